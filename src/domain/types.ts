@@ -1,0 +1,134 @@
+/**
+ * The one domain model behind every API dialect. Plain, readonly data: no behaviour, no wire concerns.
+ * Dialects (src/dialects/*) map these records to their JSON views; engines (src/storage/*) persist them.
+ */
+
+/** 24 lower-case hexadecimal characters, generated like a MongoDB ObjectId (see ids.ts). */
+export type ObjectIdHex = string
+
+/** An ISO 8601 UTC instant with whole seconds, exactly `YYYY-MM-DDTHH:MM:SSZ` (see timestamps.ts). */
+export type IsoSeconds = string
+
+export interface Organization {
+  readonly id: ObjectIdHex
+  readonly name: string
+}
+
+/** A project; the APIs call it a group. */
+export interface Project {
+  readonly id: ObjectIdHex
+  readonly orgId: ObjectIdHex
+  readonly name: string
+}
+
+export const CLUSTER_TYPES = ['REPLICASET', 'SHARDED'] as const
+export type ClusterType = (typeof CLUSTER_TYPES)[number]
+
+/** LEGACY is continuous (legacy) backup, the only kind that records checkpoints. */
+export const BACKUP_KINDS = ['LEGACY', 'CLOUD', 'NONE'] as const
+export type BackupKind = (typeof BACKUP_KINDS)[number]
+
+export interface Shard {
+  readonly shardName: string
+  readonly replicaSetName: string
+}
+
+/** A config server replica set (CSRS), or the mirrored config servers (SCCC) of older clusters. */
+export type ConfigServer =
+  | { readonly typeName: 'CONFIG_SERVER_REPLICA_SET'; readonly replicaSetName: string }
+  | { readonly typeName: 'CONFIG_SERVER'; readonly hostIds: readonly string[] }
+
+export interface Cluster {
+  readonly id: ObjectIdHex
+  readonly groupId: ObjectIdHex
+  /** Unique within its project; `^[a-zA-Z0-9][a-zA-Z0-9-]*$`, at most 64 characters. */
+  readonly name: string
+  readonly type: ClusterType
+  readonly backup: BackupKind
+  /** e.g. "4.0"; checkpoints exist only up to FCV 4.0. */
+  readonly featureCompatibilityVersion: string
+  /** A replica set has one entry (its own replica set), a sharded cluster one per shard. */
+  readonly shards: readonly Shard[]
+  /** Present for sharded clusters only. */
+  readonly configServer: ConfigServer | null
+}
+
+export const PART_TYPE_NAMES = ['REPLICA_SET', 'CONFIG_SERVER', 'CONFIG_SERVER_REPLICA_SET'] as const
+export type PartTypeName = (typeof PART_TYPE_NAMES)[number]
+
+/** A BSON timestamp as the APIs show it: the instant and the ordinal within that second. */
+export interface TokenTimestamp {
+  readonly date: IsoSeconds
+  readonly increment: number
+}
+
+/**
+ * One part of a checkpoint: one per shard plus one for the config server.
+ * A shard part has replicaSetName and shardName; a CSRS part has replicaSetName only;
+ * an SCCC config part has hostId instead of both names.
+ */
+export interface CheckpointPart {
+  readonly typeName: PartTypeName
+  readonly replicaSetName?: string
+  readonly shardName?: string
+  readonly hostId?: string
+  readonly tokenDiscovered: boolean
+  readonly tokenTimestamp: TokenTimestamp
+}
+
+export interface Checkpoint {
+  readonly id: ObjectIdHex
+  readonly clusterId: ObjectIdHex
+  readonly groupId: ObjectIdHex
+  /** When the balancer was stopped and the checkpoint began. */
+  readonly started: IsoSeconds
+  /** When the checkpoint completed and the balancer restarted; absent while in progress. */
+  readonly completed?: IsoSeconds
+  /** The point in time the checkpoint restores to. Lists are ordered by it, newest first. */
+  readonly timestamp: IsoSeconds
+  readonly restorable: boolean
+  readonly parts: readonly CheckpointPart[]
+}
+
+export const ORG_ROLES = ['ORG_OWNER', 'ORG_READ_ONLY', 'ORG_MEMBER', 'ORG_BILLING_ADMIN'] as const
+export type OrgRole = (typeof ORG_ROLES)[number]
+
+export const GROUP_ROLES = ['GROUP_OWNER', 'GROUP_BACKUP_MANAGER', 'GROUP_READ_ONLY'] as const
+export type GroupRole = (typeof GROUP_ROLES)[number]
+
+export type RoleAssignment =
+  | { readonly orgId: ObjectIdHex; readonly roleName: OrgRole }
+  | { readonly groupId: ObjectIdHex; readonly roleName: GroupRole }
+
+/**
+ * A programmatic API key. The private key is never stored: only its Digest hash
+ * HA1 = MD5(publicKey ":" realm ":" privateKey), which is all HTTP Digest needs to verify a response.
+ */
+export interface ApiKey {
+  /** 8 lower-case characters; the Digest username. */
+  readonly publicKey: string
+  readonly orgId: ObjectIdHex
+  readonly description: string
+  /** Hex MD5 of `publicKey:MMS Public API:privateKey`. */
+  readonly digestHa1: string
+  readonly roles: readonly RoleAssignment[]
+  readonly createdAt: IsoSeconds
+}
+
+/** Who is calling, once authenticated. */
+export interface Principal {
+  readonly kind: 'apiKey'
+  /** The public key (or, later, a service account's client id). */
+  readonly id: string
+  readonly orgId: ObjectIdHex
+  readonly roles: readonly RoleAssignment[]
+}
+
+/** A validated set of records to write in one transaction (a fixture file, the demo). */
+export interface DataSet {
+  readonly organizations: readonly Organization[]
+  readonly projects: readonly Project[]
+  readonly clusters: readonly Cluster[]
+  readonly checkpoints: readonly Checkpoint[]
+  readonly apiKeys: readonly ApiKey[]
+}

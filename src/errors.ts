@@ -1,0 +1,146 @@
+/**
+ * The error catalogue: every error the API answers, with its HTTP status, wire errorCode and detail
+ * template. docs/errors.md documents each entry; test/errors-catalogue.test.ts keeps the two in step.
+ *
+ * Keys are our own names; `errorCode` is what goes on the wire. They differ only where the real API
+ * uses one errorCode for two situations (CLUSTER_NOT_FOUND by name or by id, UNEXPECTED_ERROR for
+ * both a failed login and a server fault).
+ */
+export const ERRORS = {
+  RESOURCE_NOT_FOUND: { status: 404, errorCode: 'RESOURCE_NOT_FOUND', detail: 'Cannot find resource %s.' },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    errorCode: 'METHOD_NOT_ALLOWED',
+    detail: 'Method %s is not allowed for resource %s.',
+  },
+  NOT_AUTHENTICATED: {
+    status: 401,
+    errorCode: 'UNEXPECTED_ERROR',
+    detail: 'You are not authorized for this resource.',
+  },
+  INVALID_VERSION_DATE: {
+    status: 406,
+    errorCode: 'INVALID_VERSION_DATE',
+    detail: 'Invalid accept header or version date.',
+  },
+  INVALID_GROUP_ID: { status: 404, errorCode: 'INVALID_GROUP_ID', detail: 'An invalid group ID %s was specified.' },
+  INVALID_CLUSTER_ID: {
+    status: 404,
+    errorCode: 'INVALID_CLUSTER_ID',
+    detail: 'An invalid cluster ID %s was specified.',
+  },
+  INVALID_CHECKPOINT_ID: {
+    status: 404,
+    errorCode: 'INVALID_CHECKPOINT_ID',
+    detail: 'An invalid checkpoint ID %s was specified.',
+  },
+  INVALID_QUERY_PARAMETER: {
+    status: 400,
+    errorCode: 'INVALID_QUERY_PARAMETER',
+    detail: 'Invalid query parameter %s specified.',
+  },
+  GROUP_NOT_FOUND: { status: 404, errorCode: 'GROUP_NOT_FOUND', detail: 'No group with ID %s exists.' },
+  USER_UNAUTHORIZED: {
+    status: 401,
+    errorCode: 'USER_UNAUTHORIZED',
+    detail: 'Current user is not authorized to perform this action.',
+  },
+  CLUSTER_NAME_NOT_FOUND: {
+    status: 404,
+    errorCode: 'CLUSTER_NOT_FOUND',
+    detail: 'No cluster named %s exists in group %s.',
+  },
+  CLUSTER_ID_NOT_FOUND: {
+    status: 404,
+    errorCode: 'CLUSTER_NOT_FOUND',
+    detail: 'No cluster with ID %s exists in group %s.',
+  },
+  CHECKPOINTS_ONLY_ON_CONTINOUS_BACKUP: {
+    status: 400,
+    errorCode: 'CHECKPOINTS_ONLY_ON_CONTINOUS_BACKUP',
+    detail: 'Checkpoints do not exist for Cloud Backups.',
+  },
+  CHECKPOINT_NOT_FOUND: {
+    status: 404,
+    errorCode: 'CHECKPOINT_NOT_FOUND',
+    detail: 'No checkpoint with ID %s exists for cluster %s.',
+  },
+  MALFORMED_REQUEST: { status: 400, errorCode: 'MALFORMED_REQUEST', detail: 'The request could not be parsed.' },
+  REQUEST_HEADERS_TOO_LARGE: {
+    status: 431,
+    errorCode: 'REQUEST_HEADERS_TOO_LARGE',
+    detail: 'The request line and headers exceed %s bytes.',
+  },
+  UNEXPECTED_ERROR: { status: 500, errorCode: 'UNEXPECTED_ERROR', detail: 'Unexpected error.' },
+} as const satisfies Record<string, ErrorSpec>
+
+export interface ErrorSpec {
+  readonly status: number
+  readonly errorCode: string
+  readonly detail: string
+}
+
+export type ErrorName = keyof typeof ERRORS
+export type ErrorParam = string | number
+
+/** HTTP reason phrases as the real API writes them in `reason`. */
+export const REASONS: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+}
+
+/** An error the API answers on purpose; anything else thrown becomes UNEXPECTED_ERROR. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError'
+  readonly status: number
+  readonly errorCode: string
+  readonly detail: string
+  readonly parameters: readonly ErrorParam[]
+
+  constructor(readonly key: ErrorName, parameters: readonly ErrorParam[] = []) {
+    const spec: ErrorSpec = ERRORS[key]
+    const detail = fillTemplate(spec.detail, parameters)
+    super(detail)
+    this.status = spec.status
+    this.errorCode = spec.errorCode
+    this.detail = detail
+    this.parameters = parameters
+  }
+
+  /** The body in the real API's key order: detail, error, errorCode, parameters, reason. */
+  toBody(): ApiErrorBody {
+    return {
+      detail: this.detail,
+      error: this.status,
+      errorCode: this.errorCode,
+      parameters: this.parameters,
+      reason: REASONS[this.status] ?? 'Error',
+    }
+  }
+}
+
+export interface ApiErrorBody {
+  readonly detail: string
+  readonly error: number
+  readonly errorCode: string
+  readonly parameters: readonly ErrorParam[]
+  readonly reason: string
+}
+
+/** Replaces each `%s` in order; a missing parameter leaves the `%s` as it is. */
+export function fillTemplate(template: string, parameters: readonly ErrorParam[]): string {
+  let index = 0
+  return template.replace(/%s/g, (token) => {
+    const value = parameters[index++]
+    return value === undefined ? token : String(value)
+  })
+}

@@ -1,0 +1,71 @@
+import type {
+  ApiKey,
+  Checkpoint,
+  Cluster,
+  DataSet,
+  ObjectIdHex,
+  Organization,
+  Project,
+} from '../domain/types.js'
+
+/** One page of a cluster's checkpoints, newest first (timestamp descending, then id descending). */
+export interface PageRequest {
+  /** Number of checkpoints to skip, from the newest. */
+  readonly offset: number
+  /** At most this many checkpoints, 1..500. */
+  readonly limit: number
+}
+
+export interface CheckpointPage {
+  readonly items: readonly Checkpoint[]
+  /** How many checkpoints the cluster has in all. */
+  readonly totalCount: number
+}
+
+/** What one `apply` wrote, by kind: inserted or replaced (by id). */
+export interface ApplySummary {
+  readonly organizations: number
+  readonly projects: number
+  readonly clusters: number
+  readonly checkpoints: number
+  readonly apiKeys: number
+}
+
+/**
+ * The storage contract. It is the only storage module imported outside src/storage/; every engine
+ * (sqlite now, postgres later) implements it and passes the same conformance suite
+ * (test/storage/store-conformance.ts).
+ *
+ * Rules every engine keeps:
+ * - Paging happens in the engine, by index: any page of a cluster with a million checkpoints is
+ *   answered without reading the checkpoints before it, and so is the total count.
+ * - `apply` is one transaction: everything is written, or nothing.
+ * - Methods are async so that a networked engine fits the same interface.
+ */
+export interface Store {
+  /** e.g. "sqlite". */
+  readonly engine: string
+
+  getOrganization(id: ObjectIdHex): Promise<Organization | undefined>
+  getProject(id: ObjectIdHex): Promise<Project | undefined>
+  getClusterById(groupId: ObjectIdHex, clusterId: ObjectIdHex): Promise<Cluster | undefined>
+  getClusterByName(groupId: ObjectIdHex, name: string): Promise<Cluster | undefined>
+
+  /** The checkpoints of one cluster, newest first. A page past the end has no items. */
+  pageCheckpoints(clusterId: ObjectIdHex, page: PageRequest): Promise<CheckpointPage>
+  /** A checkpoint of that cluster; undefined when the id is unknown or belongs to another cluster. */
+  getCheckpoint(clusterId: ObjectIdHex, checkpointId: ObjectIdHex): Promise<Checkpoint | undefined>
+
+  getApiKey(publicKey: string): Promise<ApiKey | undefined>
+
+  /** Inserts or replaces (by id; API keys by public key) everything in the set, in one transaction. */
+  apply(data: DataSet): Promise<ApplySummary>
+
+  /**
+   * A server-wide secret (e.g. the key that signs Digest nonces), created on first use and then
+   * shared by every server process on the same store.
+   */
+  getOrCreateSecret(name: string, create: () => string): Promise<string>
+
+  close(): Promise<void>
+}
