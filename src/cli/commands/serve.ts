@@ -1,0 +1,48 @@
+import { Command, Option } from 'commander'
+import { loadConfig, LOG_LEVELS } from '../../config.js'
+import { startServer } from '../../server.js'
+import { readJsonFile } from '../read-json-file.js'
+
+interface ServeFlags {
+  readonly host?: string
+  readonly port?: string
+  readonly store?: string
+  readonly publicUrl?: string
+  readonly logLevel?: string
+  readonly fixtures: string[]
+  readonly demo: boolean
+}
+
+/** `waymark serve`: serve the API until SIGINT or SIGTERM, then close gracefully. */
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('serve the Checkpoints API (Atlas v2, Atlas v1.0, Ops Manager v1.0)')
+    .option('--host <address>', 'address to listen on (env WAYMARK_HOST, default 127.0.0.1)')
+    .option('--port <number>', 'port to listen on, 0 for any (env WAYMARK_PORT, default 8080)')
+    .option('--store <url>', 'store URL (env WAYMARK_STORE, default sqlite:./data/waymark.sqlite)')
+    .option('--public-url <url>', 'base URL of links in bodies (env WAYMARK_PUBLIC_URL, default: the request Host)')
+    .addOption(new Option('--log-level <level>', 'log level (env WAYMARK_LOG_LEVEL, default info)').choices(LOG_LEVELS))
+    .option('--fixtures <file>', 'load a fixture file before serving (repeatable)', collect, [])
+    .option('--demo', 'load the deterministic demo data set before serving', false)
+    .action(async (flags: ServeFlags) => {
+      const config = loadConfig(flags)
+      const fixtures = []
+      for (const file of flags.fixtures) fixtures.push(await readJsonFile(file))
+      const server = await startServer(config, { demo: flags.demo, fixtures })
+      process.stderr.write(`waymark: serving on ${server.url} (store ${config.store})\n`)
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop)
+          process.off('SIGTERM', stop)
+          resolve()
+        }
+        process.once('SIGINT', stop)
+        process.once('SIGTERM', stop)
+      })
+      await server.close()
+    })
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value]
+}

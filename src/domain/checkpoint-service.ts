@@ -1,0 +1,62 @@
+import { canReadCheckpoints } from './roles.js'
+import { ApiError } from '../errors.js'
+import type { CheckpointPage, PageRequest, Store } from '../storage/store.js'
+import type { Checkpoint, Cluster, Principal, Project } from './types.js'
+
+/**
+ * Proof that a caller may read one project's checkpoints. Only `CheckpointService.authorize` makes one,
+ * and every read takes one, so no route can reach checkpoints without the authorization step.
+ */
+export interface GroupAccess {
+  readonly project: Project
+  readonly principal: Principal
+  readonly [grant]: true
+}
+declare const grant: unique symbol
+
+/** How the request names the cluster: by name (Atlas) or by id (Ops Manager). */
+export type ClusterRef = { readonly by: 'name'; readonly name: string } | { readonly by: 'id'; readonly id: string }
+
+/** The read side of checkpoints, independent of any API dialect. */
+export class CheckpointService {
+  constructor(private readonly store: Store) {}
+
+  /** 404 GROUP_NOT_FOUND for an unknown project, then 401 USER_UNAUTHORIZED without a reading role. */
+  async authorize(principal: Principal, groupId: string): Promise<GroupAccess> {
+    const project = await this.store.getProject(groupId)
+    if (!project) throw new ApiError('GROUP_NOT_FOUND', [groupId])
+    if (!canReadCheckpoints(principal, project)) throw new ApiError('USER_UNAUTHORIZED')
+    return { project, principal } as GroupAccess
+  }
+
+  /**
+   * The cluster the path names, if it keeps checkpoints: 404 CLUSTER_NOT_FOUND when unknown, 400
+   * CHECKPOINTS_ONLY_ON_CONTINOUS_BACKUP when it is backed up by Cloud Backup.
+   */
+  async cluster(access: GroupAccess, ref: ClusterRef): Promise<Cluster> {
+    const groupId = access.project.id
+    const cluster =
+      ref.by === 'name'
+        ? await this.store.getClusterByName(groupId, ref.name)
+        : await this.store.getClusterById(groupId, ref.id)
+    if (!cluster) {
+      throw ref.by === 'name'
+        ? new ApiError('CLUSTER_NAME_NOT_FOUND', [ref.name, groupId])
+        : new ApiError('CLUSTER_ID_NOT_FOUND', [ref.id, groupId])
+    }
+    if (cluster.backup === 'CLOUD') throw new ApiError('CHECKPOINTS_ONLY_ON_CONTINOUS_BACKUP')
+    return cluster
+  }
+
+  /** One page of the cluster's checkpoints, newest first. */
+  list(_access: GroupAccess, cluster: Cluster, page: PageRequest): Promise<CheckpointPage> {
+    return this.store.pageCheckpoints(cluster.id, page)
+  }
+
+  /** 404 CHECKPOINT_NOT_FOUND when unknown or of another cluster; `clusterLabel` is how the path named it. */
+  async get(_access: GroupAccess, cluster: Cluster, checkpointId: string, clusterLabel: string): Promise<Checkpoint> {
+    const checkpoint = await this.store.getCheckpoint(cluster.id, checkpointId)
+    if (!checkpoint) throw new ApiError('CHECKPOINT_NOT_FOUND', [checkpointId, clusterLabel])
+    return checkpoint
+  }
+}

@@ -1,0 +1,31 @@
+import type { Socket } from 'node:net'
+import { ApiError } from '../errors.js'
+import { DEFAULT_FORMAT } from './query-params.js'
+import { renderError } from './render.js'
+
+/** Node's default limit on the request line plus headers. */
+export const MAX_HEADER_BYTES = 16_384
+
+/**
+ * Answers requests Node's HTTP parser refuses before any route sees them, with the API's JSON error
+ * instead of a bare status line: 431 REQUEST_HEADERS_TOO_LARGE for oversized request lines or
+ * headers, 400 MALFORMED_REQUEST for anything unparseable. The connection is closed afterwards.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy()
+    return
+  }
+  const apiError =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new ApiError('REQUEST_HEADERS_TOO_LARGE', [MAX_HEADER_BYTES])
+      : new ApiError('MALFORMED_REQUEST')
+  const response = renderError(apiError, DEFAULT_FORMAT)
+  const head = [
+    `HTTP/1.1 ${response.status} ${apiError.toBody().reason}`,
+    ...Object.entries(response.headers).map(([name, value]) => `${name}: ${value}`),
+    `content-length: ${Buffer.byteLength(response.body)}`,
+    'connection: close',
+  ]
+  socket.end(`${head.join('\r\n')}\r\n\r\n${response.body}`)
+}

@@ -1,0 +1,100 @@
+import type { DigestAuthenticator } from '../auth/authenticate.js'
+import { checkpointListView, checkpointView, type ViewContext } from '../dialects/checkpoint-views.js'
+import { dialectTemplates, type ApiRoute, type Dialect } from '../dialects/dialect.js'
+import type { CheckpointService } from '../domain/checkpoint-service.js'
+import { ApiError } from '../errors.js'
+import { parseCheckpointPath } from './path-params.js'
+import { DEFAULT_FORMAT, lenientFormat, parseQuery, type OutputFormat } from './query-params.js'
+import { renderError, renderSuccess, renderUnauthenticated, type ApiResponse } from './render.js'
+import { RouteMatcher, safeDecode } from './route-matcher.js'
+
+/** An API call as the pipeline sees it, whatever HTTP framework carried it. */
+export interface ApiRequest {
+  readonly method: string
+  /** The request target as sent: path and query, still percent-encoded. */
+  readonly target: string
+  readonly accept: string | undefined
+  readonly authorization: string | undefined
+  /** `scheme://host[:port]` that links in bodies start with. */
+  readonly baseUrl: string
+}
+
+/** Where the pipeline reports what it could not foresee; answers stay generic. */
+export interface PipelineLog {
+  error(details: object, message: string): void
+}
+
+export interface PipelineDeps {
+  readonly dialects: readonly Dialect[]
+  readonly authenticator: DigestAuthenticator
+  readonly service: CheckpointService
+}
+
+const READ_METHODS = ['GET', 'HEAD']
+
+/**
+ * The request pipeline of every checkpoint route, in the order DECISIONS.md fixes:
+ *  1. route match          404 RESOURCE_NOT_FOUND, 405 METHOD_NOT_ALLOWED
+ *  2. authentication       401 with a Digest challenge; nothing about the data is revealed before it
+ *  3. media type           406 INVALID_VERSION_DATE (Atlas v2)
+ *  4. path, then query     404 INVALID_*_ID / CLUSTER_NOT_FOUND, 400 INVALID_QUERY_PARAMETER
+ *  5. authorization        404 GROUP_NOT_FOUND, 401 USER_UNAUTHORIZED
+ *  6. cluster, checkpoint  404 CLUSTER_NOT_FOUND / CHECKPOINT_NOT_FOUND, 400 for Cloud Backup clusters
+ *  7. render               pretty, envelope, Content-Type of the resolved version
+ * Anything unforeseen answers 500 UNEXPECTED_ERROR and is logged; no stack or SQL reaches the body.
+ */
+export class ApiPipeline {
+  readonly #matcher: RouteMatcher<ApiRoute>
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.#matcher = new RouteMatcher(
+      deps.dialects.flatMap((dialect) => dialectTemplates(dialect).map((t) => ({ ...t, methods: READ_METHODS }))),
+    )
+  }
+
+  async handle(request: ApiRequest, log: PipelineLog): Promise<ApiResponse> {
+    const queryStart = request.target.indexOf('?')
+    const path = queryStart === -1 ? request.target : request.target.slice(0, queryStart)
+    const search = queryStart === -1 ? '' : request.target.slice(queryStart + 1)
+    let format: OutputFormat = DEFAULT_FORMAT
+    let headers: Record<string, string> = {}
+    try {
+      format = lenientFormat(search)
+      const match = this.#matcher.match(request.method, path)
+      if (match.kind === 'not-found') throw new ApiError('RESOURCE_NOT_FOUND', [safeDecode(path) ?? path])
+      if (match.kind === 'method-not-allowed') {
+        headers = { allow: match.allow.join(', ') }
+        throw new ApiError('METHOD_NOT_ALLOWED', [request.method, safeDecode(path) ?? path])
+      }
+      const auth = await this.deps.authenticator.authenticate({
+        method: request.method,
+        target: request.target,
+        authorization: request.authorization,
+      })
+      if (!auth.ok) return renderUnauthenticated(auth.challenge)
+
+      const { dialect, operation } = match.route
+      const contentType = dialect.contentType(request.accept)
+      const params = parseCheckpointPath(dialect, match.params)
+      const query = parseQuery(search, operation === 'listCheckpoints')
+      format = query.format
+
+      const { service } = this.deps
+      const access = await service.authorize(auth.principal, params.groupId)
+      const cluster = await service.cluster(access, params.cluster)
+      const view: ViewContext = { dialect, baseUrl: request.baseUrl, groupId: params.groupId, clusterRef: params.clusterLabel }
+
+      if (params.checkpointId === undefined) {
+        const { pageNum, itemsPerPage } = query.paging
+        const page = await service.list(access, cluster, { offset: (pageNum - 1) * itemsPerPage, limit: itemsPerPage })
+        return renderSuccess(checkpointListView(view, page, query.paging, query.carried), 'list', format, contentType)
+      }
+      const checkpoint = await service.get(access, cluster, params.checkpointId, params.clusterLabel)
+      return renderSuccess(checkpointView(view, checkpoint, true), 'entity', format, contentType)
+    } catch (error) {
+      if (error instanceof ApiError) return renderError(error, format, headers)
+      log.error({ err: error }, 'unexpected error while answering an API call')
+      return renderError(new ApiError('UNEXPECTED_ERROR'), format)
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import pino from 'pino'
+import { buildApp } from './app.js'
+import type { Config } from './config.js'
+import { demoDataSet } from './fixtures/demo.js'
+import { loadFixture } from './fixtures/load-fixture.js'
+import { openStore } from './storage/open-store.js'
+import type { Store } from './storage/store.js'
+
+export interface ServeOptions {
+  /** Load the deterministic demo data set before serving. */
+  readonly demo: boolean
+  /** Fixture documents (parsed JSON) to load before serving, in order. */
+  readonly fixtures: readonly unknown[]
+}
+
+export interface RunningServer {
+  readonly app: FastifyInstance
+  readonly store: Store
+  /** e.g. `http://127.0.0.1:8080`. */
+  readonly url: string
+  close(): Promise<void>
+}
+
+/** Opens the store, loads what was asked, and listens. Signals and exit codes stay with the CLI. */
+export async function startServer(config: Config, options: ServeOptions): Promise<RunningServer> {
+  const logger = pino({ level: config.logLevel })
+  const store = await openStore(config.store)
+  try {
+    if (options.demo) await store.apply(demoDataSet())
+    for (const document of options.fixtures) await loadFixture(document, store)
+    const app = await buildApp({ config, store, logger })
+    await app.listen({ host: config.host, port: config.port })
+    const address = app.server.address() as AddressInfo
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+    return {
+      app,
+      store,
+      url: `http://${host}:${address.port}`,
+      close: async () => {
+        await app.close()
+        await store.close()
+      },
+    }
+  } catch (error) {
+    await store.close()
+    throw error
+  }
+}
