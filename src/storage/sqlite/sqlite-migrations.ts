@@ -1,0 +1,106 @@
+import type Database from 'better-sqlite3'
+
+/** One schema step. Versions only grow; a released migration is never edited, a new one is added. */
+export interface Migration {
+  readonly version: number
+  readonly name: string
+  readonly sql: string
+}
+
+/**
+ * The SQLite schema, in order.
+ *
+ * `checkpoints.seq` is a dense rank within a cluster: ordering by seq equals ordering by (timestamp, id),
+ * and a cluster's seqs are the contiguous integers min..max. Paging and counting then use only the
+ * (cluster_id, seq) index. The index is not unique because renumbering passes through duplicates.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE organizations (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL
+      );
+      CREATE TABLE projects (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES organizations (id),
+        name TEXT NOT NULL
+      );
+      CREATE INDEX projects_org ON projects (org_id);
+      CREATE TABLE clusters (
+        id TEXT PRIMARY KEY,
+        group_id TEXT NOT NULL REFERENCES projects (id),
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        backup TEXT NOT NULL,
+        fcv TEXT NOT NULL,
+        shards TEXT NOT NULL,
+        config_server TEXT,
+        UNIQUE (group_id, name)
+      );
+      CREATE TABLE checkpoints (
+        id TEXT PRIMARY KEY,
+        cluster_id TEXT NOT NULL REFERENCES clusters (id),
+        group_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        timestamp TEXT NOT NULL,
+        started TEXT NOT NULL,
+        completed TEXT,
+        restorable INTEGER NOT NULL,
+        parts TEXT NOT NULL
+      );
+      CREATE INDEX checkpoints_cluster_seq ON checkpoints (cluster_id, seq);
+      CREATE TABLE api_keys (
+        public_key TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES organizations (id),
+        description TEXT NOT NULL,
+        digest_ha1 TEXT NOT NULL,
+        roles TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE secrets (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+]
+
+/** The newest schema version this code knows. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0)
+
+/**
+ * Brings the database up to {@link LATEST_SCHEMA_VERSION} in one immediate transaction, so that two
+ * processes opening a new file at once do not both migrate it. Throws, writing nothing, when the
+ * database was written by a newer Waymark.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0)
+  const run = db.transaction((): number[] => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      applied_at TEXT NOT NULL
+    )`)
+    const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }
+    const current = row.v ?? 0
+    if (current > latest) {
+      throw new Error(
+        `This database was written by a newer Waymark (schema version ${current} > ${latest}); ` +
+          'upgrade Waymark to open it.',
+      )
+    }
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+    const applied: number[] = []
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (m.version <= current) continue
+      db.exec(m.sql)
+      record.run(m.version, m.name, new Date().toISOString().slice(0, 19) + 'Z')
+      applied.push(m.version)
+    }
+    return applied
+  })
+  return run.immediate()
+}

@@ -1,0 +1,134 @@
+import type {
+  ApiKey,
+  Checkpoint,
+  CheckpointPart,
+  Cluster,
+  ConfigServer,
+  RoleAssignment,
+  Shard,
+} from '../../domain/types.js'
+
+/** A `checkpoints` row as better-sqlite3 returns it. */
+export interface CheckpointRow {
+  readonly id: string
+  readonly cluster_id: string
+  readonly group_id: string
+  readonly timestamp: string
+  readonly started: string
+  readonly completed: string | null
+  readonly restorable: number
+  readonly parts: string
+}
+
+/** A `clusters` row. */
+export interface ClusterRow {
+  readonly id: string
+  readonly group_id: string
+  readonly name: string
+  readonly type: Cluster['type']
+  readonly backup: Cluster['backup']
+  readonly fcv: string
+  readonly shards: string
+  readonly config_server: string | null
+}
+
+/** An `api_keys` row. */
+export interface ApiKeyRow {
+  readonly public_key: string
+  readonly org_id: string
+  readonly description: string
+  readonly digest_ha1: string
+  readonly roles: string
+  readonly created_at: string
+}
+
+function canonicalRole(r: RoleAssignment): RoleAssignment {
+  return 'groupId' in r ? { groupId: r.groupId, roleName: r.roleName } : { orgId: r.orgId, roleName: r.roleName }
+}
+
+function canonicalConfigServer(c: ConfigServer): ConfigServer {
+  return c.typeName === 'CONFIG_SERVER'
+    ? { typeName: 'CONFIG_SERVER', hostIds: [...c.hostIds] }
+    : { typeName: 'CONFIG_SERVER_REPLICA_SET', replicaSetName: c.replicaSetName }
+}
+
+/** The JSON kept in `checkpoints.parts`. */
+export function partsToJson(parts: readonly CheckpointPart[]): string {
+  return `[${parts.map(partToJson).join(',')}]`
+}
+
+/** One part as JSON with only the fields it has, in the domain's key order (hand-built: the hot path of a load). */
+function partToJson(p: CheckpointPart): string {
+  const str = JSON.stringify
+  let json = `{"typeName":${str(p.typeName)}`
+  if (p.replicaSetName !== undefined) json += `,"replicaSetName":${str(p.replicaSetName)}`
+  if (p.shardName !== undefined) json += `,"shardName":${str(p.shardName)}`
+  if (p.hostId !== undefined) json += `,"hostId":${str(p.hostId)}`
+  json += `,"tokenDiscovered":${p.tokenDiscovered ? 'true' : 'false'}`
+  const { date, increment } = p.tokenTimestamp
+  return `${json},"tokenTimestamp":{"date":${str(date)},"increment":${str(increment)}}}`
+}
+
+/** The JSON kept in `clusters.shards`. */
+export function shardsToJson(shards: readonly Shard[]): string {
+  return JSON.stringify(shards.map((s) => ({ shardName: s.shardName, replicaSetName: s.replicaSetName })))
+}
+
+/** The JSON kept in `clusters.config_server`, or null. */
+export function configServerToJson(c: ConfigServer | null): string | null {
+  return c === null ? null : JSON.stringify(canonicalConfigServer(c))
+}
+
+/** The JSON kept in `api_keys.roles`. */
+export function rolesToJson(roles: readonly RoleAssignment[]): string {
+  return JSON.stringify(roles.map(canonicalRole))
+}
+
+/**
+ * A checkpoint from its row; `completed` is left out when NULL. The parts are parsed as stored: they were
+ * written by {@link partsToJson}, so they hold only the fields a part has.
+ */
+export function checkpointFromRow(row: CheckpointRow): Checkpoint {
+  const parts = JSON.parse(row.parts) as CheckpointPart[]
+  return {
+    id: row.id,
+    clusterId: row.cluster_id,
+    groupId: row.group_id,
+    started: row.started,
+    ...(row.completed !== null ? { completed: row.completed } : {}),
+    timestamp: row.timestamp,
+    restorable: row.restorable !== 0,
+    parts,
+  }
+}
+
+/** A cluster from its row; `configServer` is null when absent. */
+export function clusterFromRow(row: ClusterRow): Cluster {
+  const shards = (JSON.parse(row.shards) as Shard[]).map((s) => ({
+    shardName: s.shardName,
+    replicaSetName: s.replicaSetName,
+  }))
+  return {
+    id: row.id,
+    groupId: row.group_id,
+    name: row.name,
+    type: row.type,
+    backup: row.backup,
+    featureCompatibilityVersion: row.fcv,
+    shards,
+    configServer:
+      row.config_server === null ? null : canonicalConfigServer(JSON.parse(row.config_server) as ConfigServer),
+  }
+}
+
+/** An API key from its row. */
+export function apiKeyFromRow(row: ApiKeyRow): ApiKey {
+  return {
+    publicKey: row.public_key,
+    orgId: row.org_id,
+    description: row.description,
+    digestHa1: row.digest_ha1,
+    roles: (JSON.parse(row.roles) as RoleAssignment[]).map(canonicalRole),
+    createdAt: row.created_at,
+  }
+}

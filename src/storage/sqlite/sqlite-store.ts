@@ -1,0 +1,347 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import Database from 'better-sqlite3'
+import type {
+  ApiKey,
+  Checkpoint,
+  Cluster,
+  DataSet,
+  ObjectIdHex,
+  Organization,
+  Project,
+} from '../../domain/types.js'
+import type { ApplySummary, CheckpointPage, PageRequest, Store } from '../store.js'
+import { migrate } from './sqlite-migrations.js'
+import {
+  apiKeyFromRow,
+  checkpointFromRow,
+  clusterFromRow,
+  configServerToJson,
+  partsToJson,
+  rolesToJson,
+  shardsToJson,
+  type ApiKeyRow,
+  type CheckpointRow,
+  type ClusterRow,
+} from './sqlite-rows.js'
+
+/** The order of a cluster's checkpoints: (timestamp, id), ascending. */
+interface OrderKey {
+  readonly timestamp: string
+  readonly id: string
+}
+
+function compareKeys(a: OrderKey, b: OrderKey): number {
+  if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp ? -1 : 1
+  if (a.id !== b.id) return a.id < b.id ? -1 : 1
+  return 0
+}
+
+/** What one `apply` does to one cluster's checkpoints. */
+interface ClusterPlan {
+  /** Checkpoints that take a new place in this cluster: new ones, moved in, or with a new timestamp. */
+  readonly entering: Checkpoint[]
+  /** The old places of checkpoints that leave this cluster or change their timestamp. */
+  readonly leaving: OrderKey[]
+}
+
+const SELECT_CHECKPOINT = `SELECT id, cluster_id, group_id, timestamp, started, completed, restorable, parts
+  FROM checkpoints`
+
+/** A seq below any real one: renumbering "after" it renumbers the whole cluster. */
+const BEFORE_ALL = Number.MIN_SAFE_INTEGER
+
+function isMemory(path: string): boolean {
+  return path === ':memory:' || path === ''
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    getOrganization: db.prepare<[string], Organization>('SELECT id, name FROM organizations WHERE id = ?'),
+    getProject: db.prepare<[string], { id: string; org_id: string; name: string }>(
+      'SELECT id, org_id, name FROM projects WHERE id = ?',
+    ),
+    getClusterById: db.prepare<[string, string], ClusterRow>(
+      'SELECT * FROM clusters WHERE id = ? AND group_id = ?',
+    ),
+    getClusterByName: db.prepare<[string, string], ClusterRow>(
+      'SELECT * FROM clusters WHERE group_id = ? AND name = ?',
+    ),
+    getCheckpoint: db.prepare<[string, string], CheckpointRow>(
+      `${SELECT_CHECKPOINT} WHERE id = ? AND cluster_id = ?`,
+    ),
+    seqRange: db.prepare<[string, string], { lo: number | null; hi: number | null }>(
+      `SELECT (SELECT seq FROM checkpoints WHERE cluster_id = ? ORDER BY seq ASC LIMIT 1) AS lo,
+              (SELECT seq FROM checkpoints WHERE cluster_id = ? ORDER BY seq DESC LIMIT 1) AS hi`,
+    ),
+    pageBySeq: db.prepare<[string, number, number], CheckpointRow>(
+      `${SELECT_CHECKPOINT} WHERE cluster_id = ? AND seq <= ? AND seq > ? ORDER BY seq DESC`,
+    ),
+    keyAtSeq: db.prepare<[string, number], OrderKey>(
+      'SELECT timestamp, id FROM checkpoints WHERE cluster_id = ? AND seq = ?',
+    ),
+    placeOf: db.prepare<[string], { cluster_id: string; timestamp: string; seq: number }>(
+      'SELECT cluster_id, timestamp, seq FROM checkpoints WHERE id = ?',
+    ),
+    getApiKey: db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE public_key = ?'),
+    getSecret: db.prepare<[string], { value: string }>('SELECT value FROM secrets WHERE name = ?'),
+    insertSecret: db.prepare<[string, string]>('INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)'),
+    upsertOrganization: db.prepare<[string, string]>(
+      `INSERT INTO organizations (id, name) VALUES (?, ?)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name`,
+    ),
+    upsertProject: db.prepare<[string, string, string]>(
+      `INSERT INTO projects (id, org_id, name) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, name = excluded.name`,
+    ),
+    upsertCluster: db.prepare<[string, string, string, string, string, string, string, string | null]>(
+      `INSERT INTO clusters (id, group_id, name, type, backup, fcv, shards, config_server)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET group_id = excluded.group_id, name = excluded.name,
+         type = excluded.type, backup = excluded.backup, fcv = excluded.fcv, shards = excluded.shards,
+         config_server = excluded.config_server`,
+    ),
+    upsertCheckpoint: db.prepare<[string, string, string, number, string, string, string | null, number, string]>(
+      `INSERT INTO checkpoints (id, cluster_id, group_id, seq, timestamp, started, completed, restorable, parts)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET cluster_id = excluded.cluster_id, group_id = excluded.group_id,
+         seq = excluded.seq, timestamp = excluded.timestamp, started = excluded.started,
+         completed = excluded.completed, restorable = excluded.restorable, parts = excluded.parts`,
+    ),
+    renumberAfter: db.prepare<{ clusterId: string; after: number; base: number }>(
+      `UPDATE checkpoints SET seq = r.rn
+       FROM (SELECT id, @base + row_number() OVER (ORDER BY timestamp, id) AS rn
+             FROM checkpoints WHERE cluster_id = @clusterId AND seq > @after) AS r
+       WHERE checkpoints.id = r.id AND checkpoints.seq <> r.rn`,
+    ),
+    upsertApiKey: db.prepare<[string, string, string, string, string, string]>(
+      `INSERT INTO api_keys (public_key, org_id, description, digest_ha1, roles, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (public_key) DO UPDATE SET org_id = excluded.org_id, description = excluded.description,
+         digest_ha1 = excluded.digest_ha1, roles = excluded.roles, created_at = excluded.created_at`,
+    ),
+  }
+}
+
+/**
+ * The SQLite engine (better-sqlite3). Calls are synchronous underneath and wrapped as async to fit
+ * {@link Store}. Several processes may share one file: WAL journal, a 5 s busy timeout.
+ */
+export class SqliteStore implements Store {
+  readonly engine = 'sqlite'
+  private readonly stmt: ReturnType<typeof prepareStatements>
+  private readonly applyTransaction: Database.Transaction<(data: DataSet) => ApplySummary>
+
+  private constructor(private readonly db: Database.Database) {
+    this.stmt = prepareStatements(db)
+    this.applyTransaction = db.transaction((data: DataSet) => this.applySync(data))
+  }
+
+  /**
+   * Opens (creating if needed, with its parent directory) the database at `path`, or an in-memory one for
+   * ':memory:', and migrates it. Throws when the file was written by a newer Waymark.
+   */
+  static open(path: string): SqliteStore {
+    if (!isMemory(path)) mkdirSync(dirname(resolve(path)), { recursive: true })
+    const db = new Database(path)
+    try {
+      db.pragma('journal_mode = WAL')
+      db.pragma('synchronous = NORMAL')
+      db.pragma('busy_timeout = 5000')
+      db.pragma('foreign_keys = ON')
+      db.pragma('cache_size = -32768')
+      migrate(db)
+      return new SqliteStore(db)
+    } catch (error) {
+      db.close()
+      throw error
+    }
+  }
+
+  async getOrganization(id: ObjectIdHex): Promise<Organization | undefined> {
+    const row = this.stmt.getOrganization.get(id)
+    return row && { id: row.id, name: row.name }
+  }
+
+  async getProject(id: ObjectIdHex): Promise<Project | undefined> {
+    const row = this.stmt.getProject.get(id)
+    return row && { id: row.id, orgId: row.org_id, name: row.name }
+  }
+
+  async getClusterById(groupId: ObjectIdHex, clusterId: ObjectIdHex): Promise<Cluster | undefined> {
+    const row = this.stmt.getClusterById.get(clusterId, groupId)
+    return row && clusterFromRow(row)
+  }
+
+  async getClusterByName(groupId: ObjectIdHex, name: string): Promise<Cluster | undefined> {
+    const row = this.stmt.getClusterByName.get(groupId, name)
+    return row && clusterFromRow(row)
+  }
+
+  async pageCheckpoints(clusterId: ObjectIdHex, page: PageRequest): Promise<CheckpointPage> {
+    const { offset, limit } = page
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`Invalid page offset ${offset}`)
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`Invalid page limit ${limit}`)
+    const { lo, hi } = this.stmt.seqRange.get(clusterId, clusterId) ?? { lo: null, hi: null }
+    if (lo === null || hi === null) return { items: [], totalCount: 0 }
+    const totalCount = hi - lo + 1
+    if (offset >= totalCount) return { items: [], totalCount }
+    const top = hi - offset
+    const rows = this.stmt.pageBySeq.all(clusterId, top, top - limit)
+    return { items: rows.map(checkpointFromRow), totalCount }
+  }
+
+  async getCheckpoint(clusterId: ObjectIdHex, checkpointId: ObjectIdHex): Promise<Checkpoint | undefined> {
+    const row = this.stmt.getCheckpoint.get(checkpointId, clusterId)
+    return row && checkpointFromRow(row)
+  }
+
+  async getApiKey(publicKey: string): Promise<ApiKey | undefined> {
+    const row = this.stmt.getApiKey.get(publicKey)
+    return row && apiKeyFromRow(row)
+  }
+
+  async apply(data: DataSet): Promise<ApplySummary> {
+    return this.applyTransaction.immediate(data)
+  }
+
+  async getOrCreateSecret(name: string, create: () => string): Promise<string> {
+    const existing = this.stmt.getSecret.get(name)
+    if (existing) return existing.value
+    this.stmt.insertSecret.run(name, create())
+    const row = this.stmt.getSecret.get(name)
+    if (!row) throw new Error(`Secret ${name} could not be stored`)
+    return row.value
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close()
+  }
+
+  private applySync(data: DataSet): ApplySummary {
+    const s = this.stmt
+    const organizations = lastById(data.organizations, (o) => o.id)
+    for (const o of organizations) s.upsertOrganization.run(o.id, o.name)
+    const projects = lastById(data.projects, (p) => p.id)
+    for (const p of projects) s.upsertProject.run(p.id, p.orgId, p.name)
+    const clusters = lastById(data.clusters, (c) => c.id)
+    for (const c of clusters) {
+      s.upsertCluster.run(
+        c.id,
+        c.groupId,
+        c.name,
+        c.type,
+        c.backup,
+        c.featureCompatibilityVersion,
+        shardsToJson(c.shards),
+        configServerToJson(c.configServer),
+      )
+    }
+    const checkpoints = this.applyCheckpoints(lastById(data.checkpoints, (c) => c.id))
+    const apiKeys = lastById(data.apiKeys, (k) => k.publicKey)
+    for (const k of apiKeys) {
+      s.upsertApiKey.run(k.publicKey, k.orgId, k.description, k.digestHa1, rolesToJson(k.roles), k.createdAt)
+    }
+    return {
+      organizations: organizations.length,
+      projects: projects.length,
+      clusters: clusters.length,
+      checkpoints,
+      apiKeys: apiKeys.length,
+    }
+  }
+
+  /**
+   * Writes checkpoints and keeps each cluster's seq a dense rank of (timestamp, id).
+   *
+   * Only the places from the smallest changed (timestamp, id) of a cluster onwards can move, so each
+   * affected cluster is renumbered from there (one UPDATE with row_number()); everything before keeps its
+   * seq. Checkpoints that all come after a cluster's newest are simply numbered on from its max.
+   */
+  private applyCheckpoints(checkpoints: readonly Checkpoint[]): number {
+    const plans = new Map<string, ClusterPlan>()
+    const planOf = (clusterId: string): ClusterPlan => {
+      let plan = plans.get(clusterId)
+      if (!plan) plans.set(clusterId, (plan = { entering: [], leaving: [] }))
+      return plan
+    }
+    const seqOf = new Map<string, number>()
+    for (const cp of checkpoints) {
+      const old = this.stmt.placeOf.get(cp.id)
+      if (old && old.cluster_id === cp.clusterId && old.timestamp === cp.timestamp) {
+        seqOf.set(cp.id, old.seq)
+        continue
+      }
+      planOf(cp.clusterId).entering.push(cp)
+      if (old) planOf(old.cluster_id).leaving.push({ timestamp: old.timestamp, id: cp.id })
+    }
+
+    const renumber: Array<{ clusterId: string; after: number }> = []
+    for (const [clusterId, plan] of plans) {
+      plan.entering.sort(compareKeys)
+      const { lo, hi } = this.stmt.seqRange.get(clusterId, clusterId) ?? { lo: null, hi: null }
+      const first = [plan.entering[0], ...plan.leaving].reduce<OrderKey | undefined>(
+        (min, k) => (k && (!min || compareKeys(k, min) < 0) ? k : min),
+        undefined,
+      )
+      if (!first) continue
+      const after = lo === null || hi === null ? 0 : this.lastSeqBefore(clusterId, first, lo, hi)
+      if (plan.leaving.length === 0 && (hi === null || after === hi)) {
+        plan.entering.forEach((cp, i) => seqOf.set(cp.id, after + 1 + i))
+      } else {
+        for (const cp of plan.entering) seqOf.set(cp.id, after === BEFORE_ALL ? 0 : after + 1)
+        renumber.push({ clusterId, after })
+      }
+    }
+
+    for (const cp of checkpoints) {
+      this.stmt.upsertCheckpoint.run(
+        cp.id,
+        cp.clusterId,
+        cp.groupId,
+        seqOf.get(cp.id) ?? 0,
+        cp.timestamp,
+        cp.started,
+        cp.completed ?? null,
+        cp.restorable ? 1 : 0,
+        partsToJson(cp.parts),
+      )
+    }
+    for (const { clusterId, after } of renumber) {
+      this.stmt.renumberAfter.run({ clusterId, after, base: after === BEFORE_ALL ? 0 : after })
+    }
+    return checkpoints.length
+  }
+
+  /**
+   * The seq of the cluster's last checkpoint ordered before `key`, by binary search over the dense seqs
+   * lo..hi (a point lookup on the index per step); lo - 1 when none is. Should the seqs not be dense
+   * after all, {@link BEFORE_ALL}, so that the whole cluster is renumbered.
+   */
+  private lastSeqBefore(clusterId: string, key: OrderKey, lo: number, hi: number): number {
+    const keyAt = (seq: number) => this.stmt.keyAtSeq.get(clusterId, seq)
+    const newest = keyAt(hi)
+    if (!newest) return BEFORE_ALL
+    if (compareKeys(newest, key) < 0) return hi
+    let below = lo - 1
+    let above = hi
+    while (above - below > 1) {
+      const mid = Math.floor((below + above) / 2)
+      const k = keyAt(mid)
+      if (!k) return BEFORE_ALL
+      if (compareKeys(k, key) < 0) below = mid
+      else above = mid
+    }
+    return below
+  }
+}
+
+function lastById<T>(items: readonly T[], idOf: (item: T) => string): T[] {
+  const byId = new Map<string, T>()
+  for (const item of items) {
+    const id = idOf(item)
+    byId.delete(id)
+    byId.set(id, item)
+  }
+  return [...byId.values()]
+}

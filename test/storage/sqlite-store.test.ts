@@ -1,0 +1,160 @@
+import { strict as assert } from 'node:assert'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, test } from 'node:test'
+import Database from 'better-sqlite3'
+import type { Checkpoint, DataSet } from '../../src/domain/types.js'
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/storage/sqlite/sqlite-migrations.js'
+import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js'
+import { storeConformance } from './store-conformance.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'waymark-sqlite-'))
+after(() => rmSync(dir, { recursive: true, force: true }))
+
+const shared = join(dir, 'conformance.sqlite')
+storeConformance('sqlite', async () => SqliteStore.open(shared))
+
+const ORG = '65a1f0c2e4b0a1b2c3d4e501'
+const GROUP = '65a1f0c2e4b0a1b2c3d4e502'
+const CLUSTER = '65a1f0c2e4b0a1b2c3d4e510'
+
+function base(): DataSet {
+  return {
+    organizations: [{ id: ORG, name: 'Org' }],
+    projects: [{ id: GROUP, orgId: ORG, name: 'Project' }],
+    clusters: [
+      {
+        id: CLUSTER,
+        groupId: GROUP,
+        name: 'Cluster0',
+        type: 'REPLICASET',
+        backup: 'LEGACY',
+        featureCompatibilityVersion: '4.0',
+        shards: [{ shardName: 'Cluster0', replicaSetName: 'Cluster0' }],
+        configServer: null,
+      },
+    ],
+    checkpoints: [],
+    apiKeys: [],
+  }
+}
+
+const START = Date.UTC(2000, 0, 1) / 1000
+
+function nth(i: number): Checkpoint {
+  const seconds = START + i * 900
+  const date = new Date(seconds * 1000).toISOString().slice(0, 19) + 'Z'
+  return {
+    id: seconds.toString(16).padStart(8, '0') + i.toString(16).padStart(16, '0'),
+    clusterId: CLUSTER,
+    groupId: GROUP,
+    started: date,
+    completed: date,
+    timestamp: date,
+    restorable: true,
+    parts: [{ typeName: 'REPLICA_SET', replicaSetName: 'Cluster0', tokenDiscovered: true, tokenTimestamp: { date, increment: 1 } }],
+  }
+}
+
+describe('SqliteStore', () => {
+  test('records the migrations it applied', async () => {
+    const file = join(dir, 'migrations.sqlite')
+    const store = SqliteStore.open(file)
+    await store.close()
+    const db = new Database(file, { readonly: true })
+    const rows = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()
+    db.close()
+    assert.deepEqual(
+      rows,
+      MIGRATIONS.map((m) => ({ version: m.version, name: m.name })),
+    )
+    assert.equal(LATEST_SCHEMA_VERSION, MIGRATIONS.at(-1)?.version)
+    const again = SqliteStore.open(file)
+    await again.close()
+  })
+
+  test('refuses a database written by a newer Waymark', async () => {
+    const file = join(dir, 'newer.sqlite')
+    await SqliteStore.open(file).close()
+    const db = new Database(file)
+    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'future', '2030-01-01T00:00:00Z')").run(
+      LATEST_SCHEMA_VERSION + 41,
+    )
+    db.close()
+    assert.throws(
+      () => SqliteStore.open(file),
+      new RegExp(`newer Waymark \\(schema version ${LATEST_SCHEMA_VERSION + 41} > ${LATEST_SCHEMA_VERSION}\\)`),
+    )
+  })
+
+  test('keeps its data when the file is opened again', async () => {
+    const file = join(dir, 'reopen.sqlite')
+    const first = SqliteStore.open(file)
+    await first.apply({ ...base(), checkpoints: [nth(1), nth(2)] })
+    const secret = await first.getOrCreateSecret('nonce-key', () => 'abc')
+    await first.close()
+    const second = SqliteStore.open(file)
+    assert.equal((await second.pageCheckpoints(CLUSTER, { offset: 0, limit: 10 })).totalCount, 2)
+    assert.deepEqual(await second.getCheckpoint(CLUSTER, nth(2).id), nth(2))
+    assert.equal(await second.getOrCreateSecret('nonce-key', () => 'other'), secret)
+    await second.close()
+  })
+
+  test('creates the parent directory, and works in memory', async () => {
+    const file = join(dir, 'a', 'b', 'nested.sqlite')
+    const store = SqliteStore.open(file)
+    assert.equal(store.engine, 'sqlite')
+    await store.close()
+    assert.ok(existsSync(file))
+    const memory = SqliteStore.open(':memory:')
+    await memory.apply({ ...base(), checkpoints: [nth(0)] })
+    assert.equal((await memory.pageCheckpoints(CLUSTER, { offset: 0, limit: 1 })).totalCount, 1)
+    await memory.close()
+  })
+
+  test('rejects a malformed page request', async () => {
+    const store = SqliteStore.open(':memory:')
+    await assert.rejects(store.pageCheckpoints(CLUSTER, { offset: -1, limit: 10 }), RangeError)
+    await assert.rejects(store.pageCheckpoints(CLUSTER, { offset: 0, limit: 0 }), RangeError)
+    await assert.rejects(store.pageCheckpoints(CLUSTER, { offset: 1.5, limit: 10 }), RangeError)
+    await store.close()
+  })
+
+  test('pages 200,000 checkpoints of one cluster from both ends', async () => {
+    const count = 200_000
+    const store = SqliteStore.open(join(dir, 'scale.sqlite'))
+    await store.apply(base())
+    for (let i = 0; i < count; i += 10_000) {
+      await store.apply({ ...base(), checkpoints: Array.from({ length: 10_000 }, (_, j) => nth(i + j)) })
+    }
+    const first = await store.pageCheckpoints(CLUSTER, { offset: 0, limit: 100 })
+    assert.equal(first.totalCount, count)
+    assert.deepEqual(
+      first.items.map((c) => c.id),
+      Array.from({ length: 100 }, (_, k) => nth(count - 1 - k).id),
+    )
+    const last = await store.pageCheckpoints(CLUSTER, { offset: count - 100, limit: 100 })
+    assert.deepEqual(
+      last.items.map((c) => c.id),
+      Array.from({ length: 100 }, (_, k) => nth(99 - k).id),
+    )
+    const partial = await store.pageCheckpoints(CLUSTER, { offset: count - 30, limit: 100 })
+    assert.equal(partial.items.length, 30)
+
+    const late = { ...nth(count - 3), id: 'ffffffffffffffffffffffff' }
+    await store.apply({ ...base(), checkpoints: [late] })
+    const top = await store.pageCheckpoints(CLUSTER, { offset: 0, limit: 4 })
+    assert.equal(top.totalCount, count + 1)
+    assert.deepEqual(
+      top.items.map((c) => c.id),
+      [nth(count - 1).id, nth(count - 2).id, late.id, nth(count - 3).id],
+    )
+    const bottom = await store.pageCheckpoints(CLUSTER, { offset: count - 1, limit: 5 })
+    assert.deepEqual(
+      bottom.items.map((c) => c.id),
+      [nth(1).id, nth(0).id],
+    )
+    await store.close()
+  })
+})

@@ -1,0 +1,366 @@
+import { strict as assert } from 'node:assert'
+import { describe, test } from 'node:test'
+import { newObjectId } from '../../src/domain/ids.js'
+import type {
+  ApiKey,
+  Checkpoint,
+  CheckpointPart,
+  Cluster,
+  DataSet,
+  Organization,
+  Project,
+} from '../../src/domain/types.js'
+import { mulberry32, randomInt } from '../../src/fixtures/prng.js'
+import type { Store } from '../../src/storage/store.js'
+
+const EMPTY: DataSet = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [] }
+
+function data(partial: Partial<DataSet>): DataSet {
+  return { ...EMPTY, ...partial }
+}
+
+const BASE = Date.UTC(2026, 9, 1) / 1000
+
+function iso(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().slice(0, 19) + 'Z'
+}
+
+function shardPart(name: string, date: string, increment = 1): CheckpointPart {
+  return {
+    typeName: 'REPLICA_SET',
+    replicaSetName: name,
+    shardName: name,
+    tokenDiscovered: true,
+    tokenTimestamp: { date, increment },
+  }
+}
+
+interface World {
+  readonly org: Organization
+  readonly project: Project
+  readonly otherProject: Project
+  readonly clusterA: Cluster
+  readonly clusterB: Cluster
+  readonly otherA: Cluster
+}
+
+function world(): World {
+  const org = { id: newObjectId(), name: 'Conformance Org' }
+  const project = { id: newObjectId(), orgId: org.id, name: 'Conformance Project' }
+  const otherProject = { id: newObjectId(), orgId: org.id, name: 'Other Project' }
+  const sharded = (id: string, groupId: string, name: string): Cluster => ({
+    id,
+    groupId,
+    name,
+    type: 'SHARDED',
+    backup: 'LEGACY',
+    featureCompatibilityVersion: '4.0',
+    shards: [
+      { shardName: `${name}-shard-0`, replicaSetName: `${name}-shard-0` },
+      { shardName: `${name}-shard-1`, replicaSetName: `${name}-shard-1` },
+    ],
+    configServer: { typeName: 'CONFIG_SERVER_REPLICA_SET', replicaSetName: `${name}-config-0` },
+  })
+  const clusterA = sharded(newObjectId(), project.id, 'ClusterA')
+  const clusterB: Cluster = {
+    id: newObjectId(),
+    groupId: project.id,
+    name: 'ReplicaB',
+    type: 'REPLICASET',
+    backup: 'LEGACY',
+    featureCompatibilityVersion: '4.0',
+    shards: [{ shardName: 'ReplicaB', replicaSetName: 'ReplicaB' }],
+    configServer: null,
+  }
+  const otherA = sharded(newObjectId(), otherProject.id, 'ClusterA')
+  return { org, project, otherProject, clusterA, clusterB, otherA }
+}
+
+function worldData(w: World): DataSet {
+  return data({
+    organizations: [w.org],
+    projects: [w.project, w.otherProject],
+    clusters: [w.clusterA, w.clusterB, w.otherA],
+  })
+}
+
+function checkpoint(cluster: Cluster, seconds: number, id = newObjectId(seconds * 1000)): Checkpoint {
+  return {
+    id,
+    clusterId: cluster.id,
+    groupId: cluster.groupId,
+    started: iso(seconds - 5),
+    completed: iso(seconds + 4),
+    timestamp: iso(seconds),
+    restorable: true,
+    parts: [shardPart(`${cluster.name}-shard-0`, iso(seconds - 1), 2), shardPart(`${cluster.name}-shard-1`, iso(seconds))],
+  }
+}
+
+function newestFirst(checkpoints: Iterable<Checkpoint>): Checkpoint[] {
+  return [...checkpoints].sort((a, b) =>
+    a.timestamp !== b.timestamp ? (a.timestamp < b.timestamp ? 1 : -1) : a.id < b.id ? 1 : a.id > b.id ? -1 : 0,
+  )
+}
+
+async function allPages(store: Store, clusterId: string, limit: number): Promise<Checkpoint[]> {
+  const items: Checkpoint[] = []
+  for (let offset = 0; ; offset += limit) {
+    const page = await store.pageCheckpoints(clusterId, { offset, limit })
+    if (page.items.length === 0) return items
+    items.push(...page.items)
+  }
+}
+
+async function assertListing(store: Store, clusterId: string, expected: Iterable<Checkpoint>): Promise<void> {
+  const sorted = newestFirst(expected)
+  const page = await store.pageCheckpoints(clusterId, { offset: 0, limit: 500 })
+  assert.equal(page.totalCount, sorted.length)
+  assert.deepEqual(
+    page.items.map((c) => c.id),
+    sorted.slice(0, 500).map((c) => c.id),
+  )
+  assert.deepEqual(await allPages(store, clusterId, 7), sorted)
+}
+
+/**
+ * The behaviour every Store engine must show. `open` returns a new connection to one shared database on
+ * every call (so two connections can be compared); tests use fresh ids, so the database need not be empty.
+ */
+export function storeConformance(name: string, open: () => Promise<Store>): void {
+  async function withStore(fn: (store: Store, w: World) => Promise<void>): Promise<void> {
+    const store = await open()
+    try {
+      const w = world()
+      await store.apply(worldData(w))
+      await fn(store, w)
+    } finally {
+      await store.close()
+    }
+  }
+
+  describe(`Store conformance: ${name}`, () => {
+    test('organizations, projects and clusters round-trip', () =>
+      withStore(async (store, w) => {
+        assert.deepEqual(await store.getOrganization(w.org.id), w.org)
+        assert.deepEqual(await store.getProject(w.project.id), w.project)
+        assert.equal(await store.getOrganization(newObjectId()), undefined)
+        assert.equal(await store.getProject(newObjectId()), undefined)
+        assert.deepEqual(await store.getClusterById(w.project.id, w.clusterA.id), w.clusterA)
+        assert.deepEqual(await store.getClusterById(w.project.id, w.clusterB.id), w.clusterB)
+        assert.equal((await store.getClusterById(w.project.id, w.clusterB.id))?.configServer, null)
+      }))
+
+    test('clusters are found by id and by name within their own group only', () =>
+      withStore(async (store, w) => {
+        assert.deepEqual(await store.getClusterByName(w.project.id, 'ClusterA'), w.clusterA)
+        assert.deepEqual(await store.getClusterByName(w.otherProject.id, 'ClusterA'), w.otherA)
+        assert.equal(await store.getClusterByName(w.otherProject.id, 'ReplicaB'), undefined)
+        assert.equal(await store.getClusterByName(w.project.id, 'clustera'), undefined)
+        assert.equal(await store.getClusterById(w.otherProject.id, w.clusterA.id), undefined)
+        assert.equal(await store.getClusterById(w.project.id, newObjectId()), undefined)
+      }))
+
+    test('an SCCC cluster and its checkpoint parts round-trip exactly', () =>
+      withStore(async (store, w) => {
+        const sccc: Cluster = {
+          ...w.clusterA,
+          id: newObjectId(),
+          name: 'Sccc',
+          featureCompatibilityVersion: '3.4',
+          configServer: { typeName: 'CONFIG_SERVER', hostIds: ['cfg-0:27019', 'cfg-1:27019'] },
+        }
+        const inProgress: Checkpoint = {
+          id: newObjectId(),
+          clusterId: sccc.id,
+          groupId: sccc.groupId,
+          started: '2017-11-14T01:35:00Z',
+          timestamp: '2017-11-14T01:35:04Z',
+          restorable: false,
+          parts: [
+            { typeName: 'REPLICA_SET', replicaSetName: 'rs0', tokenDiscovered: false, tokenTimestamp: { date: '2017-11-14T01:35:04Z', increment: 1 } },
+            { typeName: 'CONFIG_SERVER', hostId: 'cfg-0:27019', tokenDiscovered: true, tokenTimestamp: { date: '2017-11-14T01:35:02Z', increment: 6 } },
+          ],
+        }
+        await store.apply(data({ clusters: [sccc], checkpoints: [inProgress] }))
+        assert.deepEqual(await store.getClusterById(sccc.groupId, sccc.id), sccc)
+        const got = await store.getCheckpoint(sccc.id, inProgress.id)
+        assert.deepEqual(got, inProgress)
+        assert.equal(got !== undefined && 'completed' in got, false)
+        assert.deepEqual(Object.keys(got?.parts[0] ?? {}), ['typeName', 'replicaSetName', 'tokenDiscovered', 'tokenTimestamp'])
+        assert.deepEqual((await store.pageCheckpoints(sccc.id, { offset: 0, limit: 10 })).items, [inProgress])
+      }))
+
+    test('an empty cluster has no checkpoints and a count of 0', () =>
+      withStore(async (store, w) => {
+        assert.deepEqual(await store.pageCheckpoints(w.clusterA.id, { offset: 0, limit: 100 }), { items: [], totalCount: 0 })
+        assert.deepEqual(await store.pageCheckpoints(newObjectId(), { offset: 5, limit: 1 }), { items: [], totalCount: 0 })
+      }))
+
+    test('pages are newest first, by timestamp then id, with ties broken by id', () =>
+      withStore(async (store, w) => {
+        const cps: Checkpoint[] = []
+        for (let i = 0; i < 9; i++) cps.push(checkpoint(w.clusterA, BASE + i * 900))
+        const tie = BASE + 3 * 900
+        cps.push(checkpoint(w.clusterA, tie, 'ffffffffffffffffffffff01'), checkpoint(w.clusterA, tie, '000000000000000000000001'))
+        await store.apply(data({ checkpoints: [...cps].reverse() }))
+        const expected = newestFirst(cps)
+        const ties = expected.filter((c) => c.timestamp === iso(tie)).map((c) => c.id)
+        assert.equal(ties[0], 'ffffffffffffffffffffff01')
+        assert.equal(ties.at(-1), '000000000000000000000001')
+        for (let limit = 1; limit <= cps.length + 1; limit++) {
+          for (let offset = 0; offset <= cps.length + 1; offset++) {
+            const page = await store.pageCheckpoints(w.clusterA.id, { offset, limit })
+            assert.equal(page.totalCount, cps.length)
+            assert.deepEqual(page.items, expected.slice(offset, offset + limit), `offset ${offset} limit ${limit}`)
+          }
+        }
+      }))
+
+    test('offsets near and past the end', () =>
+      withStore(async (store, w) => {
+        const cps = Array.from({ length: 25 }, (_, i) => checkpoint(w.clusterA, BASE + i * 60))
+        await store.apply(data({ checkpoints: cps }))
+        const oldest = newestFirst(cps).at(-1)
+        const last = await store.pageCheckpoints(w.clusterA.id, { offset: 24, limit: 5 })
+        assert.deepEqual(last, { items: [oldest], totalCount: 25 })
+        const tail = await store.pageCheckpoints(w.clusterA.id, { offset: 22, limit: 10 })
+        assert.deepEqual(tail.items, newestFirst(cps).slice(22))
+        assert.deepEqual(await store.pageCheckpoints(w.clusterA.id, { offset: 25, limit: 5 }), { items: [], totalCount: 25 })
+        assert.deepEqual(await store.pageCheckpoints(w.clusterA.id, { offset: 10_000, limit: 500 }), { items: [], totalCount: 25 })
+      }))
+
+    test('a checkpoint is found only under its own cluster', () =>
+      withStore(async (store, w) => {
+        const cp = checkpoint(w.clusterA, BASE)
+        await store.apply(data({ checkpoints: [cp] }))
+        assert.deepEqual(await store.getCheckpoint(w.clusterA.id, cp.id), cp)
+        assert.equal(await store.getCheckpoint(w.clusterB.id, cp.id), undefined)
+        assert.equal(await store.getCheckpoint(w.otherA.id, cp.id), undefined)
+        assert.equal(await store.getCheckpoint(w.clusterA.id, newObjectId()), undefined)
+      }))
+
+    test('apply is idempotent', () =>
+      withStore(async (store, w) => {
+        const cps = Array.from({ length: 30 }, (_, i) => checkpoint(i % 3 ? w.clusterA : w.clusterB, BASE + i * 100))
+        const set = data({ ...worldData(w), checkpoints: cps })
+        const first = await store.apply(set)
+        const listingA = await allPages(store, w.clusterA.id, 500)
+        const listingB = await allPages(store, w.clusterB.id, 500)
+        const second = await store.apply(set)
+        assert.deepEqual(second, first)
+        assert.deepEqual(first, { organizations: 1, projects: 2, clusters: 3, checkpoints: 30, apiKeys: 0 })
+        assert.deepEqual(await allPages(store, w.clusterA.id, 500), listingA)
+        assert.deepEqual(await allPages(store, w.clusterB.id, 500), listingB)
+        await assertListing(store, w.clusterA.id, cps.filter((c) => c.clusterId === w.clusterA.id))
+      }))
+
+    test('inserting out of order keeps the order and the count right', () =>
+      withStore(async (store, w) => {
+        const expected = new Map<string, Checkpoint>()
+        const add = async (cps: Checkpoint[]) => {
+          await store.apply(data({ checkpoints: cps }))
+          for (const c of cps) expected.set(c.id, c)
+          await assertListing(store, w.clusterA.id, expected.values())
+        }
+        await add(Array.from({ length: 20 }, (_, i) => checkpoint(w.clusterA, BASE + 1000 + i * 10)))
+        await add([checkpoint(w.clusterA, BASE + 5000)])
+        await add([checkpoint(w.clusterA, BASE)])
+        await add([checkpoint(w.clusterA, BASE + 1055), checkpoint(w.clusterA, BASE + 1105), checkpoint(w.clusterA, BASE + 9000)])
+        await add([checkpoint(w.clusterA, BASE + 1000)])
+        const moved = [...expected.values()][4]
+        assert.ok(moved)
+        await add([{ ...moved, timestamp: iso(BASE + 4000) }])
+        await add([{ ...moved, timestamp: iso(BASE - 50) }])
+      }))
+
+    test('random batches, re-timestamps and moves keep every listing right', () =>
+      withStore(async (store, w) => {
+        const rng = mulberry32(20261101)
+        const expected = new Map<string, Checkpoint>()
+        const clusters = [w.clusterA, w.clusterB]
+        for (let round = 0; round < 25; round++) {
+          const batch: Checkpoint[] = []
+          const size = randomInt(rng, 1, 12)
+          for (let i = 0; i < size; i++) {
+            const cluster = clusters[randomInt(rng, 0, 1)] ?? w.clusterA
+            const seconds = BASE + randomInt(rng, 0, 40) * 60
+            const existing = [...expected.values()]
+            const reuse = existing.length > 0 && rng() < 0.3 ? existing[randomInt(rng, 0, existing.length - 1)] : undefined
+            batch.push(reuse ? { ...checkpoint(cluster, seconds, reuse.id) } : checkpoint(cluster, seconds))
+          }
+          await store.apply(data({ checkpoints: batch }))
+          for (const c of batch) expected.set(c.id, c)
+          for (const cluster of clusters) {
+            await assertListing(store, cluster.id, [...expected.values()].filter((c) => c.clusterId === cluster.id))
+          }
+        }
+      }))
+
+    test('a checkpoint can move to another cluster', () =>
+      withStore(async (store, w) => {
+        const a = Array.from({ length: 6 }, (_, i) => checkpoint(w.clusterA, BASE + i * 60))
+        const b = Array.from({ length: 3 }, (_, i) => checkpoint(w.clusterB, BASE + 30 + i * 60))
+        await store.apply(data({ checkpoints: [...a, ...b] }))
+        const mover = a[2]
+        assert.ok(mover)
+        const moved: Checkpoint = { ...mover, clusterId: w.clusterB.id }
+        await store.apply(data({ checkpoints: [moved] }))
+        assert.equal(await store.getCheckpoint(w.clusterA.id, mover.id), undefined)
+        assert.deepEqual(await store.getCheckpoint(w.clusterB.id, mover.id), moved)
+        await assertListing(store, w.clusterA.id, a.filter((c) => c.id !== mover.id))
+        await assertListing(store, w.clusterB.id, [...b, moved])
+      }))
+
+    test('apply writes everything or nothing', () =>
+      withStore(async (store, w) => {
+        const org = { id: newObjectId(), name: 'Never written' }
+        const clash: Cluster = { ...w.clusterB, id: newObjectId() }
+        await assert.rejects(
+          store.apply(data({ organizations: [org], clusters: [clash], checkpoints: [checkpoint(w.clusterA, BASE)] })),
+        )
+        assert.equal(await store.getOrganization(org.id), undefined)
+        assert.equal(await store.getClusterById(clash.groupId, clash.id), undefined)
+        assert.equal((await store.pageCheckpoints(w.clusterA.id, { offset: 0, limit: 10 })).totalCount, 0)
+      }))
+
+    test('api keys round-trip and are replaced by public key', () =>
+      withStore(async (store, w) => {
+        const publicKey = Array.from(newObjectId().slice(-8), (c) => String.fromCharCode(97 + (parseInt(c, 16) % 26))).join('')
+        const key: ApiKey = {
+          publicKey,
+          orgId: w.org.id,
+          description: 'conformance key',
+          digestHa1: '0123456789abcdef0123456789abcdef',
+          roles: [
+            { orgId: w.org.id, roleName: 'ORG_MEMBER' },
+            { groupId: w.project.id, roleName: 'GROUP_READ_ONLY' },
+          ],
+          createdAt: '2026-10-01T00:00:00Z',
+        }
+        assert.equal((await store.apply(data({ apiKeys: [key] }))).apiKeys, 1)
+        assert.deepEqual(await store.getApiKey(publicKey), key)
+        const replaced: ApiKey = { ...key, description: '', roles: [] }
+        await store.apply(data({ apiKeys: [replaced] }))
+        assert.deepEqual(await store.getApiKey(publicKey), replaced)
+        assert.equal(await store.getApiKey('nosuchky'), undefined)
+      }))
+
+    test('a secret is created once and shared by every connection', async () => {
+      const name = `conformance-${newObjectId()}`
+      const one = await open()
+      const two = await open()
+      try {
+        let calls = 0
+        const first = await one.getOrCreateSecret(name, () => `one-${++calls}`)
+        assert.equal(first, 'one-1')
+        assert.equal(await one.getOrCreateSecret(name, () => `one-${++calls}`), 'one-1')
+        assert.equal(await two.getOrCreateSecret(name, () => 'two'), 'one-1')
+        assert.equal(calls, 1)
+      } finally {
+        await one.close()
+        await two.close()
+      }
+    })
+  })
+}
