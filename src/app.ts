@@ -84,7 +84,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 }
 
 function send(reply: FastifyReply, response: ApiResponse): FastifyReply {
-  return reply.code(response.status).headers(response.headers).send(response.body)
+  // A Buffer, so that Fastify leaves the Content-Type exactly as the real API writes it (no charset added).
+  return reply.code(response.status).headers(response.headers).send(Buffer.from(response.body))
 }
 
 

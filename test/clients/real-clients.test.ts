@@ -81,7 +81,7 @@ describe('real Digest clients against a listening server', () => {
     const client = new DigestClient(KEYS.demoread.publicKey, WRONG)
     const res = await client.fetch(`${base}${OM_LIST}`)
     assert.equal(res.status, 401)
-    assert.equal((await res.json()).errorCode, 'UNEXPECTED_ERROR')
+    assert.equal(((await res.json()) as { errorCode: string }).errorCode, 'UNEXPECTED_ERROR')
   })
 
   test('urllib (one nc counter per process) works across fresh nonces and concurrent calls', async () => {
@@ -92,7 +92,7 @@ describe('real Digest clients against a listening server', () => {
       ),
     )
     assert.deepEqual(results.map((r) => r.status), Array(6).fill(200))
-    const ids = new Set(results.map((r) => r.data.results[0].id))
+    const ids = new Set(results.map((r) => (r.data as { results: { id: string }[] }).results[0]?.id))
     assert.equal(ids.size, 6)
     const wrong = await request(`${base}${LIST}`, { digestAuth: `${KEYS.demoread.publicKey}:${WRONG}`, headers: { accept: ATLAS_V2_ACCEPT }, dataType: 'json' })
     assert.equal(wrong.status, 401)

@@ -29,10 +29,15 @@ describe('order of checks and request validation', () => {
 
   describe('route match', () => {
     test('an unknown path answers 404 RESOURCE_NOT_FOUND before authentication', async () => {
-      for (const path of ['/', '/api/atlas/v2/groups', `${V2}/`, `${V2}/a/b`, '/api/atlas/v3/x', `/api/atlas/v2/groups/${IDS.projectA}/clusters/Cluster0/checkpoints`]) {
+      for (const path of ['/', '/api/atlas/v2/groups', `${V2}/a/b`, '/api/atlas/v3/x', `/api/atlas/v2/groups/${IDS.projectA}/clusters/Cluster0/checkpoints`]) {
         const res = await t.call(path, { key: null })
         assertError(res, 404, 'RESOURCE_NOT_FOUND', `Cannot find resource ${path}.`, [path])
       }
+    })
+
+    test('a trailing slash is an empty checkpoint id, checked after authentication', async () => {
+      assert.equal((await t.call(`${V2}/`, { key: null })).status, 401)
+      assertError(await t.call(`${V2}/`), 404, 'INVALID_CHECKPOINT_ID', 'An invalid checkpoint ID  was specified.', [''])
     })
 
     test('a known path with another method answers 405 with Allow, before authentication', async () => {
