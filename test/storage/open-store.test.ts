@@ -28,7 +28,10 @@ describe('openStore', () => {
   })
 
   test('names the available engines for anything else', async () => {
-    await assert.rejects(openStore('postgres://localhost/waymark'), /postgres engine is not available yet.*sqlite/)
+    await assert.rejects(
+      openStore('postgres://localhost/waymark'),
+      /postgres engine is not available yet.*sqlite/,
+    )
     await assert.rejects(openStore('mysql://localhost/waymark'), /Unsupported store URL.*sqlite:PATH/)
     await assert.rejects(openStore('./data/waymark.json'), /Unsupported store URL/)
     await assert.rejects(openStore('sqlite:'), /names no file/)

@@ -53,7 +53,14 @@ function nth(i: number): Checkpoint {
     completed: date,
     timestamp: date,
     restorable: true,
-    parts: [{ typeName: 'REPLICA_SET', replicaSetName: 'Cluster0', tokenDiscovered: true, tokenTimestamp: { date, increment: 1 } }],
+    parts: [
+      {
+        typeName: 'REPLICA_SET',
+        replicaSetName: 'Cluster0',
+        tokenDiscovered: true,
+        tokenTimestamp: { date, increment: 1 },
+      },
+    ],
   }
 }
 
@@ -78,7 +85,9 @@ describe('SqliteStore', () => {
     const file = join(dir, 'newer.sqlite')
     await SqliteStore.open(file).close()
     const db = new Database(file)
-    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'future', '2030-01-01T00:00:00Z')").run(
+    db.prepare(
+      "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'future', '2030-01-01T00:00:00Z')",
+    ).run(
       LATEST_SCHEMA_VERSION + 41,
     )
     db.close()

@@ -93,7 +93,10 @@ function checkpoint(cluster: Cluster, seconds: number, id = newObjectId(seconds 
     completed: iso(seconds + 4),
     timestamp: iso(seconds),
     restorable: true,
-    parts: [shardPart(`${cluster.name}-shard-0`, iso(seconds - 1), 2), shardPart(`${cluster.name}-shard-1`, iso(seconds))],
+    parts: [
+      shardPart(`${cluster.name}-shard-0`, iso(seconds - 1), 2),
+      shardPart(`${cluster.name}-shard-1`, iso(seconds)),
+    ],
   }
 }
 
@@ -178,8 +181,18 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
           timestamp: '2017-11-14T01:35:04Z',
           restorable: false,
           parts: [
-            { typeName: 'REPLICA_SET', replicaSetName: 'rs0', tokenDiscovered: false, tokenTimestamp: { date: '2017-11-14T01:35:04Z', increment: 1 } },
-            { typeName: 'CONFIG_SERVER', hostId: 'cfg-0:27019', tokenDiscovered: true, tokenTimestamp: { date: '2017-11-14T01:35:02Z', increment: 6 } },
+            {
+              typeName: 'REPLICA_SET',
+              replicaSetName: 'rs0',
+              tokenDiscovered: false,
+              tokenTimestamp: { date: '2017-11-14T01:35:04Z', increment: 1 },
+            },
+            {
+              typeName: 'CONFIG_SERVER',
+              hostId: 'cfg-0:27019',
+              tokenDiscovered: true,
+              tokenTimestamp: { date: '2017-11-14T01:35:02Z', increment: 6 },
+            },
           ],
         }
         await store.apply(data({ clusters: [sccc], checkpoints: [inProgress] }))
@@ -187,14 +200,23 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         const got = await store.getCheckpoint(sccc.id, inProgress.id)
         assert.deepEqual(got, inProgress)
         assert.equal(got !== undefined && 'completed' in got, false)
-        assert.deepEqual(Object.keys(got?.parts[0] ?? {}), ['typeName', 'replicaSetName', 'tokenDiscovered', 'tokenTimestamp'])
+        assert.deepEqual(
+          Object.keys(got?.parts[0] ?? {}),
+          ['typeName', 'replicaSetName', 'tokenDiscovered', 'tokenTimestamp'],
+        )
         assert.deepEqual((await store.pageCheckpoints(sccc.id, { offset: 0, limit: 10 })).items, [inProgress])
       }))
 
     test('an empty cluster has no checkpoints and a count of 0', () =>
       withStore(async (store, w) => {
-        assert.deepEqual(await store.pageCheckpoints(w.clusterA.id, { offset: 0, limit: 100 }), { items: [], totalCount: 0 })
-        assert.deepEqual(await store.pageCheckpoints(newObjectId(), { offset: 5, limit: 1 }), { items: [], totalCount: 0 })
+        assert.deepEqual(
+          await store.pageCheckpoints(w.clusterA.id, { offset: 0, limit: 100 }),
+          { items: [], totalCount: 0 },
+        )
+        assert.deepEqual(
+          await store.pageCheckpoints(newObjectId(), { offset: 5, limit: 1 }),
+          { items: [], totalCount: 0 },
+        )
       }))
 
     test('pages are newest first, by timestamp then id, with ties broken by id', () =>
@@ -202,7 +224,10 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         const cps: Checkpoint[] = []
         for (let i = 0; i < 9; i++) cps.push(checkpoint(w.clusterA, BASE + i * 900))
         const tie = BASE + 3 * 900
-        cps.push(checkpoint(w.clusterA, tie, 'ffffffffffffffffffffff01'), checkpoint(w.clusterA, tie, '000000000000000000000001'))
+        cps.push(
+          checkpoint(w.clusterA, tie, 'ffffffffffffffffffffff01'),
+          checkpoint(w.clusterA, tie, '000000000000000000000001'),
+        )
         await store.apply(data({ checkpoints: [...cps].reverse() }))
         const expected = newestFirst(cps)
         const ties = expected.filter((c) => c.timestamp === iso(tie)).map((c) => c.id)
@@ -212,7 +237,11 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
           for (let offset = 0; offset <= cps.length + 1; offset++) {
             const page = await store.pageCheckpoints(w.clusterA.id, { offset, limit })
             assert.equal(page.totalCount, cps.length)
-            assert.deepEqual(page.items, expected.slice(offset, offset + limit), `offset ${offset} limit ${limit}`)
+            assert.deepEqual(
+              page.items,
+              expected.slice(offset, offset + limit),
+              `offset ${offset} limit ${limit}`,
+            )
           }
         }
       }))
@@ -226,8 +255,14 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         assert.deepEqual(last, { items: [oldest], totalCount: 25 })
         const tail = await store.pageCheckpoints(w.clusterA.id, { offset: 22, limit: 10 })
         assert.deepEqual(tail.items, newestFirst(cps).slice(22))
-        assert.deepEqual(await store.pageCheckpoints(w.clusterA.id, { offset: 25, limit: 5 }), { items: [], totalCount: 25 })
-        assert.deepEqual(await store.pageCheckpoints(w.clusterA.id, { offset: 10_000, limit: 500 }), { items: [], totalCount: 25 })
+        assert.deepEqual(
+          await store.pageCheckpoints(w.clusterA.id, { offset: 25, limit: 5 }),
+          { items: [], totalCount: 25 },
+        )
+        assert.deepEqual(
+          await store.pageCheckpoints(w.clusterA.id, { offset: 10_000, limit: 500 }),
+          { items: [], totalCount: 25 },
+        )
       }))
 
     test('a checkpoint is found only under its own cluster', () =>
@@ -242,7 +277,10 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
 
     test('apply is idempotent', () =>
       withStore(async (store, w) => {
-        const cps = Array.from({ length: 30 }, (_, i) => checkpoint(i % 3 ? w.clusterA : w.clusterB, BASE + i * 100))
+        const cps = Array.from(
+          { length: 30 },
+          (_, i) => checkpoint(i % 3 ? w.clusterA : w.clusterB, BASE + i * 100),
+        )
         const set = data({ ...worldData(w), checkpoints: cps })
         const first = await store.apply(set)
         const listingA = await allPages(store, w.clusterA.id, 500)
@@ -266,7 +304,11 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         await add(Array.from({ length: 20 }, (_, i) => checkpoint(w.clusterA, BASE + 1000 + i * 10)))
         await add([checkpoint(w.clusterA, BASE + 5000)])
         await add([checkpoint(w.clusterA, BASE)])
-        await add([checkpoint(w.clusterA, BASE + 1055), checkpoint(w.clusterA, BASE + 1105), checkpoint(w.clusterA, BASE + 9000)])
+        await add([
+          checkpoint(w.clusterA, BASE + 1055),
+          checkpoint(w.clusterA, BASE + 1105),
+          checkpoint(w.clusterA, BASE + 9000),
+        ])
         await add([checkpoint(w.clusterA, BASE + 1000)])
         const moved = [...expected.values()][4]
         assert.ok(moved)
@@ -286,13 +328,18 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
             const cluster = clusters[randomInt(rng, 0, 1)] ?? w.clusterA
             const seconds = BASE + randomInt(rng, 0, 40) * 60
             const existing = [...expected.values()]
-            const reuse = existing.length > 0 && rng() < 0.3 ? existing[randomInt(rng, 0, existing.length - 1)] : undefined
-            batch.push(reuse ? { ...checkpoint(cluster, seconds, reuse.id) } : checkpoint(cluster, seconds))
+            const pick = existing.length > 0 && rng() < 0.3 ? randomInt(rng, 0, existing.length - 1) : -1
+            const reuse = existing[pick]
+            batch.push(reuse ? checkpoint(cluster, seconds, reuse.id) : checkpoint(cluster, seconds))
           }
           await store.apply(data({ checkpoints: batch }))
           for (const c of batch) expected.set(c.id, c)
           for (const cluster of clusters) {
-            await assertListing(store, cluster.id, [...expected.values()].filter((c) => c.clusterId === cluster.id))
+            await assertListing(
+              store,
+              cluster.id,
+              [...expected.values()].filter((c) => c.clusterId === cluster.id),
+            )
           }
         }
       }))
@@ -317,7 +364,9 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         const org = { id: newObjectId(), name: 'Never written' }
         const clash: Cluster = { ...w.clusterB, id: newObjectId() }
         await assert.rejects(
-          store.apply(data({ organizations: [org], clusters: [clash], checkpoints: [checkpoint(w.clusterA, BASE)] })),
+          store.apply(
+            data({ organizations: [org], clusters: [clash], checkpoints: [checkpoint(w.clusterA, BASE)] }),
+          ),
         )
         assert.equal(await store.getOrganization(org.id), undefined)
         assert.equal(await store.getClusterById(clash.groupId, clash.id), undefined)
@@ -326,7 +375,10 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
 
     test('api keys round-trip and are replaced by public key', () =>
       withStore(async (store, w) => {
-        const publicKey = Array.from(newObjectId().slice(-8), (c) => String.fromCharCode(97 + (parseInt(c, 16) % 26))).join('')
+        const publicKey = Array.from(
+          newObjectId().slice(-8),
+          (c) => String.fromCharCode(97 + (parseInt(c, 16) % 26)),
+        ).join('')
         const key: ApiKey = {
           publicKey,
           orgId: w.org.id,

@@ -43,7 +43,9 @@ export interface ApiKeyRow {
 }
 
 function canonicalRole(r: RoleAssignment): RoleAssignment {
-  return 'groupId' in r ? { groupId: r.groupId, roleName: r.roleName } : { orgId: r.orgId, roleName: r.roleName }
+  return 'groupId' in r
+    ? { groupId: r.groupId, roleName: r.roleName }
+    : { orgId: r.orgId, roleName: r.roleName }
 }
 
 function canonicalConfigServer(c: ConfigServer): ConfigServer {
@@ -57,7 +59,7 @@ export function partsToJson(parts: readonly CheckpointPart[]): string {
   return `[${parts.map(partToJson).join(',')}]`
 }
 
-/** One part as JSON with only the fields it has, in the domain's key order (hand-built: the hot path of a load). */
+/** One part as JSON with only the fields it has, in the domain's key order (hand-built: a load's hot path). */
 function partToJson(p: CheckpointPart): string {
   const str = JSON.stringify
   let json = `{"typeName":${str(p.typeName)}`

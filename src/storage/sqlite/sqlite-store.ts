@@ -101,7 +101,9 @@ function prepareStatements(db: Database.Database) {
          type = excluded.type, backup = excluded.backup, fcv = excluded.fcv, shards = excluded.shards,
          config_server = excluded.config_server`,
     ),
-    upsertCheckpoint: db.prepare<[string, string, string, number, string, string, string | null, number, string]>(
+    upsertCheckpoint: db.prepare<
+      [string, string, string, number, string, string, string | null, number, string]
+    >(
       `INSERT INTO checkpoints (id, cluster_id, group_id, seq, timestamp, started, completed, restorable, parts)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET cluster_id = excluded.cluster_id, group_id = excluded.group_id,
