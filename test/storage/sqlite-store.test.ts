@@ -110,6 +110,36 @@ describe('SqliteStore', () => {
     await second.close()
   })
 
+  test('stores parts positionally and reads both stored forms', async () => {
+    const file = join(dir, 'parts.sqlite')
+    const store = SqliteStore.open(file)
+    await store.apply({ ...base(), checkpoints: [nth(1), nth(2)] })
+    await store.close()
+    const db = new Database(file)
+    const stored = db.prepare('SELECT parts FROM checkpoints WHERE id = ?').pluck().get(nth(1).id)
+    assert.deepEqual(JSON.parse(String(stored)), [
+      ['REPLICA_SET', 'Cluster0', null, null, true, nth(1).timestamp, 1],
+    ])
+    const legacy = [
+      {
+        tokenTimestamp: { increment: 1, date: nth(2).timestamp },
+        tokenDiscovered: true,
+        replicaSetName: 'Cluster0',
+        typeName: 'REPLICA_SET',
+      },
+    ]
+    db.prepare('UPDATE checkpoints SET parts = ? WHERE id = ?').run(JSON.stringify(legacy), nth(2).id)
+    db.close()
+    const reopened = SqliteStore.open(file)
+    const got = await reopened.getCheckpoint(CLUSTER, nth(2).id)
+    assert.deepEqual(got, nth(2))
+    assert.deepEqual(
+      Object.keys(got?.parts[0] ?? {}),
+      ['typeName', 'replicaSetName', 'tokenDiscovered', 'tokenTimestamp'],
+    )
+    await reopened.close()
+  })
+
   test('creates the parent directory, and works in memory', async () => {
     const file = join(dir, 'a', 'b', 'nested.sqlite')
     const store = SqliteStore.open(file)
