@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { DigestAuthenticator } from './auth/authenticate.js'
+import { AccessList, clientAddress } from './auth/access-list.js'
+import { Authenticator } from './auth/authenticate.js'
 import { NonceBook } from './auth/nonces.js'
 import type { Config } from './config.js'
 import { DIALECTS } from './dialects/all-dialects.js'
 import { CheckpointService } from './domain/checkpoint-service.js'
 import { answerClientError } from './http/client-errors.js'
+import { oauthRoutes } from './http/oauth-routes.js'
 import { ApiPipeline } from './http/pipeline.js'
+import { TokenBucketLimiter } from './http/rate-limiter.js'
 import { DEFAULT_FORMAT } from './http/query-params.js'
 import { renderError, type ApiResponse } from './http/render.js'
 import { ApiError } from './errors.js'
@@ -19,29 +22,40 @@ export interface AppDeps {
   readonly logger?: FastifyBaseLogger
   /** The clock, in milliseconds (tests inject one). */
   readonly now?: () => number
+  /** PEM certificate and key: the app then serves HTTPS. */
+  readonly https?: { readonly cert: string | Buffer; readonly key: string | Buffer }
 }
 
-/** The secret that signs Digest nonces, kept in the store so every instance on it accepts the others'. */
+/** Secrets kept in the store, so every instance on it accepts the others' nonces and tokens. */
 const NONCE_SECRET = 'digest-nonce-hmac'
+const TOKEN_SECRET = 'oauth-token-hmac'
+/** Access tokens are valid for one hour, as the real service's. */
+const TOKEN_LIFETIME_SECONDS = 3600
 
 /**
  * Builds the HTTP application over injected dependencies. It never listens (see server.ts), so tests
  * call it through `app.inject()` or listen on port 0 themselves.
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const secret = await deps.store.getOrCreateSecret(NONCE_SECRET, () => randomBytes(32).toString('base64'))
+  const { config, store } = deps
+  const now = deps.now ?? Date.now
+  const newSecret = (): string => randomBytes(32).toString('base64')
   const nonces = new NonceBook({
-    secret,
-    lifetimeSeconds: deps.config.nonceLifetimeSeconds,
-    ...(deps.now ? { now: deps.now } : {}),
+    secret: await store.getOrCreateSecret(NONCE_SECRET, newSecret),
+    lifetimeSeconds: config.nonceLifetimeSeconds,
+    now,
   })
+  const tokenSecret = await store.getOrCreateSecret(TOKEN_SECRET, newSecret)
   const pipeline = new ApiPipeline({
     dialects: DIALECTS,
-    authenticator: new DigestAuthenticator(deps.store, nonces),
-    service: new CheckpointService(deps.store),
+    authenticator: new Authenticator({ store, nonces, tokenSecret, now }),
+    service: new CheckpointService(store),
+    limiter: config.rateLimit && new TokenBucketLimiter({ ...config.rateLimit, now }),
   })
+  const trustedProxies = config.trustedProxies.length > 0 ? AccessList.from(config.trustedProxies) : undefined
 
   const app = Fastify({
+    ...(deps.https ? { https: { cert: deps.https.cert, key: deps.https.key } } : {}),
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     // One log line per request costs more than answering it; access logs come with the metrics work.
     logController: new LogController({ disableRequestLogging: true }),
@@ -53,7 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   })
 
-  const publicUrl = deps.config.publicUrl
+  const publicUrl = config.publicUrl
   const dispatch = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const response = await pipeline.handle(
       {
@@ -61,7 +75,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         target: request.raw.url ?? '/',
         accept: request.headers.accept,
         authorization: request.headers.authorization,
-        baseUrl: publicUrl ?? requestBaseUrl(request, deps.config),
+        baseUrl: publicUrl ?? requestBaseUrl(request, config),
+        clientAddress: clientAddress(request.socket.remoteAddress, forwardedFor(request), trustedProxies),
       },
       request.log,
     )
@@ -75,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     payload.resume()
     done(null)
   })
+  await app.register(async (scope) => oauthRoutes(scope, { store, tokenSecret, tokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS, now }))
   app.all('/api/*', dispatch)
   app.setNotFoundHandler(dispatch)
   app.setErrorHandler((error, request, reply) => {
@@ -89,6 +105,11 @@ function send(reply: FastifyReply, response: ApiResponse): FastifyReply {
   return reply.code(response.status).headers(response.headers).send(Buffer.from(response.body))
 }
 
+
+function forwardedFor(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-forwarded-for']
+  return Array.isArray(header) ? header.join(',') : header
+}
 
 const SAFE_HOST = /^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/
 

@@ -1,3 +1,5 @@
+import { parseAccessListEntry } from './auth/access-list.js'
+
 /**
  * Configuration: command-line flags over environment variables over defaults. This is the only module
  * that reads `process.env`; everything else receives a frozen `Config`.
@@ -17,6 +19,12 @@ export interface Config {
   readonly logLevel: LogLevel
   /** How long a Digest nonce is accepted before clients are told it is stale. */
   readonly nonceLifetimeSeconds: number
+  /** The per-project token bucket of the checkpoint routes; undefined when limits are off. */
+  readonly rateLimit: { readonly capacity: number; readonly refillAmount: number; readonly refillPeriodSeconds: number } | undefined
+  /** Proxies whose X-Forwarded-For is believed (IPs or CIDRs); empty: the header is ignored. */
+  readonly trustedProxies: readonly string[]
+  /** PEM files to serve HTTPS with; both or neither. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined
 }
 
 /** Flags as the CLI parsed them; each overrides its environment variable. */
@@ -26,6 +34,10 @@ export interface ConfigFlags {
   readonly store?: string | undefined
   readonly publicUrl?: string | undefined
   readonly logLevel?: string | undefined
+  readonly rateLimit?: boolean | undefined
+  readonly trustedProxy?: readonly string[] | undefined
+  readonly tlsCert?: string | undefined
+  readonly tlsKey?: string | undefined
 }
 
 /** Every environment variable Waymark reads, with its default (documented in the README). */
@@ -36,6 +48,13 @@ export const ENVIRONMENT = {
   WAYMARK_PUBLIC_URL: '',
   WAYMARK_LOG_LEVEL: 'info',
   WAYMARK_NONCE_LIFETIME_SECONDS: '300',
+  WAYMARK_RATE_LIMIT: 'on',
+  WAYMARK_RATE_LIMIT_CAPACITY: '1200',
+  WAYMARK_RATE_LIMIT_REFILL: '500',
+  WAYMARK_RATE_LIMIT_PERIOD_SECONDS: '60',
+  WAYMARK_TRUSTED_PROXIES: '',
+  WAYMARK_TLS_CERT: '',
+  WAYMARK_TLS_KEY: '',
 } as const
 
 export class ConfigError extends Error {
@@ -58,10 +77,33 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (publicUrl !== '' && !/^https?:\/\/[^/?#\s]+$/.test(publicUrl)) {
     throw new ConfigError(`public URL must look like https://host[:port], got "${publicUrl}"`)
   }
-  const lifetime = Number(pick(undefined, 'WAYMARK_NONCE_LIFETIME_SECONDS'))
-  if (!Number.isInteger(lifetime) || lifetime < 1) {
-    throw new ConfigError('WAYMARK_NONCE_LIFETIME_SECONDS must be a positive integer')
+  const positive = (name: keyof typeof ENVIRONMENT): number => {
+    const value = Number(pick(undefined, name))
+    if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer`)
+    return value
   }
+  const lifetime = positive('WAYMARK_NONCE_LIFETIME_SECONDS')
+  const limitSwitch = flags.rateLimit === undefined ? pick(undefined, 'WAYMARK_RATE_LIMIT') : flags.rateLimit ? 'on' : 'off'
+  if (limitSwitch !== 'on' && limitSwitch !== 'off') throw new ConfigError(`WAYMARK_RATE_LIMIT must be on or off, got "${limitSwitch}"`)
+  const rateLimit =
+    limitSwitch === 'on'
+      ? {
+          capacity: positive('WAYMARK_RATE_LIMIT_CAPACITY'),
+          refillAmount: positive('WAYMARK_RATE_LIMIT_REFILL'),
+          refillPeriodSeconds: positive('WAYMARK_RATE_LIMIT_PERIOD_SECONDS'),
+        }
+      : undefined
+  const trustedProxies =
+    flags.trustedProxy && flags.trustedProxy.length > 0
+      ? [...flags.trustedProxy]
+      : pick(undefined, 'WAYMARK_TRUSTED_PROXIES').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
+  for (const entry of trustedProxies) {
+    const parsed = parseAccessListEntry(entry)
+    if (!parsed.ok) throw new ConfigError(`trusted proxy: ${parsed.error}`)
+  }
+  const certFile = pick(flags.tlsCert, 'WAYMARK_TLS_CERT')
+  const keyFile = pick(flags.tlsKey, 'WAYMARK_TLS_KEY')
+  if ((certFile === '') !== (keyFile === '')) throw new ConfigError('HTTPS needs both a certificate and a key (--tls-cert and --tls-key)')
   return Object.freeze({
     host: pick(flags.host, 'WAYMARK_HOST'),
     port,
@@ -69,5 +111,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     publicUrl: publicUrl === '' ? undefined : publicUrl,
     logLevel: logLevel as LogLevel,
     nonceLifetimeSeconds: lifetime,
+    rateLimit,
+    trustedProxies,
+    tls: certFile === '' ? undefined : { certFile, keyFile },
   })
 }

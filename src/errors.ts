@@ -39,11 +39,22 @@ export const ERRORS = {
     errorCode: 'INVALID_QUERY_PARAMETER',
     detail: 'Invalid query parameter %s specified.',
   },
+  IP_ADDRESS_NOT_ON_ACCESS_LIST: {
+    status: 403,
+    errorCode: 'IP_ADDRESS_NOT_ON_ACCESS_LIST',
+    detail: 'IP address %s is not allowed to access this resource.',
+  },
   GROUP_NOT_FOUND: { status: 404, errorCode: 'GROUP_NOT_FOUND', detail: 'No group with ID %s exists.' },
   USER_UNAUTHORIZED: {
     status: 401,
     errorCode: 'USER_UNAUTHORIZED',
     detail: 'Current user is not authorized to perform this action.',
+  },
+  RATE_LIMITED_TOKEN_BUCKET: {
+    status: 429,
+    errorCode: 'RATE_LIMITED_TOKEN_BUCKET',
+    detail:
+      'Rate limit exceeded for %s. Please retry after %s seconds. Request capacity: %s. Refill rate: %s per %s seconds.',
   },
   CLUSTER_NAME_NOT_FOUND: {
     status: 404,

@@ -1,5 +1,6 @@
 import type { Principal } from '../domain/types.js'
 import type { Store } from '../storage/store.js'
+import { readAccessToken } from './access-tokens.js'
 import { formatDigestChallenge, parseDigestAuthorization } from './digest-header.js'
 import { verifyDigestResponse } from './digest-response.js'
 import type { NonceBook } from './nonces.js'
@@ -10,7 +11,18 @@ export type AuthOutcome =
   | { readonly ok: false; readonly challenge: string; readonly reason: AuthFailure }
 
 /** Why authentication failed; logged and counted, never told to the caller. */
-export type AuthFailure = 'missing' | 'malformed' | 'unknown-key' | 'uri-mismatch' | 'bad-response' | 'stale' | 'invalid-nonce' | 'replay'
+export type AuthFailure =
+  | 'missing'
+  | 'malformed'
+  | 'unknown-key'
+  | 'uri-mismatch'
+  | 'bad-response'
+  | 'stale'
+  | 'invalid-nonce'
+  | 'replay'
+  | 'invalid-token'
+  | 'expired-token'
+  | 'revoked-token'
 
 export interface AuthRequest {
   readonly method: string
@@ -19,40 +31,77 @@ export interface AuthRequest {
   readonly authorization: string | undefined
 }
 
+export interface AuthenticatorDeps {
+  readonly store: Store
+  readonly nonces: NonceBook
+  /** The HMAC secret access tokens are signed with. */
+  readonly tokenSecret: string
+  /** Milliseconds. */
+  readonly now: () => number
+}
+
+const BEARER_CHALLENGE = 'Bearer error="invalid_token"'
+
 /**
- * HTTP Digest (RFC 7616, MD5, qop=auth) with API keys: username = public key, password = private key.
- * The response is checked against the stored HA1 before the nonce's `nc` is recorded, so a wrong
- * guess never burns a client's counter. An expired nonce with otherwise good credentials is answered
- * with `stale=true`, so clients retry with the fresh nonce without asking the user again.
+ * The two ways in, as the real API has them:
+ * - HTTP Digest (RFC 7616, MD5, qop=auth) with API keys: username = public key, password = private key.
+ *   The response is checked against the stored HA1 before the nonce's `nc` is recorded, so a wrong
+ *   guess never burns a client's counter. An expired nonce with otherwise good credentials is answered
+ *   with `stale=true`, so clients retry with the fresh nonce without asking the user again.
+ * - OAuth 2.0 bearer tokens of service accounts: signature and expiry checked locally, revocation and
+ *   the account itself in the store, so a revoked token fails at once on every instance.
+ * A request with neither gets the Digest challenge, the only one the Go digest library accepts.
  */
-export class DigestAuthenticator {
-  constructor(
-    private readonly store: Store,
-    private readonly nonces: NonceBook,
-  ) {}
+export class Authenticator {
+  constructor(private readonly deps: AuthenticatorDeps) {}
 
   async authenticate(request: AuthRequest): Promise<AuthOutcome> {
     const header = request.authorization
-    if (header === undefined || !/^digest\s/i.test(header)) return this.#fail('missing')
+    if (header !== undefined && /^bearer /i.test(header)) return this.#bearer(header.slice(7).trim())
+    if (header === undefined || !/^digest\s/i.test(header)) return this.#digestFailure('missing')
+    return this.#digest(header, request)
+  }
+
+  async #digest(header: string, request: AuthRequest): Promise<AuthOutcome> {
     const auth = parseDigestAuthorization(header)
-    if (!auth) return this.#fail('malformed')
-    const key = await this.store.getApiKey(auth.username)
-    if (!key) return this.#fail('unknown-key')
-    if (auth.uri !== request.target) return this.#fail('uri-mismatch')
-    if (!verifyDigestResponse(auth, key.digestHa1, request.method)) return this.#fail('bad-response')
-    switch (this.nonces.check(auth.nonce, Number.parseInt(auth.nc ?? '', 16))) {
+    if (!auth) return this.#digestFailure('malformed')
+    const key = await this.deps.store.getApiKey(auth.username)
+    if (!key) return this.#digestFailure('unknown-key')
+    if (auth.uri !== request.target) return this.#digestFailure('uri-mismatch')
+    if (!verifyDigestResponse(auth, key.digestHa1, request.method)) return this.#digestFailure('bad-response')
+    switch (this.deps.nonces.check(auth.nonce, Number.parseInt(auth.nc ?? '', 16))) {
       case 'ok':
-        return { ok: true, principal: { kind: 'apiKey', id: key.publicKey, orgId: key.orgId, roles: key.roles } }
+        return {
+          ok: true,
+          principal: { kind: 'apiKey', id: key.publicKey, orgId: key.orgId, roles: key.roles, accessList: key.accessList },
+        }
       case 'stale':
-        return this.#fail('stale', true)
+        return this.#digestFailure('stale', true)
       case 'replay':
-        return this.#fail('replay')
+        return this.#digestFailure('replay')
       case 'invalid':
-        return this.#fail('invalid-nonce')
+        return this.#digestFailure('invalid-nonce')
     }
   }
 
-  #fail(reason: AuthFailure, stale = false): AuthOutcome {
-    return { ok: false, reason, challenge: formatDigestChallenge(this.nonces.issue(), stale) }
+  async #bearer(token: string): Promise<AuthOutcome> {
+    const claims = readAccessToken(this.deps.tokenSecret, token)
+    if (!claims) return bearerFailure('invalid-token')
+    if (claims.exp * 1000 <= this.deps.now()) return bearerFailure('expired-token')
+    if (await this.deps.store.isTokenRevoked(claims.jti)) return bearerFailure('revoked-token')
+    const account = await this.deps.store.getServiceAccount(claims.sub)
+    if (!account) return bearerFailure('invalid-token')
+    return {
+      ok: true,
+      principal: { kind: 'serviceAccount', id: account.clientId, orgId: account.orgId, roles: account.roles, accessList: account.accessList },
+    }
   }
+
+  #digestFailure(reason: AuthFailure, stale = false): AuthOutcome {
+    return { ok: false, reason, challenge: formatDigestChallenge(this.deps.nonces.issue(), stale) }
+  }
+}
+
+function bearerFailure(reason: AuthFailure): AuthOutcome {
+  return { ok: false, reason, challenge: BEARER_CHALLENGE }
 }

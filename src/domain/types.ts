@@ -112,16 +112,43 @@ export interface ApiKey {
   /** Hex MD5 of `publicKey:MMS Public API:privateKey`. */
   readonly digestHa1: string
   readonly roles: readonly RoleAssignment[]
+  /** IP addresses and CIDR blocks the key may call from; empty: anywhere. */
+  readonly accessList: readonly string[]
+  readonly createdAt: IsoSeconds
+}
+
+/** One secret of a service account; an account may hold several, each with its own expiry. */
+export interface ServiceAccountSecret {
+  /** 24-hex id of the secret. */
+  readonly id: ObjectIdHex
+  /** `scrypt$N$r$p$salt$hash` of the secret (see auth/client-secrets.ts); the secret itself is never stored. */
+  readonly hash: string
+  readonly createdAt: IsoSeconds
+  readonly expiresAt: IsoSeconds
+}
+
+/** An OAuth 2.0 client (client credentials grant) holding roles exactly like an API key. */
+export interface ServiceAccount {
+  /** `mdb_sa_id_` and 24 hex characters. */
+  readonly clientId: string
+  readonly orgId: ObjectIdHex
+  readonly name: string
+  readonly description: string
+  readonly roles: readonly RoleAssignment[]
+  readonly secrets: readonly ServiceAccountSecret[]
+  /** IP addresses and CIDR blocks the account may call from; empty: anywhere. */
+  readonly accessList: readonly string[]
   readonly createdAt: IsoSeconds
 }
 
 /** Who is calling, once authenticated. */
 export interface Principal {
-  readonly kind: 'apiKey'
-  /** The public key (or, later, a service account's client id). */
+  readonly kind: 'apiKey' | 'serviceAccount'
+  /** The API key's public key or the service account's client id. */
   readonly id: string
   readonly orgId: ObjectIdHex
   readonly roles: readonly RoleAssignment[]
+  readonly accessList: readonly string[]
 }
 
 /** A validated set of records to write in one transaction (a fixture file, the demo). */
@@ -131,4 +158,5 @@ export interface DataSet {
   readonly clusters: readonly Cluster[]
   readonly checkpoints: readonly Checkpoint[]
   readonly apiKeys: readonly ApiKey[]
+  readonly serviceAccounts: readonly ServiceAccount[]
 }

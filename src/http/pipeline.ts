@@ -1,9 +1,11 @@
-import type { DigestAuthenticator } from '../auth/authenticate.js'
+import { AccessList } from '../auth/access-list.js'
+import type { Authenticator } from '../auth/authenticate.js'
 import { checkpointListView, checkpointView, type ViewContext } from '../dialects/checkpoint-views.js'
 import { dialectTemplates, type ApiRoute, type Dialect } from '../dialects/dialect.js'
 import type { CheckpointService } from '../domain/checkpoint-service.js'
 import { ApiError } from '../errors.js'
 import { parseCheckpointPath } from './path-params.js'
+import type { TokenBucketLimiter } from './rate-limiter.js'
 import { DEFAULT_FORMAT, lenientFormat, parseQuery, type OutputFormat } from './query-params.js'
 import { renderError, renderSuccess, renderUnauthenticated, type ApiResponse } from './render.js'
 import { RouteMatcher, safeDecode } from './route-matcher.js'
@@ -17,6 +19,8 @@ export interface ApiRequest {
   readonly authorization: string | undefined
   /** `scheme://host[:port]` that links in bodies start with. */
   readonly baseUrl: string
+  /** The caller's IP address (X-Forwarded-For only from trusted proxies); access lists check it. */
+  readonly clientAddress: string | undefined
 }
 
 /** Where the pipeline reports what it could not foresee; answers stay generic. */
@@ -26,8 +30,10 @@ export interface PipelineLog {
 
 export interface PipelineDeps {
   readonly dialects: readonly Dialect[]
-  readonly authenticator: DigestAuthenticator
+  readonly authenticator: Authenticator
   readonly service: CheckpointService
+  /** Per-project token buckets; absent when limits are off. */
+  readonly limiter: TokenBucketLimiter | undefined
 }
 
 const READ_METHODS = ['GET', 'HEAD']
@@ -38,9 +44,11 @@ const READ_METHODS = ['GET', 'HEAD']
  *  2. authentication       401 with a Digest challenge; nothing about the data is revealed before it
  *  3. media type           406 INVALID_VERSION_DATE (Atlas v2)
  *  4. path, then query     404 INVALID_*_ID / CLUSTER_NOT_FOUND, 400 INVALID_QUERY_PARAMETER
- *  5. authorization        404 GROUP_NOT_FOUND, 401 USER_UNAUTHORIZED
- *  6. cluster, checkpoint  404 CLUSTER_NOT_FOUND / CHECKPOINT_NOT_FOUND, 400 for Cloud Backup clusters
- *  7. render               pretty, envelope, Content-Type of the resolved version
+ *  5. access list          403 IP_ADDRESS_NOT_ON_ACCESS_LIST
+ *  6. authorization        404 GROUP_NOT_FOUND, 401 USER_UNAUTHORIZED
+ *  7. rate limit           429 RATE_LIMITED_TOKEN_BUCKET; RateLimit-* headers on every answer from here on
+ *  8. cluster, checkpoint  404 CLUSTER_NOT_FOUND / CHECKPOINT_NOT_FOUND, 400 for Cloud Backup clusters
+ *  9. render               pretty, envelope, Content-Type of the resolved version
  * Anything unforeseen answers 500 UNEXPECTED_ERROR and is logged; no stack or SQL reaches the body.
  */
 export class ApiPipeline {
@@ -79,18 +87,32 @@ export class ApiPipeline {
       const query = parseQuery(search, operation === 'listCheckpoints')
       format = query.format
 
-      const { service } = this.deps
+      const { accessList } = auth.principal
+      if (accessList.length > 0 && !(request.clientAddress && AccessList.from(accessList).allows(request.clientAddress))) {
+        throw new ApiError('IP_ADDRESS_NOT_ON_ACCESS_LIST', [request.clientAddress ?? 'unknown'])
+      }
+
+      const { service, limiter } = this.deps
       const access = await service.authorize(auth.principal, params.groupId)
+      if (limiter) {
+        const decision = limiter.take(params.groupId)
+        headers = { 'ratelimit-limit': String(decision.limit), 'ratelimit-remaining': String(decision.remaining) }
+        if (!decision.allowed) {
+          headers['retry-after'] = String(decision.retryAfterSeconds)
+          const resource = path.slice(1)
+          throw new ApiError('RATE_LIMITED_TOKEN_BUCKET', [resource, decision.retryAfterSeconds, limiter.capacity, limiter.refillAmount, limiter.refillPeriodSeconds])
+        }
+      }
       const cluster = await service.cluster(access, params.cluster)
       const view: ViewContext = { dialect, baseUrl: request.baseUrl, groupId: params.groupId, clusterRef: params.clusterLabel }
 
       if (params.checkpointId === undefined) {
         const { pageNum, itemsPerPage } = query.paging
         const page = await service.list(access, cluster, { offset: (pageNum - 1) * itemsPerPage, limit: itemsPerPage })
-        return renderSuccess(checkpointListView(view, page, query.paging, query.carried), 'list', format, contentType)
+        return renderSuccess(checkpointListView(view, page, query.paging, query.carried), 'list', format, contentType, headers)
       }
       const checkpoint = await service.get(access, cluster, params.checkpointId, params.clusterLabel)
-      return renderSuccess(checkpointView(view, checkpoint, true), 'entity', format, contentType)
+      return renderSuccess(checkpointView(view, checkpoint, true), 'entity', format, contentType, headers)
     } catch (error) {
       if (error instanceof ApiError) return renderError(error, format, headers)
       log.error({ err: error }, 'unexpected error while answering an API call')

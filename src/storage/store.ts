@@ -6,6 +6,7 @@ import type {
   ObjectIdHex,
   Organization,
   Project,
+  ServiceAccount,
 } from '../domain/types.js'
 
 /** One page of a cluster's checkpoints, newest first (timestamp descending, then id descending). */
@@ -29,6 +30,7 @@ export interface ApplySummary {
   readonly clusters: number
   readonly checkpoints: number
   readonly apiKeys: number
+  readonly serviceAccounts: number
 }
 
 /**
@@ -57,8 +59,16 @@ export interface Store {
   getCheckpoint(clusterId: ObjectIdHex, checkpointId: ObjectIdHex): Promise<Checkpoint | undefined>
 
   getApiKey(publicKey: string): Promise<ApiKey | undefined>
+  getServiceAccount(clientId: string): Promise<ServiceAccount | undefined>
 
-  /** Inserts or replaces (by id; API keys by public key) everything in the set, in one transaction. */
+  /**
+   * Records a revoked access token until it would have expired anyway (epoch seconds), so every server
+   * instance on the store refuses it from then on. Records past their expiry may be dropped.
+   */
+  revokeToken(jti: string, expiresAtSeconds: number): Promise<void>
+  isTokenRevoked(jti: string): Promise<boolean>
+
+  /** Inserts or replaces (by id; API keys by public key, service accounts by client id) everything in the set, in one transaction. */
   apply(data: DataSet): Promise<ApplySummary>
 
   /**

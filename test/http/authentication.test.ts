@@ -54,7 +54,6 @@ describe('Digest authentication', () => {
       sign(nonce, 1, { publicKey: 'demoread', privateKey: '00000000-0000-0000-0000-000000000000' }),
       sign(nonce, 2, { publicKey: 'nobodyxx', privateKey: KEYS.demoread.privateKey }),
       'Basic ZGVtb3JlYWQ6eA==',
-      'Bearer abc',
       'Digest garbage',
       'Digest ',
       `Digest username="demoread", nonce="${nonce}"`,

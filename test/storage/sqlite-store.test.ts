@@ -37,6 +37,7 @@ function base(): DataSet {
     ],
     checkpoints: [],
     apiKeys: [],
+    serviceAccounts: [],
   }
 }
 

@@ -13,7 +13,7 @@ import type {
 import { mulberry32, randomInt } from '../../src/fixtures/prng.js'
 import type { Store } from '../../src/storage/store.js'
 
-const EMPTY: DataSet = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [] }
+const EMPTY: DataSet = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [], serviceAccounts: [] }
 
 function data(partial: Partial<DataSet>): DataSet {
   return { ...EMPTY, ...partial }
@@ -287,7 +287,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         const listingB = await allPages(store, w.clusterB.id, 500)
         const second = await store.apply(set)
         assert.deepEqual(second, first)
-        assert.deepEqual(first, { organizations: 1, projects: 2, clusters: 3, checkpoints: 30, apiKeys: 0 })
+        assert.deepEqual(first, { organizations: 1, projects: 2, clusters: 3, checkpoints: 30, apiKeys: 0, serviceAccounts: 0 })
         assert.deepEqual(await allPages(store, w.clusterA.id, 500), listingA)
         assert.deepEqual(await allPages(store, w.clusterB.id, 500), listingB)
         await assertListing(store, w.clusterA.id, cps.filter((c) => c.clusterId === w.clusterA.id))
@@ -388,6 +388,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
             { orgId: w.org.id, roleName: 'ORG_MEMBER' },
             { groupId: w.project.id, roleName: 'GROUP_READ_ONLY' },
           ],
+          accessList: ['10.0.0.0/8', '2001:db8::/32'],
           createdAt: '2026-10-01T00:00:00Z',
         }
         assert.equal((await store.apply(data({ apiKeys: [key] }))).apiKeys, 1)

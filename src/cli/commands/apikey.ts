@@ -36,11 +36,12 @@ export function apikeyCommand(): Command {
         description: flags.description,
         digestHa1: secrets.digestHa1,
         roles,
+        accessList: [],
         createdAt: toIsoSeconds(new Date()) as string,
       }
       const store = await openStore(config.store)
       try {
-        const data = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [apiKey] }
+        const data = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [apiKey], serviceAccounts: [] }
         const problems = await checkReferences(data, store)
         if (problems.length > 0) throw new CliError(problems.join('\n'))
         await store.apply(data)

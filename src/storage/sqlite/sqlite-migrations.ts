@@ -66,6 +66,28 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'access lists, service accounts, revoked tokens',
+    sql: `
+      ALTER TABLE api_keys ADD COLUMN access_list TEXT NOT NULL DEFAULT '[]';
+      CREATE TABLE service_accounts (
+        client_id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES organizations (id),
+        name TEXT NOT NULL,
+        description TEXT NOT NULL,
+        roles TEXT NOT NULL,
+        secrets TEXT NOT NULL,
+        access_list TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE revoked_tokens (
+        jti TEXT PRIMARY KEY,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX revoked_tokens_expiry ON revoked_tokens (expires_at);
+    `,
+  },
 ]
 
 /** The newest schema version this code knows. */

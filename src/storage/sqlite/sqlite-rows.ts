@@ -6,6 +6,8 @@ import type {
   ConfigServer,
   PartTypeName,
   RoleAssignment,
+  ServiceAccount,
+  ServiceAccountSecret,
   Shard,
 } from '../../domain/types.js'
 
@@ -40,6 +42,18 @@ export interface ApiKeyRow {
   readonly description: string
   readonly digest_ha1: string
   readonly roles: string
+  readonly access_list: string
+  readonly created_at: string
+}
+
+export interface ServiceAccountRow {
+  readonly client_id: string
+  readonly org_id: string
+  readonly name: string
+  readonly description: string
+  readonly roles: string
+  readonly secrets: string
+  readonly access_list: string
   readonly created_at: string
 }
 
@@ -166,6 +180,20 @@ export function apiKeyFromRow(row: ApiKeyRow): ApiKey {
     description: row.description,
     digestHa1: row.digest_ha1,
     roles: (JSON.parse(row.roles) as RoleAssignment[]).map(canonicalRole),
+    accessList: JSON.parse(row.access_list) as string[],
+    createdAt: row.created_at,
+  }
+}
+
+export function serviceAccountFromRow(row: ServiceAccountRow): ServiceAccount {
+  return {
+    clientId: row.client_id,
+    orgId: row.org_id,
+    name: row.name,
+    description: row.description,
+    roles: (JSON.parse(row.roles) as RoleAssignment[]).map(canonicalRole),
+    secrets: JSON.parse(row.secrets) as ServiceAccountSecret[],
+    accessList: JSON.parse(row.access_list) as string[],
     createdAt: row.created_at,
   }
 }

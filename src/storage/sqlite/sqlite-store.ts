@@ -9,11 +9,14 @@ import type {
   ObjectIdHex,
   Organization,
   Project,
+  ServiceAccount,
 } from '../../domain/types.js'
 import type { ApplySummary, CheckpointPage, PageRequest, Store } from '../store.js'
 import { migrate } from './sqlite-migrations.js'
 import {
   apiKeyFromRow,
+  serviceAccountFromRow,
+  type ServiceAccountRow,
   checkpointFromRow,
   clusterFromRow,
   configServerToJson,
@@ -118,12 +121,24 @@ function prepareStatements(db: Database.Database) {
              FROM checkpoints WHERE cluster_id = @clusterId AND seq > @after) AS r
        WHERE checkpoints.id = r.id AND checkpoints.seq <> r.rn`,
     ),
-    upsertApiKey: db.prepare<[string, string, string, string, string, string]>(
-      `INSERT INTO api_keys (public_key, org_id, description, digest_ha1, roles, created_at)
-       VALUES (?, ?, ?, ?, ?, ?)
+    upsertApiKey: db.prepare<[string, string, string, string, string, string, string]>(
+      `INSERT INTO api_keys (public_key, org_id, description, digest_ha1, roles, access_list, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (public_key) DO UPDATE SET org_id = excluded.org_id, description = excluded.description,
-         digest_ha1 = excluded.digest_ha1, roles = excluded.roles, created_at = excluded.created_at`,
+         digest_ha1 = excluded.digest_ha1, roles = excluded.roles, access_list = excluded.access_list,
+         created_at = excluded.created_at`,
     ),
+    getServiceAccount: db.prepare<[string], ServiceAccountRow>('SELECT * FROM service_accounts WHERE client_id = ?'),
+    upsertServiceAccount: db.prepare<[string, string, string, string, string, string, string, string]>(
+      `INSERT INTO service_accounts (client_id, org_id, name, description, roles, secrets, access_list, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (client_id) DO UPDATE SET org_id = excluded.org_id, name = excluded.name,
+         description = excluded.description, roles = excluded.roles, secrets = excluded.secrets,
+         access_list = excluded.access_list, created_at = excluded.created_at`,
+    ),
+    revokeToken: db.prepare<[string, number]>('INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?, ?)'),
+    forgetExpiredRevocations: db.prepare<[number]>('DELETE FROM revoked_tokens WHERE expires_at <= ?'),
+    isTokenRevoked: db.prepare<[string]>('SELECT 1 FROM revoked_tokens WHERE jti = ?').pluck(),
   }
 }
 
@@ -204,6 +219,20 @@ export class SqliteStore implements Store {
     return row && apiKeyFromRow(row)
   }
 
+  async getServiceAccount(clientId: string): Promise<ServiceAccount | undefined> {
+    const row = this.stmt.getServiceAccount.get(clientId)
+    return row && serviceAccountFromRow(row)
+  }
+
+  async revokeToken(jti: string, expiresAtSeconds: number): Promise<void> {
+    this.stmt.forgetExpiredRevocations.run(Math.floor(Date.now() / 1000))
+    this.stmt.revokeToken.run(jti, expiresAtSeconds)
+  }
+
+  async isTokenRevoked(jti: string): Promise<boolean> {
+    return this.stmt.isTokenRevoked.get(jti) !== undefined
+  }
+
   async apply(data: DataSet): Promise<ApplySummary> {
     return this.applyTransaction.immediate(data)
   }
@@ -243,7 +272,20 @@ export class SqliteStore implements Store {
     const checkpoints = this.applyCheckpoints(lastById(data.checkpoints, (c) => c.id))
     const apiKeys = lastById(data.apiKeys, (k) => k.publicKey)
     for (const k of apiKeys) {
-      s.upsertApiKey.run(k.publicKey, k.orgId, k.description, k.digestHa1, rolesToJson(k.roles), k.createdAt)
+      s.upsertApiKey.run(k.publicKey, k.orgId, k.description, k.digestHa1, rolesToJson(k.roles), JSON.stringify(k.accessList), k.createdAt)
+    }
+    const serviceAccounts = lastById(data.serviceAccounts, (a) => a.clientId)
+    for (const a of serviceAccounts) {
+      s.upsertServiceAccount.run(
+        a.clientId,
+        a.orgId,
+        a.name,
+        a.description,
+        rolesToJson(a.roles),
+        JSON.stringify(a.secrets),
+        JSON.stringify(a.accessList),
+        a.createdAt,
+      )
     }
     return {
       organizations: organizations.length,
@@ -251,6 +293,7 @@ export class SqliteStore implements Store {
       clusters: clusters.length,
       checkpoints,
       apiKeys: apiKeys.length,
+      serviceAccounts: serviceAccounts.length,
     }
   }
 

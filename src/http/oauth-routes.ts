@@ -1,0 +1,101 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { readAccessToken, signAccessToken } from '../auth/access-tokens.js'
+import { parseBasicAuthorization } from '../auth/basic-credentials.js'
+import { verifyClientSecret } from '../auth/client-secrets.js'
+import type { ServiceAccount } from '../domain/types.js'
+import type { Store } from '../storage/store.js'
+
+export interface OAuthDeps {
+  readonly store: Store
+  /** The HMAC secret that signs access tokens (kept in the store, shared by every instance). */
+  readonly tokenSecret: string
+  readonly tokenLifetimeSeconds: number
+  /** Milliseconds. */
+  readonly now: () => number
+}
+
+type OAuthError = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type'
+
+const DESCRIPTIONS: Readonly<Record<OAuthError, string>> = {
+  invalid_request: 'The request is missing a required parameter or is otherwise malformed.',
+  invalid_client: 'Invalid credentials provided.',
+  unsupported_grant_type: 'The authorization grant type is not supported by the authorization server.',
+}
+const FORM = 'application/x-www-form-urlencoded'
+
+/**
+ * The OAuth 2.0 endpoints of service accounts (client credentials grant, RFC 6749 §4.4, and token
+ * revocation, RFC 7009): `POST /api/oauth/token` and `POST /api/oauth/revoke`, with HTTP Basic client
+ * authentication and form bodies. Errors use OAuth bodies, not the API's.
+ */
+export async function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): Promise<void> {
+  app.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit: 16_384 }, (_request, body, done) => {
+    done(null, new URLSearchParams(String(body)))
+  })
+
+  app.post('/api/oauth/token', async (request, reply) => {
+    const form = formOf(request)
+    if (!form) return oauthError(reply, 400, 'invalid_request')
+    const grant = single(form, 'grant_type')
+    if (grant === undefined) return oauthError(reply, 400, 'invalid_request')
+    const account = await authenticateClient(request, form, deps)
+    if (!account) return oauthError(reply, 401, 'invalid_client', true)
+    if (grant !== 'client_credentials') return oauthError(reply, 400, 'unsupported_grant_type')
+    const { token } = signAccessToken(deps.tokenSecret, account.clientId, Math.floor(deps.now() / 1000), deps.tokenLifetimeSeconds)
+    return reply
+      .code(200)
+      .headers({ 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache' })
+      .send(Buffer.from(JSON.stringify({ access_token: token, expires_in: deps.tokenLifetimeSeconds, token_type: 'Bearer' })))
+  })
+
+  app.post('/api/oauth/revoke', async (request, reply) => {
+    const form = formOf(request)
+    if (!form) return oauthError(reply, 400, 'invalid_request')
+    const token = single(form, 'token')
+    if (token === undefined) return oauthError(reply, 400, 'invalid_request')
+    const account = await authenticateClient(request, form, deps)
+    if (!account) return oauthError(reply, 401, 'invalid_client', true)
+    // RFC 7009: an invalid or foreign token is not an error; only the client's own tokens are revoked.
+    const claims = readAccessToken(deps.tokenSecret, token)
+    if (claims && claims.sub === account.clientId && claims.exp * 1000 > deps.now()) {
+      await deps.store.revokeToken(claims.jti, claims.exp)
+    }
+    return reply.code(200).header('cache-control', 'no-store').send()
+  })
+}
+
+function formOf(request: FastifyRequest): URLSearchParams | undefined {
+  return request.body instanceof URLSearchParams ? request.body : undefined
+}
+
+function single(form: URLSearchParams, name: string): string | undefined {
+  const values = form.getAll(name)
+  return values.length === 1 && values[0] !== '' ? values[0] : undefined
+}
+
+/**
+ * The service account whose id and secret the request carries (Basic, or `client_id`/`client_secret` in
+ * the form), checked against every unexpired secret of the account.
+ */
+async function authenticateClient(request: FastifyRequest, form: URLSearchParams, deps: OAuthDeps): Promise<ServiceAccount | undefined> {
+  const basic = parseBasicAuthorization(request.headers.authorization)
+  const clientId = basic?.user ?? single(form, 'client_id')
+  const secret = basic?.password ?? single(form, 'client_secret')
+  if (clientId === undefined || secret === undefined || secret.length > 1024) return undefined
+  const account = await deps.store.getServiceAccount(clientId)
+  if (!account) return undefined
+  const now = deps.now()
+  for (const stored of account.secrets) {
+    if (Date.parse(stored.expiresAt) <= now) continue
+    if (await verifyClientSecret(secret, stored.hash)) return account
+  }
+  return undefined
+}
+
+function oauthError(reply: FastifyReply, status: number, error: OAuthError, challenge = false): FastifyReply {
+  if (challenge) reply.header('www-authenticate', 'Basic realm="MongoDB Cloud"')
+  return reply
+    .code(status)
+    .headers({ 'content-type': 'application/json', 'cache-control': 'no-store' })
+    .send(Buffer.from(JSON.stringify({ error, error_description: DESCRIPTIONS[error] })))
+}
