@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import pino from 'pino'
@@ -30,14 +31,15 @@ export async function startServer(config: Config, options: ServeOptions): Promis
   try {
     if (options.demo) await store.apply(demoDataSet())
     for (const document of options.fixtures) await loadFixture(document, store)
-    const app = await buildApp({ config, store, logger })
+    const https = config.tls && { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
+    const app = await buildApp({ config, store, logger, ...(https ? { https } : {}) })
     await app.listen({ host: config.host, port: config.port })
     const address = app.server.address() as AddressInfo
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
     return {
       app,
       store,
-      url: `http://${host}:${address.port}`,
+      url: `${https ? 'https' : 'http'}://${host}:${address.port}`,
       close: async () => {
         await app.close()
         await store.close()

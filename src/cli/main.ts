@@ -5,6 +5,7 @@ import { FixtureError } from '../fixtures/load-fixture.js'
 import { apikeyCommand } from './commands/apikey.js'
 import { loadCommand } from './commands/load.js'
 import { serveCommand } from './commands/serve.js'
+import { serviceAccountCommand } from './commands/service-account.js'
 
 /** Exit codes: 0 success, 1 the command failed, 2 the command line was wrong. */
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const
@@ -17,6 +18,7 @@ function program(): Command {
     .addCommand(serveCommand())
     .addCommand(loadCommand())
     .addCommand(apikeyCommand())
+    .addCommand(serviceAccountCommand())
   const strict = (command: Command): void => {
     command.exitOverride().showHelpAfterError('(add --help for usage)')
     command.commands.forEach(strict)

@@ -11,6 +11,10 @@ interface ServeFlags {
   readonly logLevel?: string
   readonly fixtures: string[]
   readonly demo: boolean
+  readonly rateLimit: boolean
+  readonly trustedProxy: string[]
+  readonly tlsCert?: string
+  readonly tlsKey?: string
 }
 
 /** `waymark serve`: serve the API until SIGINT or SIGTERM, then close gracefully. */
@@ -24,8 +28,12 @@ export function serveCommand(): Command {
     .addOption(new Option('--log-level <level>', 'log level (env WAYMARK_LOG_LEVEL, default info)').choices(LOG_LEVELS))
     .option('--fixtures <file>', 'load a fixture file before serving (repeatable)', collect, [])
     .option('--demo', 'load the deterministic demo data set before serving', false)
+    .option('--tls-cert <file>', 'PEM certificate: serve HTTPS (env WAYMARK_TLS_CERT; needs --tls-key)')
+    .option('--tls-key <file>', 'PEM private key of the certificate (env WAYMARK_TLS_KEY)')
+    .option('--no-rate-limit', 'turn the per-project rate limit off, e.g. for load tests (env WAYMARK_RATE_LIMIT=off)')
+    .option('--trusted-proxy <ip-or-cidr>', 'believe X-Forwarded-For from this proxy (repeatable; env WAYMARK_TRUSTED_PROXIES)', collect, [])
     .action(async (flags: ServeFlags) => {
-      const config = loadConfig(flags)
+      const config = loadConfig({ ...flags, rateLimit: flags.rateLimit ? undefined : false })
       const fixtures = []
       for (const file of flags.fixtures) fixtures.push(await readJsonFile(file))
       const server = await startServer(config, { demo: flags.demo, fixtures })
