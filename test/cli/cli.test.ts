@@ -6,6 +6,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import { promisify } from 'node:util'
+import { buildApp } from '../../src/app.js'
+import { loadConfig } from '../../src/config.js'
 import { openStore } from '../../src/storage/open-store.js'
 import { IDS, TEST_FIXTURE } from '../helpers/fixtures.js'
 import { ATLAS_V2_ACCEPT } from '../helpers/test-app.js'
@@ -109,6 +111,40 @@ describe('waymark CLI', () => {
     const foreign = await waymark(['apikey', 'create', '--org', IDS.orgA, '--project', `${IDS.projectB}:GROUP_READ_ONLY`, '--store', store])
     assert.equal(foreign.code, 1)
     assert.match(foreign.stderr, new RegExp(IDS.projectB))
+  })
+
+  test('service-account create prints a secret once that gets a token, and keeps only a slow hash', async () => {
+    const created = await waymark(['service-account', 'create', '--org', IDS.orgA, '--project', `${IDS.projectA}:GROUP_READ_ONLY`, '--access-list', '127.0.0.1', '--json', '--store', store])
+    assert.equal(created.code, 0, created.stderr)
+    const account = JSON.parse(created.stdout)
+    assert.match(account.clientId, /^mdb_sa_id_[a-f0-9]{24}$/)
+    assert.match(account.clientSecret, /^mdb_sa_sk_/)
+    assert.deepEqual(account.accessList, ['127.0.0.1'])
+    const opened = await openStore(store)
+    try {
+      const stored = await opened.getServiceAccount(account.clientId)
+      assert.ok(stored)
+      assert.equal(JSON.stringify(stored).includes(account.clientSecret), false)
+      assert.match(stored.secrets[0]?.hash ?? '', /^scrypt\$/)
+      const app = await buildApp({ config: loadConfig({ logLevel: 'silent' }, {}), store: opened })
+      const basic = Buffer.from(`${account.clientId}:${account.clientSecret}`).toString('base64')
+      const token = await app.inject({ method: 'POST', url: '/api/oauth/token', headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'grant_type=client_credentials' })
+      assert.equal(token.statusCode, 200, token.body)
+      const res = await app.inject({ url: `/api/public/v1.0/groups/${IDS.projectA}/clusters/${IDS.sccc}/checkpoints`, headers: { authorization: `Bearer ${token.json().access_token}` } })
+      assert.equal(res.json().totalCount, 2)
+      await app.close()
+    } finally {
+      await opened.close()
+    }
+  })
+
+  test('a bad access list entry or TLS half-configured is a usage error', async () => {
+    const entry = await waymark(['apikey', 'create', '--org', IDS.orgA, '--access-list', '10.0.0.300', '--store', store])
+    assert.equal(entry.code, 2)
+    assert.match(entry.stderr, /10\.0\.0\.300/)
+    const tls = await waymark(['serve', '--tls-cert', 'x.pem', '--store', store])
+    assert.equal(tls.code, 2)
+    assert.match(tls.stderr, /both a certificate and a key/)
   })
 
   test('serve answers with a key made by apikey create, and stops cleanly on SIGTERM', async () => {
