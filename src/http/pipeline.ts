@@ -1,4 +1,4 @@
-import { AccessList } from '../auth/access-list.js'
+import { AccessList, canonicalAddress } from '../auth/access-list.js'
 import type { Authenticator } from '../auth/authenticate.js'
 import { checkpointListView, checkpointView, type ViewContext } from '../dialects/checkpoint-views.js'
 import { dialectTemplates, type ApiRoute, type Dialect } from '../dialects/dialect.js'
@@ -89,7 +89,8 @@ export class ApiPipeline {
 
       const { accessList } = auth.principal
       if (accessList.length > 0 && !(request.clientAddress && AccessList.from(accessList).allows(request.clientAddress))) {
-        throw new ApiError('IP_ADDRESS_NOT_ON_ACCESS_LIST', [request.clientAddress ?? 'unknown'])
+        const shown = request.clientAddress === undefined ? 'unknown' : (canonicalAddress(request.clientAddress) ?? request.clientAddress)
+        throw new ApiError('IP_ADDRESS_NOT_ON_ACCESS_LIST', [shown])
       }
 
       const { service, limiter } = this.deps
