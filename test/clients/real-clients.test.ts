@@ -62,6 +62,16 @@ describe('real Digest clients against a listening server', () => {
     assert.equal(JSON.parse(body).detail, 'You are not authorized for this resource.')
   })
 
+  test('an Authorization header curl sent, replayed verbatim, is refused', async () => {
+    const url = `${base}${LIST}?itemsPerPage=1`
+    const first = await run('curl', ['-sS', '-v', '--digest', '-u', `${KEYS.demoread.publicKey}:${KEYS.demoread.privateKey}`, '-H', `Accept: ${ATLAS_V2_ACCEPT}`, '-o', '/dev/null', '-w', '%{http_code}', url])
+    assert.equal(first.stdout, '200')
+    const sent = /^> Authorization: (Digest .*)\r?$/m.exec(first.stderr)?.[1]
+    assert.ok(sent, first.stderr)
+    const replay = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-H', `Authorization: ${sent}`, '-H', `Accept: ${ATLAS_V2_ACCEPT}`, url])
+    assert.equal(replay.stdout, '401')
+  })
+
   test('digest-fetch reuses one nonce with a growing nc, and recovers from a stale nonce', async () => {
     const client = new DigestClient(KEYS.demoread.publicKey, KEYS.demoread.privateKey)
     const statuses: number[] = []
