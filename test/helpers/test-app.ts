@@ -43,6 +43,10 @@ export interface TestAppOptions {
   readonly now?: () => number
   readonly publicUrl?: string
   readonly nonceLifetimeSeconds?: number
+  /** More environment variables for loadConfig (e.g. WAYMARK_RATE_LIMIT_CAPACITY). */
+  readonly env?: Record<string, string>
+  /** Fixture documents loaded after TEST_FIXTURE, in order. */
+  readonly fixtures?: readonly unknown[]
 }
 
 /** The app over a fresh SQLite file holding the demo data and the test fixture. */
@@ -52,11 +56,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     WAYMARK_STORE: `sqlite:${join(dir, 'waymark.sqlite')}`,
     ...(options.publicUrl ? { WAYMARK_PUBLIC_URL: options.publicUrl } : {}),
     ...(options.nonceLifetimeSeconds ? { WAYMARK_NONCE_LIFETIME_SECONDS: String(options.nonceLifetimeSeconds) } : {}),
+    ...options.env,
   }
   const config = loadConfig({ port: 0, logLevel: 'silent' }, env)
   const store = await openStore(config.store)
   await store.apply(demoDataSet())
   await loadFixture(TEST_FIXTURE, store)
+  for (const fixture of options.fixtures ?? []) await loadFixture(fixture, store)
   const app = await buildApp({ config, store, ...(options.now ? { now: options.now } : {}) })
 
   const raw = async (url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<CallResult> => {
