@@ -34,13 +34,10 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): Promis
   })
 
   app.post('/api/oauth/token', async (request, reply) => {
-    const form = formOf(request)
-    if (!form) return oauthError(reply, 400, 'invalid_request')
-    const grant = single(form, 'grant_type')
-    if (grant === undefined) return oauthError(reply, 400, 'invalid_request')
-    const account = await authenticateClient(request, form, deps)
-    if (!account) return oauthError(reply, 401, 'invalid_client', true)
-    if (grant !== 'client_credentials') return oauthError(reply, 400, 'unsupported_grant_type')
+    const call = await clientCall(request, 'grant_type', deps)
+    if ('error' in call) return oauthError(reply, call.error)
+    const { account, value: grant } = call
+    if (grant !== 'client_credentials') return oauthError(reply, 'unsupported_grant_type')
     const { token } = signAccessToken(deps.tokenSecret, account.clientId, Math.floor(deps.now() / 1000), deps.tokenLifetimeSeconds)
     return reply
       .code(200)
@@ -49,12 +46,9 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): Promis
   })
 
   app.post('/api/oauth/revoke', async (request, reply) => {
-    const form = formOf(request)
-    if (!form) return oauthError(reply, 400, 'invalid_request')
-    const token = single(form, 'token')
-    if (token === undefined) return oauthError(reply, 400, 'invalid_request')
-    const account = await authenticateClient(request, form, deps)
-    if (!account) return oauthError(reply, 401, 'invalid_client', true)
+    const call = await clientCall(request, 'token', deps)
+    if ('error' in call) return oauthError(reply, call.error)
+    const { account, value: token } = call
     // RFC 7009: an invalid or foreign token is not an error; only the client's own tokens are revoked.
     const claims = readAccessToken(deps.tokenSecret, token)
     if (claims && claims.sub === account.clientId && claims.exp * 1000 > deps.now()) {
@@ -64,8 +58,21 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): Promis
   })
 }
 
-function formOf(request: FastifyRequest): URLSearchParams | undefined {
-  return request.body instanceof URLSearchParams ? request.body : undefined
+/**
+ * What both endpoints check first: a form body (400 invalid_request) carrying the one parameter they
+ * need (400 invalid_request), from an authenticated client (401 invalid_client).
+ */
+async function clientCall(
+  request: FastifyRequest,
+  parameter: string,
+  deps: OAuthDeps,
+): Promise<{ readonly account: ServiceAccount; readonly value: string } | { readonly error: OAuthError }> {
+  const form = request.body instanceof URLSearchParams ? request.body : undefined
+  if (!form) return { error: 'invalid_request' }
+  const value = single(form, parameter)
+  if (value === undefined) return { error: 'invalid_request' }
+  const account = await authenticateClient(request, form, deps)
+  return account ? { account, value } : { error: 'invalid_client' }
 }
 
 function single(form: URLSearchParams, name: string): string | undefined {
@@ -92,10 +99,10 @@ async function authenticateClient(request: FastifyRequest, form: URLSearchParams
   return undefined
 }
 
-function oauthError(reply: FastifyReply, status: number, error: OAuthError, challenge = false): FastifyReply {
-  if (challenge) reply.header('www-authenticate', 'Basic realm="MongoDB Cloud"')
+function oauthError(reply: FastifyReply, error: OAuthError): FastifyReply {
+  if (error === 'invalid_client') reply.header('www-authenticate', 'Basic realm="MongoDB Cloud"')
   return reply
-    .code(status)
+    .code(error === 'invalid_client' ? 401 : 400)
     .headers({ 'content-type': 'application/json', 'cache-control': 'no-store' })
     .send(Buffer.from(JSON.stringify({ error, error_description: DESCRIPTIONS[error] })))
 }
