@@ -1,13 +1,39 @@
+import { PostgresStore } from './postgres/postgres-store.js'
 import { SqliteStore } from './sqlite/sqlite-store.js'
 import type { Store } from './store.js'
 
 /** The engines this build can open, as `openStore` URL schemes. */
-export const AVAILABLE_ENGINES = ['sqlite'] as const
+export const AVAILABLE_ENGINES = ['sqlite', 'postgres'] as const
+
+/** How each engine's URL is written, for messages. */
+const URL_FORMS: Record<(typeof AVAILABLE_ENGINES)[number], string> = {
+  sqlite: 'sqlite:PATH',
+  postgres: 'postgres://USER@HOST:PORT/DATABASE[?schema=NAME]',
+}
 
 /**
- * Opens the store a URL names: `sqlite:PATH` (e.g. `sqlite:./data/waymark.sqlite`, `sqlite::memory:`), or a
- * bare path ending in `.sqlite`, `.sqlite3` or `.db`. Anything else throws, saying which engines exist.
- * This is the only module outside src/storage/<engine>/ that imports an engine.
+ * A `postgres://` or `postgresql://` URL split into the connection string handed to pg and the schema its
+ * optional `schema` query parameter names (removed from the connection string, which pg would misread).
+ */
+export function parsePostgresUrl(url: string): { connectionString: string; schema?: string } {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new Error(`The store URL "${url}" is not a valid PostgreSQL URL (${URL_FORMS.postgres})`)
+  }
+  const schema = parsed.searchParams.get('schema')
+  if (schema === null) return { connectionString: url }
+  parsed.searchParams.delete('schema')
+  return { connectionString: parsed.toString(), schema }
+}
+
+/**
+ * Opens the store a URL names: `sqlite:PATH` (e.g. `sqlite:./data/waymark.sqlite`, `sqlite::memory:`), a
+ * bare path ending in `.sqlite`, `.sqlite3` or `.db`, or `postgres://…` / `postgresql://…` (a
+ * `?schema=NAME` query parameter puts every table in that schema, created if missing). Anything else
+ * throws, saying which engines exist. This is the only module outside src/storage/<engine>/ that imports
+ * an engine.
  */
 export async function openStore(url: string): Promise<Store> {
   if (url.startsWith('sqlite:')) {
@@ -16,10 +42,10 @@ export async function openStore(url: string): Promise<Store> {
     return SqliteStore.open(path)
   }
   if (/\.(sqlite3?|db)$/i.test(url) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return SqliteStore.open(url)
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase()
-  const available = `available engines: ${AVAILABLE_ENGINES.map((e) => `${e}:PATH`).join(', ')}`
-  if (scheme === 'postgres' || scheme === 'postgresql') {
-    throw new Error(`The postgres engine is not available yet (${available})`)
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    const { connectionString, schema } = parsePostgresUrl(url)
+    return PostgresStore.open(connectionString, schema !== undefined ? { schema } : {})
   }
+  const available = `available engines: ${AVAILABLE_ENGINES.map((e) => URL_FORMS[e]).join(', ')}`
   throw new Error(`Unsupported store URL "${url}" (${available})`)
 }

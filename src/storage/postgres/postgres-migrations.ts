@@ -1,0 +1,162 @@
+import type { PoolClient } from 'pg'
+
+/** One schema step. Versions only grow; a released migration is never edited, a new one is added. */
+export interface Migration {
+  readonly version: number
+  readonly name: string
+  readonly sql: string
+}
+
+/**
+ * The PostgreSQL schema, in order: the same tables and columns as the SQLite engine's versions 1 and 2.
+ *
+ * JSON values are kept as TEXT (written and read by the same code as SQLite's). `checkpoints.seq` is a
+ * dense rank within a cluster: ordering by seq equals ordering by (timestamp, id), and a cluster's seqs
+ * are the contiguous integers min..max, so paging and counting use only the (cluster_id, seq) index. The
+ * index is not unique because renumbering passes through duplicates. Checkpoint ids and timestamps are
+ * compared byte-wise (COLLATE "C"), as JavaScript compares strings, whatever the database's collation.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE organizations (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL
+      );
+      CREATE TABLE projects (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES organizations (id),
+        name TEXT NOT NULL
+      );
+      CREATE INDEX projects_org ON projects (org_id);
+      CREATE TABLE clusters (
+        id TEXT PRIMARY KEY,
+        group_id TEXT NOT NULL REFERENCES projects (id),
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        backup TEXT NOT NULL,
+        fcv TEXT NOT NULL,
+        shards TEXT NOT NULL,
+        config_server TEXT,
+        UNIQUE (group_id, name)
+      );
+      CREATE TABLE checkpoints (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        cluster_id TEXT NOT NULL REFERENCES clusters (id),
+        group_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        timestamp TEXT COLLATE "C" NOT NULL,
+        started TEXT NOT NULL,
+        completed TEXT,
+        restorable BOOLEAN NOT NULL,
+        parts TEXT NOT NULL
+      );
+      CREATE INDEX checkpoints_cluster_seq ON checkpoints (cluster_id, seq);
+      CREATE TABLE api_keys (
+        public_key TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES organizations (id),
+        description TEXT NOT NULL,
+        digest_ha1 TEXT NOT NULL,
+        roles TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE secrets (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'access lists, service accounts, revoked tokens',
+    sql: `
+      ALTER TABLE api_keys ADD COLUMN access_list TEXT NOT NULL DEFAULT '[]';
+      CREATE TABLE service_accounts (
+        client_id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES organizations (id),
+        name TEXT NOT NULL,
+        description TEXT NOT NULL,
+        roles TEXT NOT NULL,
+        secrets TEXT NOT NULL,
+        access_list TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE revoked_tokens (
+        jti TEXT PRIMARY KEY,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX revoked_tokens_expiry ON revoked_tokens (expires_at);
+    `,
+  },
+]
+
+/** The newest schema version this code knows. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0)
+
+/**
+ * First key of the advisory locks Waymark takes (the second is a hash of the schema name), so that
+ * Waymark's locks do not collide with other applications' on the same database.
+ */
+export const ADVISORY_LOCK_KEY = 0x57a9_3a4b
+
+/** Double-quotes an identifier for SQL. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`
+}
+
+/**
+ * Brings the schema up to {@link LATEST_SCHEMA_VERSION} in one transaction holding an advisory lock, so
+ * that two processes opening a new database at once do not both migrate it. Creates `schema` first when
+ * given (the connection's search_path must already name it). Throws, writing nothing, when the database
+ * was written by a newer Waymark. Returns the versions it applied.
+ */
+export async function migrate(
+  client: PoolClient,
+  options: { schema?: string; migrations?: readonly Migration[] } = {},
+): Promise<number[]> {
+  const migrations = options.migrations ?? MIGRATIONS
+  const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0)
+  await client.query('BEGIN')
+  try {
+    // The lock is keyed by the schema name, which exists before the schema does.
+    const lockKey = options.schema ?? null
+    await client.query(
+      `SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}, hashtext('migrate:' || coalesce($1::text, current_schema())))`,
+      [lockKey],
+    )
+    if (options.schema !== undefined) {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(options.schema)}`)
+    }
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      applied_at TEXT NOT NULL
+    )`)
+    const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations')
+    const current = rows[0]?.v ?? 0
+    if (current > latest) {
+      throw new Error(
+        `This database was written by a newer Waymark (schema version ${current} > ${latest}); ` +
+          'upgrade Waymark to open it.',
+      )
+    }
+    const applied: number[] = []
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (m.version <= current) continue
+      await client.query(m.sql)
+      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+        m.version,
+        m.name,
+        new Date().toISOString().slice(0, 19) + 'Z',
+      ])
+      applied.push(m.version)
+    }
+    await client.query('COMMIT')
+    return applied
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined)
+    throw error
+  }
+}

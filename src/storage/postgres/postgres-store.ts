@@ -1,0 +1,522 @@
+import pg from 'pg'
+import type { PoolClient, QueryConfig, QueryResultRow } from 'pg'
+import type {
+  ApiKey,
+  Checkpoint,
+  Cluster,
+  DataSet,
+  ObjectIdHex,
+  Organization,
+  Project,
+  ServiceAccount,
+} from '../../domain/types.js'
+import type { ApplySummary, CheckpointPage, PageRequest, Store } from '../store.js'
+import {
+  apiKeyFromRow,
+  clusterFromRow,
+  configServerToJson,
+  partsFromJson,
+  partsToJson,
+  rolesToJson,
+  serviceAccountFromRow,
+  shardsToJson,
+  type ApiKeyRow,
+  type ClusterRow,
+  type ServiceAccountRow,
+} from '../sqlite/sqlite-rows.js'
+import { ADVISORY_LOCK_KEY, migrate } from './postgres-migrations.js'
+
+/** Options of {@link PostgresStore.open}. */
+export interface PostgresStoreOptions {
+  /** The schema every table lives in, created if missing; default: the server's search_path (`public`). */
+  readonly schema?: string
+}
+
+/** A `checkpoints` row as pg returns it. */
+interface CheckpointRow {
+  readonly id: string
+  readonly cluster_id: string
+  readonly group_id: string
+  readonly timestamp: string
+  readonly started: string
+  readonly completed: string | null
+  readonly restorable: boolean
+  readonly parts: string
+}
+
+/** The order of a cluster's checkpoints: (timestamp, id), ascending. */
+interface OrderKey {
+  readonly timestamp: string
+  readonly id: string
+}
+
+/** What one `apply` does to one cluster's checkpoints. */
+interface ClusterPlan {
+  /** Checkpoints that take a new place in this cluster: new ones, moved in, or with a new timestamp. */
+  readonly entering: Checkpoint[]
+  /** The old places of checkpoints that leave this cluster or change their timestamp. */
+  readonly leaving: OrderKey[]
+}
+
+/** A schema name this engine accepts: a plain lower-case identifier, so it needs no quoting anywhere. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+
+/** Per-request limits, so a stopped or unreachable server fails a request in seconds instead of hanging it. */
+const CONNECT_TIMEOUT_MS = 3_000
+const STATEMENT_TIMEOUT_MS = 4_000
+const QUERY_TIMEOUT_MS = 5_000
+/** `apply` may write millions of rows: its statements get far longer. */
+const APPLY_TIMEOUT_MS = 600_000
+/** Rows per multi-row INSERT of an `apply`. */
+const BATCH = 5_000
+
+/** A seq below any real one: renumbering "after" it renumbers the whole cluster. */
+const BEFORE_ALL = -2_147_483_648
+
+const CHECKPOINT_COLUMNS = 'id, cluster_id, group_id, timestamp, started, completed, restorable, parts'
+
+/** The statements of the hot reads, prepared once per connection by name. */
+const READS = {
+  getOrganization: 'SELECT id, name FROM organizations WHERE id = $1',
+  getProject: 'SELECT id, org_id, name FROM projects WHERE id = $1',
+  getClusterById: 'SELECT * FROM clusters WHERE id = $1 AND group_id = $2',
+  getClusterByName: 'SELECT * FROM clusters WHERE group_id = $1 AND name = $2',
+  getCheckpoint: `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE id = $1 AND cluster_id = $2`,
+  /**
+   * One round trip for a page: the cluster's seq range from both ends of the (cluster_id, seq) index,
+   * then the page's rows by seq range ($2 = offset, $3 = limit). A page past the end, or of an empty
+   * cluster, is one row of NULL checkpoint columns that still carries the range.
+   */
+  page: `WITH r AS (
+      SELECT (SELECT seq FROM checkpoints WHERE cluster_id = $1 ORDER BY seq ASC LIMIT 1) AS lo,
+             (SELECT seq FROM checkpoints WHERE cluster_id = $1 ORDER BY seq DESC LIMIT 1) AS hi
+    )
+    SELECT r.lo, r.hi, c.* FROM r LEFT JOIN LATERAL (
+      SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints
+      WHERE cluster_id = $1 AND seq <= r.hi::bigint - $2::bigint AND seq > r.hi::bigint - $2::bigint - $3::bigint
+      ORDER BY seq DESC
+    ) AS c ON true`,
+  seqRange: `SELECT (SELECT seq FROM checkpoints WHERE cluster_id = $1 ORDER BY seq ASC LIMIT 1) AS lo,
+      (SELECT seq FROM checkpoints WHERE cluster_id = $1 ORDER BY seq DESC LIMIT 1) AS hi`,
+  keyAtSeq: 'SELECT timestamp, id FROM checkpoints WHERE cluster_id = $1 AND seq = $2 LIMIT 1',
+  getApiKey: 'SELECT * FROM api_keys WHERE public_key = $1',
+  getServiceAccount: 'SELECT * FROM service_accounts WHERE client_id = $1',
+  isTokenRevoked: 'SELECT 1 FROM revoked_tokens WHERE jti = $1',
+  getSecret: 'SELECT value FROM secrets WHERE name = $1',
+} as const
+
+function named(name: keyof typeof READS, values: unknown[]): QueryConfig {
+  return { name: `waymark_${name}`, text: READS[name], values }
+}
+
+function compareKeys(a: OrderKey, b: OrderKey): number {
+  if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp ? -1 : 1
+  if (a.id !== b.id) return a.id < b.id ? -1 : 1
+  return 0
+}
+
+function checkpointFromRow(row: CheckpointRow): Checkpoint {
+  return {
+    id: row.id,
+    clusterId: row.cluster_id,
+    groupId: row.group_id,
+    started: row.started,
+    ...(row.completed !== null ? { completed: row.completed } : {}),
+    timestamp: row.timestamp,
+    restorable: row.restorable,
+    parts: partsFromJson(row.parts),
+  }
+}
+
+function lastById<T>(items: readonly T[], idOf: (item: T) => string): T[] {
+  const byId = new Map<string, T>()
+  for (const item of items) {
+    const id = idOf(item)
+    byId.delete(id)
+    byId.set(id, item)
+  }
+  return [...byId.values()]
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+/**
+ * The PostgreSQL engine (node-postgres). A pool of up to 10 connections; every object lives in one
+ * schema. Several processes may share one database: migrations and `apply` each take an advisory lock.
+ */
+export class PostgresStore implements Store {
+  readonly engine = 'postgres'
+  private closed = false
+
+  private constructor(private readonly pool: pg.Pool) {}
+
+  /**
+   * Connects to the database at `url` (a `postgres://` connection string), creates `options.schema` if
+   * needed and migrates it. Throws when the server cannot be reached within a few seconds, and when the
+   * schema was written by a newer Waymark.
+   */
+  static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const { schema } = options
+    if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+      throw new Error(`Invalid PostgreSQL schema name "${schema}" (lower-case letters, digits and _ only)`)
+    }
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      idleTimeoutMillis: 30_000,
+      statement_timeout: STATEMENT_TIMEOUT_MS,
+      query_timeout: QUERY_TIMEOUT_MS,
+      keepAlive: true,
+      application_name: 'waymark',
+      ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
+    })
+    // An idle connection the server drops must not crash the process; the pool replaces it.
+    pool.on('error', () => undefined)
+    try {
+      const client = await pool.connect()
+      try {
+        await migrate(client, schema !== undefined ? { schema } : {})
+      } finally {
+        client.release()
+      }
+      return new PostgresStore(pool)
+    } catch (error) {
+      await pool.end().catch(() => undefined)
+      throw error
+    }
+  }
+
+  private async read<R extends QueryResultRow>(name: keyof typeof READS, values: unknown[]): Promise<R[]> {
+    return (await this.pool.query<R>(named(name, values))).rows
+  }
+
+  async getOrganization(id: ObjectIdHex): Promise<Organization | undefined> {
+    const [row] = await this.read<{ id: string; name: string }>('getOrganization', [id])
+    return row && { id: row.id, name: row.name }
+  }
+
+  async getProject(id: ObjectIdHex): Promise<Project | undefined> {
+    const [row] = await this.read<{ id: string; org_id: string; name: string }>('getProject', [id])
+    return row && { id: row.id, orgId: row.org_id, name: row.name }
+  }
+
+  async getClusterById(groupId: ObjectIdHex, clusterId: ObjectIdHex): Promise<Cluster | undefined> {
+    const [row] = await this.read<ClusterRow>('getClusterById', [clusterId, groupId])
+    return row && clusterFromRow(row)
+  }
+
+  async getClusterByName(groupId: ObjectIdHex, name: string): Promise<Cluster | undefined> {
+    const [row] = await this.read<ClusterRow>('getClusterByName', [groupId, name])
+    return row && clusterFromRow(row)
+  }
+
+  async pageCheckpoints(clusterId: ObjectIdHex, page: PageRequest): Promise<CheckpointPage> {
+    const { offset, limit } = page
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`Invalid page offset ${offset}`)
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`Invalid page limit ${limit}`)
+    const rows = await this.read<{ lo: number | null; hi: number | null } & Partial<CheckpointRow>>('page', [
+      clusterId,
+      offset,
+      limit,
+    ])
+    const first = rows[0]
+    if (!first || first.lo === null || first.hi === null) return { items: [], totalCount: 0 }
+    const totalCount = first.hi - first.lo + 1
+    if (offset >= totalCount || first.id == null) return { items: [], totalCount }
+    return { items: rows.map((row) => checkpointFromRow(row as CheckpointRow)), totalCount }
+  }
+
+  async getCheckpoint(clusterId: ObjectIdHex, checkpointId: ObjectIdHex): Promise<Checkpoint | undefined> {
+    const [row] = await this.read<CheckpointRow>('getCheckpoint', [checkpointId, clusterId])
+    return row && checkpointFromRow(row)
+  }
+
+  async getApiKey(publicKey: string): Promise<ApiKey | undefined> {
+    const [row] = await this.read<ApiKeyRow>('getApiKey', [publicKey])
+    return row && apiKeyFromRow(row)
+  }
+
+  async getServiceAccount(clientId: string): Promise<ServiceAccount | undefined> {
+    const [row] = await this.read<ServiceAccountRow>('getServiceAccount', [clientId])
+    return row && serviceAccountFromRow(row)
+  }
+
+  async revokeToken(jti: string, expiresAtSeconds: number): Promise<void> {
+    await this.pool.query('DELETE FROM revoked_tokens WHERE expires_at <= $1', [Math.floor(Date.now() / 1000)])
+    await this.pool.query(
+      'INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING',
+      [jti, Math.floor(expiresAtSeconds)],
+    )
+  }
+
+  async isTokenRevoked(jti: string): Promise<boolean> {
+    return (await this.read('isTokenRevoked', [jti])).length > 0
+  }
+
+  async getOrCreateSecret(name: string, create: () => string): Promise<string> {
+    const [existing] = await this.read<{ value: string }>('getSecret', [name])
+    if (existing) return existing.value
+    await this.pool.query('INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [
+      name,
+      create(),
+    ])
+    const [row] = await this.read<{ value: string }>('getSecret', [name])
+    if (!row) throw new Error(`Secret ${name} could not be stored`)
+    return row.value
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.pool.end()
+  }
+
+  async apply(data: DataSet): Promise<ApplySummary> {
+    const client = await this.pool.connect()
+    try {
+      await client.query('BEGIN')
+      try {
+        await client.query(`SET LOCAL statement_timeout = ${APPLY_TIMEOUT_MS}`)
+        // One writer at a time per schema, as SQLite's immediate transactions: the seq renumbering
+        // reads a cluster's ranks and must not interleave with another apply's.
+        await client.query(`SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}, hashtext('apply:' || current_schema()))`)
+        const summary = await applyIn(client, data)
+        await client.query('COMMIT')
+        return summary
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw error
+      }
+    } finally {
+      client.release()
+    }
+  }
+}
+
+/** Runs one statement of an `apply`, with the long client-side timeout. */
+async function write<R extends QueryResultRow = QueryResultRow>(
+  client: PoolClient,
+  text: string,
+  values: unknown[],
+): Promise<R[]> {
+  return (await client.query<R>({ text, values, query_timeout: APPLY_TIMEOUT_MS } as QueryConfig)).rows
+}
+
+async function applyIn(client: PoolClient, data: DataSet): Promise<ApplySummary> {
+  const organizations = lastById(data.organizations, (o) => o.id)
+  if (organizations.length > 0) {
+    await write(
+      client,
+      `INSERT INTO organizations (id, name) SELECT * FROM unnest($1::text[], $2::text[])
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name`,
+      [organizations.map((o) => o.id), organizations.map((o) => o.name)],
+    )
+  }
+  const projects = lastById(data.projects, (p) => p.id)
+  if (projects.length > 0) {
+    await write(
+      client,
+      `INSERT INTO projects (id, org_id, name) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+       ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, name = excluded.name`,
+      [projects.map((p) => p.id), projects.map((p) => p.orgId), projects.map((p) => p.name)],
+    )
+  }
+  const clusters = lastById(data.clusters, (c) => c.id)
+  if (clusters.length > 0) {
+    await write(
+      client,
+      `INSERT INTO clusters (id, group_id, name, type, backup, fcv, shards, config_server)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+         $8::text[])
+       ON CONFLICT (id) DO UPDATE SET group_id = excluded.group_id, name = excluded.name,
+         type = excluded.type, backup = excluded.backup, fcv = excluded.fcv, shards = excluded.shards,
+         config_server = excluded.config_server`,
+      [
+        clusters.map((c) => c.id),
+        clusters.map((c) => c.groupId),
+        clusters.map((c) => c.name),
+        clusters.map((c) => c.type),
+        clusters.map((c) => c.backup),
+        clusters.map((c) => c.featureCompatibilityVersion),
+        clusters.map((c) => shardsToJson(c.shards)),
+        clusters.map((c) => configServerToJson(c.configServer)),
+      ],
+    )
+  }
+  const checkpoints = await applyCheckpoints(client, lastById(data.checkpoints, (c) => c.id))
+  const apiKeys = lastById(data.apiKeys, (k) => k.publicKey)
+  if (apiKeys.length > 0) {
+    await write(
+      client,
+      `INSERT INTO api_keys (public_key, org_id, description, digest_ha1, roles, access_list, created_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+       ON CONFLICT (public_key) DO UPDATE SET org_id = excluded.org_id, description = excluded.description,
+         digest_ha1 = excluded.digest_ha1, roles = excluded.roles, access_list = excluded.access_list,
+         created_at = excluded.created_at`,
+      [
+        apiKeys.map((k) => k.publicKey),
+        apiKeys.map((k) => k.orgId),
+        apiKeys.map((k) => k.description),
+        apiKeys.map((k) => k.digestHa1),
+        apiKeys.map((k) => rolesToJson(k.roles)),
+        apiKeys.map((k) => JSON.stringify(k.accessList)),
+        apiKeys.map((k) => k.createdAt),
+      ],
+    )
+  }
+  const serviceAccounts = lastById(data.serviceAccounts, (a) => a.clientId)
+  if (serviceAccounts.length > 0) {
+    await write(
+      client,
+      `INSERT INTO service_accounts (client_id, org_id, name, description, roles, secrets, access_list, created_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+         $8::text[])
+       ON CONFLICT (client_id) DO UPDATE SET org_id = excluded.org_id, name = excluded.name,
+         description = excluded.description, roles = excluded.roles, secrets = excluded.secrets,
+         access_list = excluded.access_list, created_at = excluded.created_at`,
+      [
+        serviceAccounts.map((a) => a.clientId),
+        serviceAccounts.map((a) => a.orgId),
+        serviceAccounts.map((a) => a.name),
+        serviceAccounts.map((a) => a.description),
+        serviceAccounts.map((a) => rolesToJson(a.roles)),
+        serviceAccounts.map((a) => JSON.stringify(a.secrets)),
+        serviceAccounts.map((a) => JSON.stringify(a.accessList)),
+        serviceAccounts.map((a) => a.createdAt),
+      ],
+    )
+  }
+  return {
+    organizations: organizations.length,
+    projects: projects.length,
+    clusters: clusters.length,
+    checkpoints,
+    apiKeys: apiKeys.length,
+    serviceAccounts: serviceAccounts.length,
+  }
+}
+
+/**
+ * Writes checkpoints and keeps each cluster's seq a dense rank of (timestamp, id), as the SQLite engine
+ * does: only the places from the smallest changed (timestamp, id) of a cluster onwards can move, so each
+ * affected cluster is renumbered from there (one UPDATE … FROM with row_number()); everything before
+ * keeps its seq. Checkpoints that all come after a cluster's newest are simply numbered on from its max.
+ */
+async function applyCheckpoints(client: PoolClient, checkpoints: readonly Checkpoint[]): Promise<number> {
+  if (checkpoints.length === 0) return 0
+  const plans = new Map<string, ClusterPlan>()
+  const planOf = (clusterId: string): ClusterPlan => {
+    let plan = plans.get(clusterId)
+    if (!plan) plans.set(clusterId, (plan = { entering: [], leaving: [] }))
+    return plan
+  }
+  const seqOf = new Map<string, number>()
+  const places = new Map<string, { id: string; cluster_id: string; timestamp: string; seq: number }>()
+  for (const batch of chunks(checkpoints, BATCH)) {
+    const rows = await write<{ id: string; cluster_id: string; timestamp: string; seq: number }>(
+      client,
+      'SELECT id, cluster_id, timestamp, seq FROM checkpoints WHERE id = ANY($1::text[])',
+      [batch.map((cp) => cp.id)],
+    )
+    for (const row of rows) places.set(row.id, row)
+  }
+  for (const cp of checkpoints) {
+    const old = places.get(cp.id)
+    if (old && old.cluster_id === cp.clusterId && old.timestamp === cp.timestamp) {
+      seqOf.set(cp.id, old.seq)
+      continue
+    }
+    planOf(cp.clusterId).entering.push(cp)
+    if (old) planOf(old.cluster_id).leaving.push({ timestamp: old.timestamp, id: cp.id })
+  }
+
+  const renumber: Array<{ clusterId: string; after: number }> = []
+  for (const [clusterId, plan] of plans) {
+    plan.entering.sort(compareKeys)
+    const [range] = await client.query<{ lo: number | null; hi: number | null }>(
+      named('seqRange', [clusterId]),
+    ).then((r) => r.rows)
+    const lo = range?.lo ?? null
+    const hi = range?.hi ?? null
+    const first = [plan.entering[0], ...plan.leaving].reduce<OrderKey | undefined>(
+      (min, k) => (k && (!min || compareKeys(k, min) < 0) ? k : min),
+      undefined,
+    )
+    if (!first) continue
+    const after = lo === null || hi === null ? 0 : await lastSeqBefore(client, clusterId, first, lo, hi)
+    if (plan.leaving.length === 0 && (hi === null || after === hi)) {
+      plan.entering.forEach((cp, i) => seqOf.set(cp.id, after + 1 + i))
+    } else {
+      for (const cp of plan.entering) seqOf.set(cp.id, after === BEFORE_ALL ? 0 : after + 1)
+      renumber.push({ clusterId, after })
+    }
+  }
+
+  for (const batch of chunks(checkpoints, BATCH)) {
+    await write(
+      client,
+      `INSERT INTO checkpoints (id, cluster_id, group_id, seq, timestamp, started, completed, restorable, parts)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[],
+         $8::boolean[], $9::text[])
+       ON CONFLICT (id) DO UPDATE SET cluster_id = excluded.cluster_id, group_id = excluded.group_id,
+         seq = excluded.seq, timestamp = excluded.timestamp, started = excluded.started,
+         completed = excluded.completed, restorable = excluded.restorable, parts = excluded.parts`,
+      [
+        batch.map((cp) => cp.id),
+        batch.map((cp) => cp.clusterId),
+        batch.map((cp) => cp.groupId),
+        batch.map((cp) => seqOf.get(cp.id) ?? 0),
+        batch.map((cp) => cp.timestamp),
+        batch.map((cp) => cp.started),
+        batch.map((cp) => cp.completed ?? null),
+        batch.map((cp) => cp.restorable),
+        batch.map((cp) => partsToJson(cp.parts)),
+      ],
+    )
+  }
+  for (const { clusterId, after } of renumber) {
+    await write(
+      client,
+      `UPDATE checkpoints AS c SET seq = r.rn
+       FROM (SELECT id, $3::int + row_number() OVER (ORDER BY timestamp, id) AS rn
+             FROM checkpoints WHERE cluster_id = $1 AND seq > $2::int) AS r
+       WHERE c.id = r.id AND c.seq <> r.rn`,
+      [clusterId, after, after === BEFORE_ALL ? 0 : after],
+    )
+  }
+  return checkpoints.length
+}
+
+/**
+ * The seq of the cluster's last checkpoint ordered before `key`, by binary search over the dense seqs
+ * lo..hi (a point lookup on the index per step); lo - 1 when none is. Should the seqs not be dense after
+ * all, {@link BEFORE_ALL}, so that the whole cluster is renumbered.
+ */
+async function lastSeqBefore(
+  client: PoolClient,
+  clusterId: string,
+  key: OrderKey,
+  lo: number,
+  hi: number,
+): Promise<number> {
+  const keyAt = async (seq: number): Promise<OrderKey | undefined> =>
+    (await client.query<OrderKey>(named('keyAtSeq', [clusterId, seq]))).rows[0]
+  const newest = await keyAt(hi)
+  if (!newest) return BEFORE_ALL
+  if (compareKeys(newest, key) < 0) return hi
+  let below = lo - 1
+  let above = hi
+  while (above - below > 1) {
+    const mid = Math.floor((below + above) / 2)
+    const k = await keyAt(mid)
+    if (!k) return BEFORE_ALL
+    if (compareKeys(k, key) < 0) below = mid
+    else above = mid
+  }
+  return below
+}
