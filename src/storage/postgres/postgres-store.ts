@@ -172,6 +172,7 @@ export class PostgresStore implements Store {
       statement_timeout: STATEMENT_TIMEOUT_MS,
       query_timeout: QUERY_TIMEOUT_MS,
       keepAlive: true,
+      idle_in_transaction_session_timeout: 60_000,
       application_name: 'waymark',
       ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
     })
@@ -284,7 +285,8 @@ export class PostgresStore implements Store {
         await client.query(`SET LOCAL statement_timeout = ${APPLY_TIMEOUT_MS}`)
         // One writer at a time per schema, as SQLite's immediate transactions: the seq renumbering
         // reads a cluster's ranks and must not interleave with another apply's.
-        await client.query(`SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}, hashtext('apply:' || current_schema()))`)
+        // Waiting for it is bounded by the apply timeout too: a large load elsewhere may hold it a while.
+        await write(client, `SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}, hashtext('apply:' || current_schema()))`, [])
         const summary = await applyIn(client, data)
         await client.query('COMMIT')
         return summary
@@ -304,7 +306,9 @@ async function write<R extends QueryResultRow = QueryResultRow>(
   text: string,
   values: unknown[],
 ): Promise<R[]> {
-  return (await client.query<R>({ text, values, query_timeout: APPLY_TIMEOUT_MS } as QueryConfig)).rows
+  // pg honours a per-query query_timeout; @types/pg's QueryConfig does not declare it.
+  const config: QueryConfig & { query_timeout: number } = { text, values, query_timeout: APPLY_TIMEOUT_MS }
+  return (await client.query<R>(config)).rows
 }
 
 async function applyIn(client: PoolClient, data: DataSet): Promise<ApplySummary> {
