@@ -43,6 +43,9 @@ describe('openStore', () => {
     for (const scheme of ['postgres', 'postgresql']) {
       await assert.rejects(openStore(`${scheme}://postgres@127.0.0.1:1/waymark`), /ECONNREFUSED|connect/)
     }
-    await assert.rejects(openStore('postgres://postgres@127.0.0.1:1/waymark?schema=Bad-Name'), /Invalid PostgreSQL schema/)
+    await assert.rejects(
+      openStore('postgres://postgres@127.0.0.1:1/waymark?schema=Bad-Name'),
+      /Invalid PostgreSQL schema/,
+    )
   })
 })

@@ -123,7 +123,8 @@ export async function migrate(
     // The lock is keyed by the schema name, which exists before the schema does.
     const lockKey = options.schema ?? null
     await client.query(
-      `SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}, hashtext('migrate:' || coalesce($1::text, current_schema())))`,
+      `SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_KEY},
+         hashtext('migrate:' || coalesce($1::text, current_schema())))`,
       [lockKey],
     )
     if (options.schema !== undefined) {

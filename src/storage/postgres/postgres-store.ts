@@ -286,7 +286,8 @@ export class PostgresStore implements Store {
         // One writer at a time per schema, as SQLite's immediate transactions: the seq renumbering
         // reads a cluster's ranks and must not interleave with another apply's.
         // Waiting for it is bounded by the apply timeout too: a large load elsewhere may hold it a while.
-        await write(client, `SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}, hashtext('apply:' || current_schema()))`, [])
+        const lock = `SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}, hashtext('apply:' || current_schema()))`
+        await write(client, lock, [])
         const summary = await applyIn(client, data)
         await client.query('COMMIT')
         return summary
