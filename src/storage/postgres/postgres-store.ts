@@ -23,7 +23,7 @@ import {
   type ApiKeyRow,
   type ClusterRow,
   type ServiceAccountRow,
-} from '../sqlite/sqlite-rows.js'
+} from '../row-mapping.js'
 import { ADVISORY_LOCK_KEY, migrate } from './postgres-migrations.js'
 
 /** Options of {@link PostgresStore.open}. */

@@ -26,7 +26,7 @@ import {
   type ApiKeyRow,
   type CheckpointRow,
   type ClusterRow,
-} from './sqlite-rows.js'
+} from '../row-mapping.js'
 
 /** The order of a cluster's checkpoints: (timestamp, id), ascending. */
 interface OrderKey {

@@ -1,3 +1,7 @@
+/**
+ * Rows of the SQL engines (SQLite and PostgreSQL share table and column names) to domain objects and
+ * back. JSON columns are text: parts are stored positionally to halve the row size.
+ */
 import type {
   ApiKey,
   Checkpoint,
@@ -9,9 +13,9 @@ import type {
   ServiceAccount,
   ServiceAccountSecret,
   Shard,
-} from '../../domain/types.js'
+} from '../domain/types.js'
 
-/** A `checkpoints` row as better-sqlite3 returns it. */
+/** A `checkpoints` row as both engines return it (the SQL engines share column names). */
 export interface CheckpointRow {
   readonly id: string
   readonly cluster_id: string
