@@ -43,7 +43,7 @@ function checkpoint(i) {
   }
 }
 
-const empty = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [] }
+const empty = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [], serviceAccounts: [] }
 const store = SqliteStore.open(file)
 await store.apply({
   ...empty,
