@@ -25,6 +25,7 @@ import {
   type ServiceAccountRow,
 } from '../row-mapping.js'
 import { ADVISORY_LOCK_KEY, migrate } from './postgres-migrations.js'
+import { compareKeys, firstChanged, lastById, numberEntering, planRanks, type OrderKey } from '../rank-plan.js'
 
 /** Options of {@link PostgresStore.open}. */
 export interface PostgresStoreOptions {
@@ -44,20 +45,6 @@ interface CheckpointRow {
   readonly parts: string
 }
 
-/** The order of a cluster's checkpoints: (timestamp, id), ascending. */
-interface OrderKey {
-  readonly timestamp: string
-  readonly id: string
-}
-
-/** What one `apply` does to one cluster's checkpoints. */
-interface ClusterPlan {
-  /** Checkpoints that take a new place in this cluster: new ones, moved in, or with a new timestamp. */
-  readonly entering: Checkpoint[]
-  /** The old places of checkpoints that leave this cluster or change their timestamp. */
-  readonly leaving: OrderKey[]
-}
-
 /** A schema name this engine accepts: a plain lower-case identifier, so it needs no quoting anywhere. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
 
@@ -70,7 +57,7 @@ const APPLY_TIMEOUT_MS = 600_000
 /** Rows per multi-row INSERT of an `apply`. */
 const BATCH = 5_000
 
-/** A seq below any real one: renumbering "after" it renumbers the whole cluster. */
+/** A seq below any real one (seq is an INTEGER here): renumbering "after" it renumbers the whole cluster. */
 const BEFORE_ALL = -2_147_483_648
 
 const CHECKPOINT_COLUMNS = 'id, cluster_id, group_id, timestamp, started, completed, restorable, parts'
@@ -109,12 +96,6 @@ function named(name: keyof typeof READS, values: unknown[]): QueryConfig {
   return { name: `waymark_${name}`, text: READS[name], values }
 }
 
-function compareKeys(a: OrderKey, b: OrderKey): number {
-  if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp ? -1 : 1
-  if (a.id !== b.id) return a.id < b.id ? -1 : 1
-  return 0
-}
-
 function checkpointFromRow(row: CheckpointRow): Checkpoint {
   return {
     id: row.id,
@@ -126,16 +107,6 @@ function checkpointFromRow(row: CheckpointRow): Checkpoint {
     restorable: row.restorable,
     parts: partsFromJson(row.parts),
   }
-}
-
-function lastById<T>(items: readonly T[], idOf: (item: T) => string): T[] {
-  const byId = new Map<string, T>()
-  for (const item of items) {
-    const id = idOf(item)
-    byId.delete(id)
-    byId.set(id, item)
-  }
-  return [...byId.values()]
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -414,13 +385,6 @@ async function applyIn(client: PoolClient, data: DataSet): Promise<ApplySummary>
  */
 async function applyCheckpoints(client: PoolClient, checkpoints: readonly Checkpoint[]): Promise<number> {
   if (checkpoints.length === 0) return 0
-  const plans = new Map<string, ClusterPlan>()
-  const planOf = (clusterId: string): ClusterPlan => {
-    let plan = plans.get(clusterId)
-    if (!plan) plans.set(clusterId, (plan = { entering: [], leaving: [] }))
-    return plan
-  }
-  const seqOf = new Map<string, number>()
   const places = new Map<string, { id: string; cluster_id: string; timestamp: string; seq: number }>()
   for (const batch of chunks(checkpoints, BATCH)) {
     const rows = await write<{ id: string; cluster_id: string; timestamp: string; seq: number }>(
@@ -430,36 +394,19 @@ async function applyCheckpoints(client: PoolClient, checkpoints: readonly Checkp
     )
     for (const row of rows) places.set(row.id, row)
   }
-  for (const cp of checkpoints) {
-    const old = places.get(cp.id)
-    if (old && old.cluster_id === cp.clusterId && old.timestamp === cp.timestamp) {
-      seqOf.set(cp.id, old.seq)
-      continue
-    }
-    planOf(cp.clusterId).entering.push(cp)
-    if (old) planOf(old.cluster_id).leaving.push({ timestamp: old.timestamp, id: cp.id })
-  }
+  const { plans, seqOf } = planRanks(checkpoints, places)
 
   const renumber: Array<{ clusterId: string; after: number }> = []
   for (const [clusterId, plan] of plans) {
-    plan.entering.sort(compareKeys)
     const [range] = await client.query<{ lo: number | null; hi: number | null }>(
       named('seqRange', [clusterId]),
     ).then((r) => r.rows)
     const lo = range?.lo ?? null
     const hi = range?.hi ?? null
-    const first = [plan.entering[0], ...plan.leaving].reduce<OrderKey | undefined>(
-      (min, k) => (k && (!min || compareKeys(k, min) < 0) ? k : min),
-      undefined,
-    )
+    const first = firstChanged(plan)
     if (!first) continue
     const after = lo === null || hi === null ? 0 : await lastSeqBefore(client, clusterId, first, lo, hi)
-    if (plan.leaving.length === 0 && (hi === null || after === hi)) {
-      plan.entering.forEach((cp, i) => seqOf.set(cp.id, after + 1 + i))
-    } else {
-      for (const cp of plan.entering) seqOf.set(cp.id, after === BEFORE_ALL ? 0 : after + 1)
-      renumber.push({ clusterId, after })
-    }
+    if (numberEntering(plan, after, hi, seqOf, BEFORE_ALL)) renumber.push({ clusterId, after })
   }
 
   for (const batch of chunks(checkpoints, BATCH)) {

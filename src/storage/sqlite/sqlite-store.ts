@@ -27,32 +27,10 @@ import {
   type CheckpointRow,
   type ClusterRow,
 } from '../row-mapping.js'
-
-/** The order of a cluster's checkpoints: (timestamp, id), ascending. */
-interface OrderKey {
-  readonly timestamp: string
-  readonly id: string
-}
-
-function compareKeys(a: OrderKey, b: OrderKey): number {
-  if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp ? -1 : 1
-  if (a.id !== b.id) return a.id < b.id ? -1 : 1
-  return 0
-}
-
-/** What one `apply` does to one cluster's checkpoints. */
-interface ClusterPlan {
-  /** Checkpoints that take a new place in this cluster: new ones, moved in, or with a new timestamp. */
-  readonly entering: Checkpoint[]
-  /** The old places of checkpoints that leave this cluster or change their timestamp. */
-  readonly leaving: OrderKey[]
-}
+import { BEFORE_ALL, compareKeys, firstChanged, lastById, numberEntering, planRanks, type OrderKey } from '../rank-plan.js'
 
 const SELECT_CHECKPOINT = `SELECT id, cluster_id, group_id, timestamp, started, completed, restorable, parts
   FROM checkpoints`
-
-/** A seq below any real one: renumbering "after" it renumbers the whole cluster. */
-const BEFORE_ALL = Number.MIN_SAFE_INTEGER
 
 function isMemory(path: string): boolean {
   return path === ':memory:' || path === ''
@@ -305,42 +283,18 @@ export class SqliteStore implements Store {
    * seq. Checkpoints that all come after a cluster's newest are simply numbered on from its max.
    */
   private applyCheckpoints(checkpoints: readonly Checkpoint[]): number {
-    const plans = new Map<string, ClusterPlan>()
-    const planOf = (clusterId: string): ClusterPlan => {
-      let plan = plans.get(clusterId)
-      if (!plan) plans.set(clusterId, (plan = { entering: [], leaving: [] }))
-      return plan
-    }
-    const seqOf = new Map<string, number>()
     const places = new Map(
       this.stmt.placesOf.all(JSON.stringify(checkpoints.map((cp) => cp.id))).map((row) => [row.id, row]),
     )
-    for (const cp of checkpoints) {
-      const old = places.get(cp.id)
-      if (old && old.cluster_id === cp.clusterId && old.timestamp === cp.timestamp) {
-        seqOf.set(cp.id, old.seq)
-        continue
-      }
-      planOf(cp.clusterId).entering.push(cp)
-      if (old) planOf(old.cluster_id).leaving.push({ timestamp: old.timestamp, id: cp.id })
-    }
+    const { plans, seqOf } = planRanks(checkpoints, places)
 
     const renumber: Array<{ clusterId: string; after: number }> = []
     for (const [clusterId, plan] of plans) {
-      plan.entering.sort(compareKeys)
       const { lo, hi } = this.stmt.seqRange.get(clusterId, clusterId) ?? { lo: null, hi: null }
-      const first = [plan.entering[0], ...plan.leaving].reduce<OrderKey | undefined>(
-        (min, k) => (k && (!min || compareKeys(k, min) < 0) ? k : min),
-        undefined,
-      )
+      const first = firstChanged(plan)
       if (!first) continue
       const after = lo === null || hi === null ? 0 : this.lastSeqBefore(clusterId, first, lo, hi)
-      if (plan.leaving.length === 0 && (hi === null || after === hi)) {
-        plan.entering.forEach((cp, i) => seqOf.set(cp.id, after + 1 + i))
-      } else {
-        for (const cp of plan.entering) seqOf.set(cp.id, after === BEFORE_ALL ? 0 : after + 1)
-        renumber.push({ clusterId, after })
-      }
+      if (numberEntering(plan, after, hi, seqOf)) renumber.push({ clusterId, after })
     }
 
     for (const cp of checkpoints) {
@@ -385,12 +339,3 @@ export class SqliteStore implements Store {
   }
 }
 
-function lastById<T>(items: readonly T[], idOf: (item: T) => string): T[] {
-  const byId = new Map<string, T>()
-  for (const item of items) {
-    const id = idOf(item)
-    byId.delete(id)
-    byId.set(id, item)
-  }
-  return [...byId.values()]
-}
