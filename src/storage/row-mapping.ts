@@ -23,7 +23,8 @@ export interface CheckpointRow {
   readonly timestamp: string
   readonly started: string
   readonly completed: string | null
-  readonly restorable: number
+  /** 0/1 in SQLite, a BOOLEAN in PostgreSQL. */
+  readonly restorable: number | boolean
   readonly parts: string
 }
 
@@ -152,7 +153,7 @@ export function checkpointFromRow(row: CheckpointRow): Checkpoint {
     started: row.started,
     ...(row.completed !== null ? { completed: row.completed } : {}),
     timestamp: row.timestamp,
-    restorable: row.restorable !== 0,
+    restorable: row.restorable === true || row.restorable === 1,
     parts,
   }
 }

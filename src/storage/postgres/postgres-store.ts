@@ -13,14 +13,15 @@ import type {
 import type { ApplySummary, CheckpointPage, PageRequest, Store } from '../store.js'
 import {
   apiKeyFromRow,
+  checkpointFromRow,
   clusterFromRow,
   configServerToJson,
-  partsFromJson,
   partsToJson,
   rolesToJson,
   serviceAccountFromRow,
   shardsToJson,
   type ApiKeyRow,
+  type CheckpointRow,
   type ClusterRow,
   type ServiceAccountRow,
 } from '../row-mapping.js'
@@ -31,18 +32,6 @@ import { compareKeys, firstChanged, lastById, numberEntering, planRanks, type Or
 export interface PostgresStoreOptions {
   /** The schema every table lives in, created if missing; default: the server's search_path (`public`). */
   readonly schema?: string
-}
-
-/** A `checkpoints` row as pg returns it. */
-interface CheckpointRow {
-  readonly id: string
-  readonly cluster_id: string
-  readonly group_id: string
-  readonly timestamp: string
-  readonly started: string
-  readonly completed: string | null
-  readonly restorable: boolean
-  readonly parts: string
 }
 
 /** A schema name this engine accepts: a plain lower-case identifier, so it needs no quoting anywhere. */
@@ -94,19 +83,6 @@ const READS = {
 
 function named(name: keyof typeof READS, values: unknown[]): QueryConfig {
   return { name: `waymark_${name}`, text: READS[name], values }
-}
-
-function checkpointFromRow(row: CheckpointRow): Checkpoint {
-  return {
-    id: row.id,
-    clusterId: row.cluster_id,
-    groupId: row.group_id,
-    started: row.started,
-    ...(row.completed !== null ? { completed: row.completed } : {}),
-    timestamp: row.timestamp,
-    restorable: row.restorable,
-    parts: partsFromJson(row.parts),
-  }
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
