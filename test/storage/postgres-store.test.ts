@@ -2,9 +2,9 @@ import { strict as assert } from 'node:assert'
 import { randomBytes } from 'node:crypto'
 import { after, describe, test } from 'node:test'
 import pg from 'pg'
-import type { Checkpoint, DataSet } from '../../src/domain/types.js'
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/storage/postgres/postgres-migrations.js'
 import { PostgresStore } from '../../src/storage/postgres/postgres-store.js'
+import { CLUSTER, base, nth } from './sample-data.js'
 import { storeConformance } from './store-conformance.js'
 
 const URL = 'postgres://postgres@127.0.0.1:5432/test'
@@ -48,55 +48,6 @@ function freshSchema(): string {
   return name
 }
 
-const ORG = '65a1f0c2e4b0a1b2c3d4e501'
-const GROUP = '65a1f0c2e4b0a1b2c3d4e502'
-const CLUSTER = '65a1f0c2e4b0a1b2c3d4e510'
-
-function base(): DataSet {
-  return {
-    organizations: [{ id: ORG, name: 'Org' }],
-    projects: [{ id: GROUP, orgId: ORG, name: 'Project' }],
-    clusters: [
-      {
-        id: CLUSTER,
-        groupId: GROUP,
-        name: 'Cluster0',
-        type: 'REPLICASET',
-        backup: 'LEGACY',
-        featureCompatibilityVersion: '4.0',
-        shards: [{ shardName: 'Cluster0', replicaSetName: 'Cluster0' }],
-        configServer: null,
-      },
-    ],
-    checkpoints: [],
-    apiKeys: [],
-    serviceAccounts: [],
-  }
-}
-
-const START = Date.UTC(2000, 0, 1) / 1000
-
-function nth(i: number): Checkpoint {
-  const seconds = START + i * 900
-  const date = new Date(seconds * 1000).toISOString().slice(0, 19) + 'Z'
-  return {
-    id: seconds.toString(16).padStart(8, '0') + i.toString(16).padStart(16, '0'),
-    clusterId: CLUSTER,
-    groupId: GROUP,
-    started: date,
-    completed: date,
-    timestamp: date,
-    restorable: true,
-    parts: [
-      {
-        typeName: 'REPLICA_SET',
-        replicaSetName: 'Cluster0',
-        tokenDiscovered: true,
-        tokenTimestamp: { date, increment: 1 },
-      },
-    ],
-  }
-}
 
 const why = await unreachable()
 

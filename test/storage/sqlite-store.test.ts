@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import Database from 'better-sqlite3'
-import type { Checkpoint, DataSet } from '../../src/domain/types.js'
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/storage/sqlite/sqlite-migrations.js'
 import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js'
+import { CLUSTER, base, nth } from './sample-data.js'
 import { storeConformance } from './store-conformance.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'waymark-sqlite-'))
@@ -15,55 +15,6 @@ after(() => rmSync(dir, { recursive: true, force: true }))
 const shared = join(dir, 'conformance.sqlite')
 storeConformance('sqlite', async () => SqliteStore.open(shared))
 
-const ORG = '65a1f0c2e4b0a1b2c3d4e501'
-const GROUP = '65a1f0c2e4b0a1b2c3d4e502'
-const CLUSTER = '65a1f0c2e4b0a1b2c3d4e510'
-
-function base(): DataSet {
-  return {
-    organizations: [{ id: ORG, name: 'Org' }],
-    projects: [{ id: GROUP, orgId: ORG, name: 'Project' }],
-    clusters: [
-      {
-        id: CLUSTER,
-        groupId: GROUP,
-        name: 'Cluster0',
-        type: 'REPLICASET',
-        backup: 'LEGACY',
-        featureCompatibilityVersion: '4.0',
-        shards: [{ shardName: 'Cluster0', replicaSetName: 'Cluster0' }],
-        configServer: null,
-      },
-    ],
-    checkpoints: [],
-    apiKeys: [],
-    serviceAccounts: [],
-  }
-}
-
-const START = Date.UTC(2000, 0, 1) / 1000
-
-function nth(i: number): Checkpoint {
-  const seconds = START + i * 900
-  const date = new Date(seconds * 1000).toISOString().slice(0, 19) + 'Z'
-  return {
-    id: seconds.toString(16).padStart(8, '0') + i.toString(16).padStart(16, '0'),
-    clusterId: CLUSTER,
-    groupId: GROUP,
-    started: date,
-    completed: date,
-    timestamp: date,
-    restorable: true,
-    parts: [
-      {
-        typeName: 'REPLICA_SET',
-        replicaSetName: 'Cluster0',
-        tokenDiscovered: true,
-        tokenTimestamp: { date, increment: 1 },
-      },
-    ],
-  }
-}
 
 describe('SqliteStore', () => {
   test('records the migrations it applied', async () => {
