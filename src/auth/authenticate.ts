@@ -69,8 +69,13 @@ export class Authenticator {
     if (!key) return this.#digestFailure('unknown-key')
     if (auth.uri !== request.target) return this.#digestFailure('uri-mismatch')
     if (!verifyDigestResponse(auth, key.digestHa1, request.method)) return this.#digestFailure('bad-response')
-    switch (this.deps.nonces.check(auth.nonce, Number.parseInt(auth.nc ?? '', 16))) {
+    const nc = Number.parseInt(auth.nc ?? '', 16)
+    switch (this.deps.nonces.check(auth.nonce, nc)) {
       case 'ok':
+        // This process has not seen (nonce, nc) before; the store says whether any instance has.
+        if (!(await this.deps.store.claimNonceUse(auth.nonce, nc, this.deps.nonces.usableUntil()))) {
+          return this.#digestFailure('replay')
+        }
         return {
           ok: true,
           principal: { kind: 'apiKey', id: key.publicKey, orgId: key.orgId, roles: key.roles, accessList: key.accessList },

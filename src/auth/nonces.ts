@@ -86,7 +86,9 @@ export type NonceCheck = 'ok' | 'stale' | 'invalid' | 'replay'
  *
  * Any book with the same secret accepts the nonces of another (several server processes share the
  * secret), but replay records are per book, hence per process: a request replayed to another process
- * is not detected. Shared replay records come with the PostgreSQL engine.
+ * is not detected here. The authenticator therefore also claims every accepted (nonce, nc) in the store
+ * (`Store.claimNonceUse`), which every instance shares; this book stays in front of it as the
+ * cheap local check (signature, age, and this process's own replays).
  *
  * Call {@link check} only after the request's Digest response has been verified against the nonce, so
  * that a caller without the key cannot use up someone else's nonce counts.
@@ -128,6 +130,14 @@ export class NonceBook {
   /** How many nonces currently have a replay record (at most maxTracked). */
   get size(): number {
     return this.#records.size
+  }
+
+  /**
+   * Epoch seconds after which no nonce issued up to now is accepted any more: how long a replay record
+   * made now must be kept.
+   */
+  usableUntil(): number {
+    return Math.ceil((this.#now() + this.#lifetimeMs) / 1000) + NONCE_FUTURE_SKEW_SECONDS
   }
 
   /** A new nonce, signed and dated now. Stores nothing. */

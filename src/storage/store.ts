@@ -68,6 +68,14 @@ export interface Store {
   revokeToken(jti: string, expiresAtSeconds: number): Promise<void>
   isTokenRevoked(jti: string): Promise<boolean>
 
+  /**
+   * Records one use of a Digest nonce count, shared by every server instance on the store: true the
+   * first time (nonce, nc) is claimed, false ever after, so a request replayed to another instance is
+   * refused. The record may be dropped once `expiresAtSeconds` (epoch seconds) has passed, when the
+   * nonce itself is no longer accepted.
+   */
+  claimNonceUse(nonce: string, nc: number, expiresAtSeconds: number): Promise<boolean>
+
   /** Inserts or replaces (by id; API keys by public key, service accounts by client id) everything in the set, in one transaction. */
   apply(data: DataSet): Promise<ApplySummary>
 

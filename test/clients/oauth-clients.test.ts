@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test'
 import { promisify } from 'node:util'
 import { IDS, KEYS } from '../helpers/fixtures.js'
 import { assertSchema } from '../helpers/openapi.js'
+import { freshStore, type FreshStore } from '../helpers/test-store.js'
 
 const run = promisify(execFile)
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
@@ -51,11 +52,13 @@ print(json.dumps({"token": token.status_code, "tokenBody": {k: v for k, v in tok
 
 describe('OAuth clients over HTTPS against `waymark serve --tls-cert --tls-key`', () => {
   let dir: string
+  let store: FreshStore
   let server: ChildProcess
   let base: string
   let cert: string
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'waymark-tls-'))
+    store = await freshStore('tls')
     cert = join(dir, 'cert.pem')
     const key = join(dir, 'key.pem')
     await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'])
@@ -64,7 +67,7 @@ describe('OAuth clients over HTTPS against `waymark serve --tls-cert --tls-key`'
       fixture,
       JSON.stringify({ serviceAccounts: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, orgId: IDS.orgA, roles: [{ groupId: IDS.projectA, roleName: 'GROUP_READ_ONLY' }] }] }),
     )
-    server = spawn(process.execPath, [CLI, 'serve', '--demo', '--fixtures', fixture, '--port', '0', '--store', `sqlite:${join(dir, 'tls.sqlite')}`, '--tls-cert', cert, '--tls-key', key, '--log-level', 'silent'])
+    server = spawn(process.execPath, [CLI, 'serve', '--demo', '--fixtures', fixture, '--port', '0', '--store', store.url, '--tls-cert', cert, '--tls-key', key, '--log-level', 'silent'])
     base = await new Promise<string>((resolve, reject) => {
       let err = ''
       server.stderr?.on('data', (chunk: Buffer) => {
@@ -80,6 +83,7 @@ describe('OAuth clients over HTTPS against `waymark serve --tls-cert --tls-key`'
     server.kill('SIGTERM')
     await exited
     await rm(dir, { recursive: true, force: true })
+    await store.drop()
   })
 
   test('the MCP server Atlas client gets a token, reads a checkpoint with its 2025-03-12 Accept, and revokes the token', async () => {

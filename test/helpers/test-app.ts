@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
@@ -10,6 +7,7 @@ import { openStore } from '../../src/storage/open-store.js'
 import type { Store } from '../../src/storage/store.js'
 import { digestAuthorization, parseChallenge, type Credentials } from './digest-client.js'
 import { KEYS, TEST_FIXTURE } from './fixtures.js'
+import { freshStore } from './test-store.js'
 
 export const ATLAS_V2_ACCEPT = 'application/vnd.atlas.2023-01-01+json'
 
@@ -49,11 +47,14 @@ export interface TestAppOptions {
   readonly fixtures?: readonly unknown[]
 }
 
-/** The app over a fresh SQLite file holding the demo data and the test fixture. */
+/**
+ * The app over a fresh store of the current test engine (a SQLite file, or a PostgreSQL schema in the
+ * test/postgres runs) holding the demo data and the test fixture.
+ */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const dir = await mkdtemp(join(tmpdir(), 'waymark-test-'))
+  const fresh = await freshStore('app')
   const env = {
-    WAYMARK_STORE: `sqlite:${join(dir, 'waymark.sqlite')}`,
+    WAYMARK_STORE: fresh.url,
     ...(options.publicUrl ? { WAYMARK_PUBLIC_URL: options.publicUrl } : {}),
     ...(options.nonceLifetimeSeconds ? { WAYMARK_NONCE_LIFETIME_SECONDS: String(options.nonceLifetimeSeconds) } : {}),
     ...options.env,
@@ -90,7 +91,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     close: async () => {
       await app.close()
       await store.close()
-      await rm(dir, { recursive: true, force: true })
+      await fresh.drop()
     },
   }
 }

@@ -6,9 +6,10 @@ import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/storage/postgres/po
 import { PostgresStore } from '../../src/storage/postgres/postgres-store.js'
 import { CLUSTER, base, nth } from './sample-data.js'
 import { storeConformance } from './store-conformance.js'
+import { POSTGRES_START_HINT, POSTGRES_URL } from '../helpers/test-store.js'
 
-const URL = 'postgres://postgres@127.0.0.1:5432/test'
-const START_HINT = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start'
+const URL = POSTGRES_URL
+const START_HINT = POSTGRES_START_HINT
 
 /** Runs one statement on its own connection, with `schema` first on the search_path when given. */
 async function sql<R extends pg.QueryResultRow = pg.QueryResultRow>(
@@ -86,7 +87,7 @@ if (why !== undefined) {
       )
       assert.deepEqual(
         tables.map((t) => t.table_name),
-        ['api_keys', 'checkpoints', 'clusters', 'organizations', 'projects', 'revoked_tokens', 'schema_migrations',
+        ['api_keys', 'checkpoints', 'clusters', 'digest_nonce_uses', 'organizations', 'projects', 'revoked_tokens', 'schema_migrations',
           'secrets', 'service_accounts'],
       )
       const again = await PostgresStore.open(URL, { schema })

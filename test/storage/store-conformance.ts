@@ -415,5 +415,32 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         await two.close()
       }
     })
+
+    test('a nonce use is claimed once across every connection, and expired records go', async () => {
+      const nonce = `conformance-${newObjectId()}`
+      const one = await open()
+      const two = await open()
+      try {
+        const until = Math.floor(Date.now() / 1000) + 300
+        assert.equal(await one.claimNonceUse(nonce, 1, until), true)
+        assert.equal(await two.claimNonceUse(nonce, 1, until), false)
+        assert.equal(await one.claimNonceUse(nonce, 1, until), false)
+        assert.equal(await two.claimNonceUse(nonce, 2, until), true)
+        assert.equal(await one.claimNonceUse(`${nonce}-other`, 1, until), true)
+        // A record already past its expiry is dropped by a later claim's pruning, so its pair is free again.
+        const expired = `conformance-expired-${newObjectId()}`
+        assert.equal(await one.claimNonceUse(expired, 7, 1), true)
+        const fresh = await open()
+        try {
+          await fresh.claimNonceUse(`conformance-prune-${newObjectId()}`, 1, until)
+          assert.equal(await fresh.claimNonceUse(expired, 7, until), true)
+        } finally {
+          await fresh.close()
+        }
+      } finally {
+        await one.close()
+        await two.close()
+      }
+    })
   })
 }

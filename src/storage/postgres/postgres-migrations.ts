@@ -90,6 +90,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX revoked_tokens_expiry ON revoked_tokens (expires_at);
     `,
   },
+  {
+    version: 3,
+    name: 'digest nonce uses shared by every instance',
+    sql: `
+      CREATE TABLE digest_nonce_uses (
+        nonce TEXT NOT NULL,
+        nc BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        PRIMARY KEY (nonce, nc)
+      );
+      CREATE INDEX digest_nonce_uses_expiry ON digest_nonce_uses (expires_at);
+    `,
+  },
 ]
 
 /** The newest schema version this code knows. */

@@ -11,6 +11,7 @@ import type {
   ServiceAccount,
 } from '../../domain/types.js'
 import type { ApplySummary, CheckpointPage, PageRequest, Store } from '../store.js'
+import { PruneSchedule } from '../prune-schedule.js'
 import {
   apiKeyFromRow,
   checkpointFromRow,
@@ -79,6 +80,8 @@ const READS = {
   getServiceAccount: 'SELECT * FROM service_accounts WHERE client_id = $1',
   isTokenRevoked: 'SELECT 1 FROM revoked_tokens WHERE jti = $1',
   getSecret: 'SELECT value FROM secrets WHERE name = $1',
+  claimNonceUse: `INSERT INTO digest_nonce_uses (nonce, nc, expires_at) VALUES ($1, $2, $3)
+    ON CONFLICT DO NOTHING RETURNING 1`,
 } as const
 
 function named(name: keyof typeof READS, values: unknown[]): QueryConfig {
@@ -98,6 +101,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 export class PostgresStore implements Store {
   readonly engine = 'postgres'
   private closed = false
+  private readonly noncePrune = new PruneSchedule()
 
   private constructor(private readonly pool: pg.Pool) {}
 
@@ -204,6 +208,14 @@ export class PostgresStore implements Store {
 
   async isTokenRevoked(jti: string): Promise<boolean> {
     return (await this.read('isTokenRevoked', [jti])).length > 0
+  }
+
+  async claimNonceUse(nonce: string, nc: number, expiresAtSeconds: number): Promise<boolean> {
+    const nowSeconds = Math.floor(Date.now() / 1000)
+    if (this.noncePrune.due(nowSeconds)) {
+      await this.pool.query('DELETE FROM digest_nonce_uses WHERE expires_at <= $1', [nowSeconds])
+    }
+    return (await this.read('claimNonceUse', [nonce, nc, Math.floor(expiresAtSeconds)])).length === 1
   }
 
   async getOrCreateSecret(name: string, create: () => string): Promise<string> {

@@ -12,6 +12,7 @@ import type {
   ServiceAccount,
 } from '../../domain/types.js'
 import type { ApplySummary, CheckpointPage, PageRequest, Store } from '../store.js'
+import { PruneSchedule } from '../prune-schedule.js'
 import { migrate } from './sqlite-migrations.js'
 import {
   apiKeyFromRow,
@@ -117,6 +118,10 @@ function prepareStatements(db: Database.Database) {
     revokeToken: db.prepare<[string, number]>('INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?, ?)'),
     forgetExpiredRevocations: db.prepare<[number]>('DELETE FROM revoked_tokens WHERE expires_at <= ?'),
     isTokenRevoked: db.prepare<[string]>('SELECT 1 FROM revoked_tokens WHERE jti = ?').pluck(),
+    claimNonceUse: db.prepare<[string, number, number]>(
+      'INSERT INTO digest_nonce_uses (nonce, nc, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    ),
+    forgetExpiredNonceUses: db.prepare<[number]>('DELETE FROM digest_nonce_uses WHERE expires_at <= ?'),
   }
 }
 
@@ -128,6 +133,7 @@ export class SqliteStore implements Store {
   readonly engine = 'sqlite'
   private readonly stmt: ReturnType<typeof prepareStatements>
   private readonly applyTransaction: Database.Transaction<(data: DataSet) => ApplySummary>
+  private readonly noncePrune = new PruneSchedule()
 
   private constructor(private readonly db: Database.Database) {
     this.stmt = prepareStatements(db)
@@ -209,6 +215,12 @@ export class SqliteStore implements Store {
 
   async isTokenRevoked(jti: string): Promise<boolean> {
     return this.stmt.isTokenRevoked.get(jti) !== undefined
+  }
+
+  async claimNonceUse(nonce: string, nc: number, expiresAtSeconds: number): Promise<boolean> {
+    const nowSeconds = Math.floor(Date.now() / 1000)
+    if (this.noncePrune.due(nowSeconds)) this.stmt.forgetExpiredNonceUses.run(nowSeconds)
+    return this.stmt.claimNonceUse.run(nonce, nc, Math.floor(expiresAtSeconds)).changes === 1
   }
 
   async apply(data: DataSet): Promise<ApplySummary> {

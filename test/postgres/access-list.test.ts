@@ -1,0 +1,3 @@
+import { onPostgres } from '../helpers/on-postgres.js'
+
+await onPostgres('http/access-list', () => import('../http/access-list.test.js'))

@@ -1,0 +1,3 @@
+import { onPostgres } from '../helpers/on-postgres.js'
+
+await onPostgres('http/bad-input', () => import('../http/bad-input.test.js'))

@@ -1,0 +1,3 @@
+import { onPostgres } from '../helpers/on-postgres.js'
+
+await onPostgres('http/rate-limit', () => import('../http/rate-limit.test.js'))

@@ -1,0 +1,3 @@
+import { onPostgres } from '../helpers/on-postgres.js'
+
+await onPostgres('http/response-shape', () => import('../http/response-shape.test.js'))
