@@ -5,63 +5,18 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SqliteStore } from '../dist/src/storage/sqlite/sqlite-store.js'
+import { BIG, bigClusterSkeleton, checkpoint, loadCheckpoints } from './lib/big-cluster.mjs'
 
 const count = Number(process.argv[2] ?? 1_000_000)
 const batch = Number(process.argv[3] ?? 10_000)
 const dir = mkdtempSync(join(tmpdir(), 'waymark-bench-'))
 const file = join(dir, 'bench.sqlite')
-const org = '65a1f0c2e4b0a1b2c3d4e501'
-const group = '65a1f0c2e4b0a1b2c3d4e502'
-const cluster = '65a1f0c2e4b0a1b2c3d4e510'
-const start = Date.UTC(2000, 0, 1) / 1000
-const iso = (s) => new Date(s * 1000).toISOString().slice(0, 19) + 'Z'
-const id = (s, i) => s.toString(16).padStart(8, '0') + i.toString(16).padStart(16, '0')
-
-function checkpoint(i) {
-  const started = start + i * 900
-  const part = (typeName, name, shard, k) => ({
-    typeName,
-    replicaSetName: name,
-    ...(shard ? { shardName: name } : {}),
-    tokenDiscovered: true,
-    tokenTimestamp: { date: iso(started + 2 + k), increment: 1 + k },
-  })
-  return {
-    id: id(started, i),
-    clusterId: cluster,
-    groupId: group,
-    started: iso(started),
-    completed: iso(started + 9),
-    timestamp: iso(started + 5),
-    restorable: true,
-    parts: [
-      part('REPLICA_SET', 'Cluster0-shard-0', true, 0),
-      part('REPLICA_SET', 'Cluster0-shard-1', true, 1),
-      part('REPLICA_SET', 'Cluster0-shard-2', true, 2),
-      part('CONFIG_SERVER_REPLICA_SET', 'Cluster0-config-0', false, 3),
-    ],
-  }
-}
-
+const cluster = BIG.cluster
 const empty = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [], serviceAccounts: [] }
+/** Another checkpoint at the i-th one's time: same timestamp, an id no generated checkpoint has. */
+const twin = (i, n) => ({ ...checkpoint(i), id: checkpoint(i).id.slice(0, 8) + n.toString(16).padStart(16, '0') })
 const store = SqliteStore.open(file)
-await store.apply({
-  ...empty,
-  organizations: [{ id: org, name: 'Bench' }],
-  projects: [{ id: group, orgId: org, name: 'Bench' }],
-  clusters: [
-    {
-      id: cluster,
-      groupId: group,
-      name: 'Cluster0',
-      type: 'SHARDED',
-      backup: 'LEGACY',
-      featureCompatibilityVersion: '4.0',
-      shards: [0, 1, 2].map((n) => ({ shardName: `Cluster0-shard-${n}`, replicaSetName: `Cluster0-shard-${n}` })),
-      configServer: { typeName: 'CONFIG_SERVER_REPLICA_SET', replicaSetName: 'Cluster0-config-0' },
-    },
-  ],
-})
+await store.apply(bigClusterSkeleton())
 
 const time = async (label, fn, runs = 1) => {
   const t0 = process.hrtime.bigint()
@@ -72,14 +27,7 @@ const time = async (label, fn, runs = 1) => {
   return result
 }
 
-let loadMs = 0
-for (let i = 0; i < count; i += batch) {
-  const list = []
-  for (let j = i; j < Math.min(count, i + batch); j++) list.push(checkpoint(j))
-  const t0 = process.hrtime.bigint()
-  await store.apply({ ...empty, checkpoints: list })
-  loadMs += Number(process.hrtime.bigint() - t0) / 1e6
-}
+const loadMs = await loadCheckpoints(store, count, { batch })
 console.log(`load ${count} checkpoints in batches of ${batch} (apply time only): ${loadMs.toFixed(0)} ms`)
 console.log(`file size: ${(statSync(file).size / 1e6).toFixed(0)} MB`)
 
@@ -97,9 +45,9 @@ if (first.items[0]?.id !== checkpoint(count - 1).id || last.items.at(-1)?.id !==
 }
 await time('getCheckpoint', () => store.getCheckpoint(cluster, checkpoint(count >> 1).id), 100)
 
-const late = { ...checkpoint(count - 50), id: id(start + (count - 50) * 900, count + 1) }
+const late = twin(count - 50, count + 1)
 await time('apply 1 out-of-order checkpoint 50 from the end', () => store.apply({ ...empty, checkpoints: [late] }))
-const old = { ...checkpoint(10), id: id(start + 10 * 900, count + 2) }
+const old = twin(10, count + 2)
 await time('apply 1 out-of-order checkpoint 10 from the start', () => store.apply({ ...empty, checkpoints: [old] }))
 await time(`re-apply ${batch} unchanged checkpoints`, () =>
   store.apply({ ...empty, checkpoints: Array.from({ length: batch }, (_, i) => checkpoint(i)) }),
