@@ -13,7 +13,7 @@ import { ApiPipeline } from './http/pipeline.js'
 import { TokenBucketLimiter } from './http/rate-limiter.js'
 import { DEFAULT_FORMAT, lenientFormat } from './http/query-params.js'
 import { renderError, type ApiResponse } from './http/render.js'
-import { isStoreUnavailable, renderStoreUnavailable, STORE_UNAVAILABLE_MESSAGE } from './http/store-unavailable.js'
+import { isStoreUnavailable, renderStoreUnavailable, storeUnavailableDetails, STORE_UNAVAILABLE_MESSAGE } from './http/store-unavailable.js'
 import { ApiError } from './errors.js'
 import type { Store } from './storage/store.js'
 
@@ -98,7 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setErrorHandler((error, request, reply) => {
     // The OAuth routes (and anything else outside the pipeline) reach the store too.
     if (isStoreUnavailable(error)) {
-      request.log.warn({ err: error }, STORE_UNAVAILABLE_MESSAGE)
+      request.log.warn(storeUnavailableDetails(error), STORE_UNAVAILABLE_MESSAGE)
       return send(reply, renderStoreUnavailable(lenientFormat(querySearch(request))))
     }
     request.log.error({ err: error }, 'unexpected error outside the API pipeline')

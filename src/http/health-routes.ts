@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify'
 import type { Store } from '../storage/store.js'
-import { isStoreUnavailable, STORE_RETRY_AFTER_SECONDS, STORE_UNAVAILABLE_MESSAGE } from './store-unavailable.js'
+import { isStoreUnavailable, STORE_RETRY_AFTER_SECONDS, storeUnavailableDetails, STORE_UNAVAILABLE_MESSAGE } from './store-unavailable.js'
 
 export interface HealthDeps {
   readonly store: Store
@@ -39,7 +39,7 @@ async function storeAnswers(deps: HealthDeps, log: FastifyBaseLogger): Promise<b
     await Promise.race([deps.store.ping(), timeout])
     return true
   } catch (error) {
-    if (isStoreUnavailable(error) || error instanceof PingTimeout) log.warn({ err: error }, STORE_UNAVAILABLE_MESSAGE)
+    if (isStoreUnavailable(error) || error instanceof PingTimeout) log.warn(storeUnavailableDetails(error), STORE_UNAVAILABLE_MESSAGE)
     else log.error({ err: error }, 'unexpected error in the readiness check')
     return false
   } finally {

@@ -13,6 +13,14 @@ export const STORE_RETRY_AFTER_SECONDS = 5
 /** What the log says, at warn level: an outage of the database is not an unexpected error of ours. */
 export const STORE_UNAVAILABLE_MESSAGE = 'store unavailable'
 
+/**
+ * The log details of an outage: why, in one line (e.g. "The store cannot be reached: connect ECONNREFUSED
+ * 127.0.0.1:5432"). No stack: it would only show the driver's internals, once per refused request.
+ */
+export function storeUnavailableDetails(error: Error): { readonly reason: string } {
+  return { reason: error.message }
+}
+
 export function isStoreUnavailable(error: unknown): error is StoreUnavailableError {
   return error instanceof StoreUnavailableError
 }
