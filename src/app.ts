@@ -7,11 +7,13 @@ import type { Config } from './config.js'
 import { DIALECTS } from './dialects/all-dialects.js'
 import { CheckpointService } from './domain/checkpoint-service.js'
 import { answerClientError } from './http/client-errors.js'
+import { healthRoutes } from './http/health-routes.js'
 import { oauthRoutes } from './http/oauth-routes.js'
 import { ApiPipeline } from './http/pipeline.js'
 import { TokenBucketLimiter } from './http/rate-limiter.js'
-import { DEFAULT_FORMAT } from './http/query-params.js'
+import { DEFAULT_FORMAT, lenientFormat } from './http/query-params.js'
 import { renderError, type ApiResponse } from './http/render.js'
+import { isStoreUnavailable, renderStoreUnavailable, storeUnavailableDetails, STORE_UNAVAILABLE_MESSAGE } from './http/store-unavailable.js'
 import { ApiError } from './errors.js'
 import type { Store } from './storage/store.js'
 
@@ -31,6 +33,8 @@ const NONCE_SECRET = 'digest-nonce-hmac'
 const TOKEN_SECRET = 'oauth-token-hmac'
 /** Access tokens are valid for one hour, as the real service's. */
 const TOKEN_LIFETIME_SECONDS = 3600
+/** How long /readyz waits for the store's answer. */
+const READY_TIMEOUT_MS = 2_000
 
 /**
  * Builds the HTTP application over injected dependencies. It never listens (see server.ts), so tests
@@ -90,13 +94,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     payload.resume()
     done(null)
   })
-  await app.register(async (scope) => oauthRoutes(scope, { store, tokenSecret, tokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS, now }))
-  app.all('/api/*', dispatch)
-  app.setNotFoundHandler(dispatch)
+  // Set before any route is registered: a scope keeps the error handler it was registered under.
   app.setErrorHandler((error, request, reply) => {
+    // The OAuth routes (and anything else outside the pipeline) reach the store too.
+    if (isStoreUnavailable(error)) {
+      request.log.warn(storeUnavailableDetails(error), STORE_UNAVAILABLE_MESSAGE)
+      return send(reply, renderStoreUnavailable(lenientFormat(querySearch(request))))
+    }
     request.log.error({ err: error }, 'unexpected error outside the API pipeline')
     return send(reply, renderError(new ApiError('UNEXPECTED_ERROR'), DEFAULT_FORMAT))
   })
+  await app.register(async (scope) => oauthRoutes(scope, { store, tokenSecret, tokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS, now }))
+  await app.register(async (scope) => healthRoutes(scope, { store, readyTimeoutMs: READY_TIMEOUT_MS }))
+  app.all('/api/*', dispatch)
+  app.setNotFoundHandler(dispatch)
   return app
 }
 
@@ -105,6 +116,12 @@ function send(reply: FastifyReply, response: ApiResponse): FastifyReply {
   return reply.code(response.status).headers(response.headers).send(Buffer.from(response.body))
 }
 
+/** The raw query string of a request, without the `?`; empty when it has none. */
+function querySearch(request: FastifyRequest): string {
+  const target = request.raw.url ?? ''
+  const at = target.indexOf('?')
+  return at === -1 ? '' : target.slice(at + 1)
+}
 
 function forwardedFor(request: FastifyRequest): string | undefined {
   const header = request.headers['x-forwarded-for']

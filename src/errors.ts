@@ -83,6 +83,11 @@ export const ERRORS = {
     detail: 'The request line and headers exceed %s bytes.',
   },
   UNEXPECTED_ERROR: { status: 500, errorCode: 'UNEXPECTED_ERROR', detail: 'Unexpected error.' },
+  SERVICE_UNAVAILABLE: {
+    status: 503,
+    errorCode: 'SERVICE_UNAVAILABLE',
+    detail: 'The service is temporarily unavailable. Please retry later.',
+  },
 } as const satisfies Record<string, ErrorSpec>
 
 export interface ErrorSpec {

@@ -9,6 +9,7 @@ import type { TokenBucketLimiter } from './rate-limiter.js'
 import { DEFAULT_FORMAT, lenientFormat, parseQuery, type OutputFormat } from './query-params.js'
 import { renderError, renderSuccess, renderUnauthenticated, type ApiResponse } from './render.js'
 import { RouteMatcher, safeDecode } from './route-matcher.js'
+import { isStoreUnavailable, renderStoreUnavailable, storeUnavailableDetails, STORE_UNAVAILABLE_MESSAGE } from './store-unavailable.js'
 
 /** An API call as the pipeline sees it, whatever HTTP framework carried it. */
 export interface ApiRequest {
@@ -26,6 +27,8 @@ export interface ApiRequest {
 /** Where the pipeline reports what it could not foresee; answers stay generic. */
 export interface PipelineLog {
   error(details: object, message: string): void
+  /** Failures that are not ours, such as the store being unreachable. */
+  warn(details: object, message: string): void
 }
 
 export interface PipelineDeps {
@@ -49,7 +52,8 @@ const READ_METHODS = ['GET', 'HEAD']
  *  7. rate limit           429 RATE_LIMITED_TOKEN_BUCKET; RateLimit-* headers on every answer from here on
  *  8. cluster, checkpoint  404 CLUSTER_NOT_FOUND / CHECKPOINT_NOT_FOUND, 400 for Cloud Backup clusters
  *  9. render               pretty, envelope, Content-Type of the resolved version
- * Anything unforeseen answers 500 UNEXPECTED_ERROR and is logged; no stack or SQL reaches the body.
+ * A store that cannot be reached answers 503 SERVICE_UNAVAILABLE with Retry-After (logged as a warning);
+ * anything unforeseen answers 500 UNEXPECTED_ERROR and is logged; no stack or SQL reaches the body.
  */
 export class ApiPipeline {
   readonly #matcher: RouteMatcher<ApiRoute>
@@ -116,6 +120,10 @@ export class ApiPipeline {
       return renderSuccess(checkpointView(view, checkpoint, true), 'entity', format, contentType, headers)
     } catch (error) {
       if (error instanceof ApiError) return renderError(error, format, headers)
+      if (isStoreUnavailable(error)) {
+        log.warn(storeUnavailableDetails(error), STORE_UNAVAILABLE_MESSAGE)
+        return renderStoreUnavailable(format, headers)
+      }
       log.error({ err: error }, 'unexpected error while answering an API call')
       return renderError(new ApiError('UNEXPECTED_ERROR'), format)
     }

@@ -34,7 +34,7 @@ export interface ApplySummary {
 }
 
 /**
- * The storage contract. It is the only storage module imported outside src/storage/; every engine
+ * The storage contract. It (with store-errors.ts) is what code outside src/storage/ uses; every engine
  * (sqlite now, postgres later) implements it and passes the same conformance suite
  * (test/storage/store-conformance.ts).
  *
@@ -84,6 +84,14 @@ export interface Store {
    * shared by every server process on the same store.
    */
   getOrCreateSecret(name: string, create: () => string): Promise<string>
+
+  // Availability (readiness and outages).
+  /**
+   * Resolves when the database answers a trivial query; fails with a StoreUnavailableError
+   * (store-errors.ts) when it cannot be reached. Every other method fails the same way during an outage,
+   * and works again by itself once the database is back.
+   */
+  ping(): Promise<void>
 
   close(): Promise<void>
 }

@@ -12,6 +12,8 @@ import type {
 } from '../../domain/types.js'
 import type { ApplySummary, CheckpointPage, PageRequest, Store } from '../store.js'
 import { PruneSchedule } from '../prune-schedule.js'
+import { withUnavailableErrors } from '../store-errors.js'
+import { isPostgresUnavailable } from './postgres-errors.js'
 import {
   apiKeyFromRow,
   checkpointFromRow,
@@ -38,10 +40,17 @@ export interface PostgresStoreOptions {
 /** A schema name this engine accepts: a plain lower-case identifier, so it needs no quoting anywhere. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
 
-/** Per-request limits, so a stopped or unreachable server fails a request in seconds instead of hanging it. */
-const CONNECT_TIMEOUT_MS = 3_000
-const STATEMENT_TIMEOUT_MS = 4_000
-const QUERY_TIMEOUT_MS = 5_000
+/**
+ * Per-call limits, so a stopped or unreachable server fails a request in seconds instead of hanging it:
+ * getting a connection (a new one, or waiting for a pooled one) takes at most CONNECT, and a statement at
+ * most QUERY on our side (STATEMENT on the server's, which cancels first when the server is alive). A
+ * frozen server thus fails a store call within CONNECT + QUERY = 5.5 s; a stopped one at once.
+ */
+const CONNECT_TIMEOUT_MS = 2_000
+const STATEMENT_TIMEOUT_MS = 3_000
+const QUERY_TIMEOUT_MS = 3_500
+/** The readiness query's own limit on our side. */
+const PING_TIMEOUT_MS = 1_500
 /** `apply` may write millions of rows: its statements get far longer. */
 const APPLY_TIMEOUT_MS = 600_000
 /** Rows per multi-row INSERT of an `apply`. */
@@ -127,16 +136,18 @@ export class PostgresStore implements Store {
       application_name: 'waymark',
       ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
     })
-    // An idle connection the server drops must not crash the process; the pool replaces it.
+    // An idle connection the server drops must not crash the process: the pool discards it and opens new
+    // connections on demand, so the store recovers by itself once the server is back.
     pool.on('error', () => undefined)
     try {
-      const client = await pool.connect()
+      const client = await checkout(pool)
       try {
         await migrate(client, schema !== undefined ? { schema } : {})
       } finally {
-        client.release()
+        release(client)
       }
-      return new PostgresStore(pool)
+      // Every method then fails with StoreUnavailableError while the server cannot be reached.
+      return withUnavailableErrors(new PostgresStore(pool), isPostgresUnavailable)
     } catch (error) {
       await pool.end().catch(() => undefined)
       throw error
@@ -230,6 +241,12 @@ export class PostgresStore implements Store {
     return row.value
   }
 
+  async ping(): Promise<void> {
+    // pg honours a per-query query_timeout; @types/pg's QueryConfig does not declare it.
+    const config: QueryConfig & { query_timeout: number } = { text: 'SELECT 1', query_timeout: PING_TIMEOUT_MS }
+    await this.pool.query(config)
+  }
+
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
@@ -237,7 +254,7 @@ export class PostgresStore implements Store {
   }
 
   async apply(data: DataSet): Promise<ApplySummary> {
-    const client = await this.pool.connect()
+    const client = await checkout(this.pool)
     try {
       await client.query('BEGIN')
       try {
@@ -255,9 +272,29 @@ export class PostgresStore implements Store {
         throw error
       }
     } finally {
-      client.release()
+      release(client)
     }
   }
+}
+
+/** Swallows the 'error' a checked-out connection emits when the server drops it (see {@link checkout}). */
+const ignoreLostConnection = (): void => undefined
+
+/**
+ * A pooled connection for several statements. A connection the server drops while it is checked out
+ * emits 'error' on the client, which would crash the process without a listener; the statement in flight
+ * rejects anyway, so the listener only has to exist. {@link release} removes it; the pool then discards a
+ * connection that is no longer usable.
+ */
+async function checkout(pool: pg.Pool): Promise<PoolClient> {
+  const client = await pool.connect()
+  client.on('error', ignoreLostConnection)
+  return client
+}
+
+function release(client: PoolClient): void {
+  client.off('error', ignoreLostConnection)
+  client.release()
 }
 
 /** Runs one statement of an `apply`, with the long client-side timeout. */

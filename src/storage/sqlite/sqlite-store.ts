@@ -13,6 +13,8 @@ import type {
 } from '../../domain/types.js'
 import type { ApplySummary, CheckpointPage, PageRequest, Store } from '../store.js'
 import { PruneSchedule } from '../prune-schedule.js'
+import { withUnavailableErrors } from '../store-errors.js'
+import { isSqliteUnavailable } from './sqlite-errors.js'
 import { migrate } from './sqlite-migrations.js'
 import {
   apiKeyFromRow,
@@ -153,7 +155,9 @@ export class SqliteStore implements Store {
       db.pragma('busy_timeout = 5000')
       db.pragma('foreign_keys = ON')
       migrate(db)
-      return new SqliteStore(db)
+      // Every method then fails with StoreUnavailableError when the file is locked past the busy timeout,
+      // cannot be opened or fails to read.
+      return withUnavailableErrors(new SqliteStore(db), isSqliteUnavailable)
     } catch (error) {
       db.close()
       throw error
@@ -234,6 +238,10 @@ export class SqliteStore implements Store {
     const row = this.stmt.getSecret.get(name)
     if (!row) throw new Error(`Secret ${name} could not be stored`)
     return row.value
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').pluck().get()
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,55 @@
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify'
+import type { Store } from '../storage/store.js'
+import { isStoreUnavailable, STORE_RETRY_AFTER_SECONDS, storeUnavailableDetails, STORE_UNAVAILABLE_MESSAGE } from './store-unavailable.js'
+
+export interface HealthDeps {
+  readonly store: Store
+  /** How long /readyz waits for the store to answer before saying it is unreachable. */
+  readonly readyTimeoutMs: number
+}
+
+/**
+ * Probes for load balancers and orchestrators, without authentication:
+ * - `GET /healthz`: the process is alive and serving HTTP; always 200 `{"status":"OK"}`, the store is not
+ *   asked (a database outage is not a reason to restart Waymark: it recovers by itself).
+ * - `GET /readyz`: the store answers a trivial query within `readyTimeoutMs`; 200
+ *   `{"status":"OK","store":"reachable"}`, else 503 `{"status":"UNAVAILABLE","store":"unreachable"}` with
+ *   Retry-After (take the instance out of rotation until it answers again).
+ */
+export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Promise<void> {
+  app.get('/healthz', async (_request, reply) => json(reply, 200, { status: 'OK' }))
+
+  app.get('/readyz', async (request, reply) => {
+    if (await storeAnswers(deps, request.log)) return json(reply, 200, { status: 'OK', store: 'reachable' })
+    reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS))
+    return json(reply, 503, { status: 'UNAVAILABLE', store: 'unreachable' })
+  })
+}
+
+class PingTimeout extends Error {
+  override readonly name = 'PingTimeout'
+}
+
+async function storeAnswers(deps: HealthDeps, log: FastifyBaseLogger): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new PingTimeout(`The store did not answer within ${deps.readyTimeoutMs} ms`)), deps.readyTimeoutMs)
+  })
+  try {
+    await Promise.race([deps.store.ping(), timeout])
+    return true
+  } catch (error) {
+    if (isStoreUnavailable(error) || error instanceof PingTimeout) log.warn(storeUnavailableDetails(error), STORE_UNAVAILABLE_MESSAGE)
+    else log.error({ err: error }, 'unexpected error in the readiness check')
+    return false
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function json(reply: FastifyReply, status: number, body: object): FastifyReply {
+  return reply
+    .code(status)
+    .headers({ 'content-type': 'application/json', 'cache-control': 'no-store' })
+    .send(Buffer.from(JSON.stringify(body)))
+}
