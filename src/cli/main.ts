@@ -4,6 +4,7 @@ import { ConfigError } from '../config.js'
 import { FixtureError } from '../fixtures/load-fixture.js'
 import { apikeyCommand } from './commands/apikey.js'
 import { loadCommand } from './commands/load.js'
+import { migrateCommand } from './commands/migrate.js'
 import { serveCommand } from './commands/serve.js'
 import { serviceAccountCommand } from './commands/service-account.js'
 
@@ -19,6 +20,7 @@ function program(): Command {
     .addCommand(loadCommand())
     .addCommand(apikeyCommand())
     .addCommand(serviceAccountCommand())
+    .addCommand(migrateCommand())
   const strict = (command: Command): void => {
     command.exitOverride().showHelpAfterError('(add --help for usage)')
     command.commands.forEach(strict)
