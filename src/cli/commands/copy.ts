@@ -3,7 +3,7 @@ import { copyCheckpoints, copyRecords } from '../../storage/copy-store.js'
 import { openStore } from '../../storage/open-store.js'
 import type { Store } from '../../storage/store.js'
 import { storeLocation } from '../../storage/store-location.js'
-import { createProgress } from '../progress.js'
+import { createProgress, type Progress } from '../progress.js'
 import { storeLabel } from '../store-label.js'
 
 /** Checkpoints per transaction unless --batch-size says otherwise (see docs/notes-copy.md for figures). */
@@ -65,13 +65,18 @@ async function copy(flags: CopyFlags): Promise<void> {
 
     const phase = performance.now()
     // The bar goes to stderr on a terminal; without one, the progress module writes just the final line,
-    // which belongs with the others on stdout.
-    const progress = createProgress('checkpoints', 0, process.stderr.isTTY ? process.stderr : out)
+    // which belongs with the others on stdout. It starts once the total is counted.
+    const stream = process.stderr.isTTY ? process.stderr : out
+    let progress: Progress | undefined
     const result = await copyCheckpoints(from, to, clusters, {
       batchSize: flags.batchSize,
       full: flags.full,
-      onProgress: (done, total) => progress.update(done, total),
+      onProgress: (done, total) => {
+        progress ??= createProgress('checkpoints', total, stream)
+        progress.update(done, total)
+      },
     })
+    progress ??= createProgress('checkpoints', result.total, stream)
     const elapsed = (performance.now() - phase) / 1000
     const rate = elapsed > 0 ? Math.round(result.copied / elapsed) : 0
     const details = [
