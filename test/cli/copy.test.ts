@@ -247,7 +247,10 @@ describe('waymark copy: the command line', () => {
     }
   })
 
-  test('a missing --to or a bad --batch-size is a usage error (exit 2)', async () => {
+  test('--help exits 0; a missing --to or a bad --batch-size is a usage error (exit 2)', async () => {
+    const help = await waymark(['copy', '--help'])
+    assert.equal(help.code, 0)
+    assert.match(help.stdout, /Usage: waymark copy \[options\]/)
     const from = `sqlite:${join(dir, 'from.sqlite')}`
     assert.equal((await waymark(['copy', '--from', from])).code, 2)
     for (const size of ['0', '-5', '1.5', 'lots', '100001']) {

@@ -7,7 +7,7 @@ import { createProgress, type Progress } from '../progress.js'
 import { storeLabel } from '../store-label.js'
 
 /** Checkpoints per transaction unless --batch-size says otherwise (see docs/notes-copy.md for figures). */
-export const DEFAULT_BATCH_SIZE = 5_000
+const DEFAULT_BATCH_SIZE = 5_000
 const MAX_BATCH_SIZE = 100_000
 
 interface CopyFlags {
