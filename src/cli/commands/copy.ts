@@ -68,13 +68,19 @@ async function copy(flags: CopyFlags): Promise<void> {
     // which belongs with the others on stdout. It starts once the total is counted.
     const stream = process.stderr.isTTY ? process.stderr : out
     let progress: Progress | undefined
+    let reached = 0
     const result = await copyCheckpoints(from, to, clusters, {
       batchSize: flags.batchSize,
       full: flags.full,
       onProgress: (done, total) => {
         progress ??= createProgress('checkpoints', total, stream)
         progress.update(done, total)
+        reached = done
       },
+    }).catch((error: unknown) => {
+      // Close the bar (and give the terminal its cursor back) before the error is reported.
+      progress?.finish(`checkpoints: stopped at ${reached}; run the same command again to continue`)
+      throw error
     })
     progress ??= createProgress('checkpoints', result.total, stream)
     const elapsed = (performance.now() - phase) / 1000
