@@ -3,7 +3,9 @@ import { Command, CommanderError } from 'commander'
 import { ConfigError } from '../config.js'
 import { FixtureError } from '../fixtures/load-fixture.js'
 import { apikeyCommand } from './commands/apikey.js'
+import { copyCommand } from './commands/copy.js'
 import { loadCommand } from './commands/load.js'
+import { migrateCommand } from './commands/migrate.js'
 import { serveCommand } from './commands/serve.js'
 import { serviceAccountCommand } from './commands/service-account.js'
 
@@ -19,6 +21,8 @@ function program(): Command {
     .addCommand(loadCommand())
     .addCommand(apikeyCommand())
     .addCommand(serviceAccountCommand())
+    .addCommand(migrateCommand())
+    .addCommand(copyCommand())
   const strict = (command: Command): void => {
     command.exitOverride().showHelpAfterError('(add --help for usage)')
     command.commands.forEach(strict)

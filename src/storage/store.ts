@@ -3,6 +3,7 @@ import type {
   Checkpoint,
   Cluster,
   DataSet,
+  IsoSeconds,
   ObjectIdHex,
   Organization,
   Project,
@@ -94,4 +95,63 @@ export interface Store {
   ping(): Promise<void>
 
   close(): Promise<void>
+
+  // --- The whole store, for `waymark migrate` and `waymark copy` ---
+
+  /** What opening this store did to its schema (opening migrates it). */
+  readonly migration: SchemaMigration
+
+  /** Every organization, by id. */
+  listOrganizations(): Promise<Organization[]>
+  /** Every project, by id. */
+  listProjects(): Promise<Project[]>
+  /** Every cluster, by id. */
+  listClusters(): Promise<Cluster[]>
+  /** Every API key, by public key. */
+  listApiKeys(): Promise<ApiKey[]>
+  /** Every service account, by client id. */
+  listServiceAccounts(): Promise<ServiceAccount[]>
+  /** Every server-wide secret (see `getOrCreateSecret`), by name. */
+  listSecrets(): Promise<NamedSecret[]>
+  /** Sets a server-wide secret, replacing any value it had. */
+  putSecret(name: string, value: string): Promise<void>
+  /** The revoked tokens that expire after `nowSeconds` (epoch seconds), by jti. */
+  listRevokedTokens(nowSeconds: number): Promise<RevokedToken[]>
+
+  /**
+   * Up to `limit` checkpoints of a cluster in ascending (timestamp, id) order, oldest first: those ordered
+   * strictly after `after`, or from the oldest when it is undefined. `after` need not be stored (a cursor
+   * whose checkpoint has since moved still works, only slower). Read from one snapshot.
+   */
+  checkpointsAfter(clusterId: ObjectIdHex, after: CheckpointKey | undefined, limit: number): Promise<Checkpoint[]>
+  /** How many checkpoints of the cluster are ordered at or before `key` in (timestamp, id) order. */
+  countCheckpointsUpTo(clusterId: ObjectIdHex, key: CheckpointKey): Promise<number>
+}
+
+/** A place in a cluster's checkpoints, ordered by timestamp then id (a checkpoint is one). */
+export interface CheckpointKey {
+  readonly timestamp: IsoSeconds
+  readonly id: ObjectIdHex
+}
+
+/** What opening a store did to its schema. */
+export interface SchemaMigration {
+  /** The schema version found (0: a new database). */
+  readonly from: number
+  /** The schema version now: the newest this code knows. */
+  readonly to: number
+  /** The migrations applied, oldest first (none when `from` = `to`). */
+  readonly applied: ReadonlyArray<{ readonly version: number; readonly name: string }>
+}
+
+/** A server-wide secret (`getOrCreateSecret`). */
+export interface NamedSecret {
+  readonly name: string
+  readonly value: string
+}
+
+/** A revoked access token, kept until it would have expired anyway (epoch seconds). */
+export interface RevokedToken {
+  readonly jti: string
+  readonly expiresAtSeconds: number
 }

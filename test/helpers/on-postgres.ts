@@ -1,6 +1,5 @@
-import assert from 'node:assert/strict'
-import { test } from 'node:test'
-import { POSTGRES_START_HINT, POSTGRES_URL, postgresUnreachable, useEngine } from './test-store.js'
+import { postgresUnreachable, reportUnreachable } from './postgres.js'
+import { useEngine } from './test-store.js'
 
 /**
  * Runs an HTTP suite again with every test app on PostgreSQL (each in its own schema). The suite's
@@ -16,10 +15,5 @@ export async function onPostgres(suite: string, load: () => Promise<unknown>): P
     await load()
     return
   }
-  const message = `PostgreSQL is not reachable at ${POSTGRES_URL} (${why})`
-  if (process.env.CI === 'true') {
-    test(`${suite} on PostgreSQL`, () => assert.fail(`${message}; CI must run the PostgreSQL suites`))
-  } else {
-    test(`${suite} on PostgreSQL`, { skip: `${message}; start it with: ${POSTGRES_START_HINT}, then run npm test again` }, () => undefined)
-  }
+  reportUnreachable(`${suite} on PostgreSQL`, why)
 }

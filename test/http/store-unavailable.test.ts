@@ -13,11 +13,11 @@ import { digestAuthorization, parseChallenge } from '../helpers/digest-client.js
 import { IDS, KEYS, TEST_FIXTURE } from '../helpers/fixtures.js'
 import { assertSchema } from '../helpers/openapi.js'
 import {
-  SHARED_POSTGRES,
+  POSTGRES_SERVER,
   dropSchema,
   freshSchemaName,
-  reportNoPostgres,
-  sharedPostgresUnreachable,
+  reportUnreachable,
+  postgresUnreachable,
 } from '../helpers/postgres.js'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js'
 import { ATLAS_V2_ACCEPT } from '../helpers/test-app.js'
@@ -69,10 +69,10 @@ function assert503(res: Answer, body = COMPACT): void {
 }
 
 // Asked before anything else runs, so that no other test's load delays the answer.
-const why = await sharedPostgresUnreachable()
+const why = await postgresUnreachable()
 
 if (why !== undefined) {
-  reportNoPostgres('503 SERVICE_UNAVAILABLE while PostgreSQL cannot be reached', why)
+  reportUnreachable('503 SERVICE_UNAVAILABLE while PostgreSQL cannot be reached', why)
 } else {
   describe('503 SERVICE_UNAVAILABLE while PostgreSQL cannot be reached', () => {
     const schema = freshSchemaName()
@@ -98,8 +98,8 @@ if (why !== undefined) {
     }
 
     before(async () => {
-      proxy = await startTcpProxy(SHARED_POSTGRES)
-      store = await openStore(`postgres://postgres@127.0.0.1:${proxy.port}/${SHARED_POSTGRES.database}?schema=${schema}`)
+      proxy = await startTcpProxy(POSTGRES_SERVER)
+      store = await openStore(`postgres://postgres@127.0.0.1:${proxy.port}/${POSTGRES_SERVER.database}?schema=${schema}`)
       await store.apply(demoDataSet())
       await loadFixture(TEST_FIXTURE, store)
       await loadFixture(ACCOUNTS, store)

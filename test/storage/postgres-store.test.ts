@@ -6,7 +6,7 @@ import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/storage/postgres/po
 import { PostgresStore } from '../../src/storage/postgres/postgres-store.js'
 import { CLUSTER, base, nth } from './sample-data.js'
 import { storeConformance } from './store-conformance.js'
-import { POSTGRES_START_HINT, POSTGRES_URL } from '../helpers/test-store.js'
+import { POSTGRES_URL, START_HINT as POSTGRES_START_HINT } from '../helpers/postgres.js'
 
 const URL = POSTGRES_URL
 const START_HINT = POSTGRES_START_HINT

@@ -9,6 +9,7 @@ import type {
   DataSet,
   Organization,
   Project,
+  ServiceAccount,
 } from '../../src/domain/types.js'
 import { mulberry32, randomInt } from '../../src/fixtures/prng.js'
 import type { Store } from '../../src/storage/store.js'
@@ -397,6 +398,163 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         await store.apply(data({ apiKeys: [replaced] }))
         assert.deepEqual(await store.getApiKey(publicKey), replaced)
         assert.equal(await store.getApiKey('nosuchky'), undefined)
+      }))
+
+    test('opening a migrated store reports its schema version and applies nothing', async () => {
+      await (await open()).close()
+      const store = await open()
+      try {
+        const { from, to, applied } = store.migration
+        assert.ok(to >= 2, `schema version ${to}`)
+        assert.equal(from, to)
+        assert.deepEqual(applied, [])
+      } finally {
+        await store.close()
+      }
+    })
+
+    test('lists every organization, project, cluster, key and service account, in id order', () =>
+      withStore(async (store, w) => {
+        const key: ApiKey = {
+          publicKey: `k${newObjectId().slice(-7)}`,
+          orgId: w.org.id,
+          description: 'listed key',
+          digestHa1: '0123456789abcdef0123456789abcdef',
+          roles: [{ groupId: w.project.id, roleName: 'GROUP_READ_ONLY' }],
+          accessList: ['10.0.0.0/8'],
+          createdAt: '2026-10-01T00:00:00Z',
+        }
+        const account: ServiceAccount = {
+          clientId: `mdb_sa_id_${newObjectId()}`,
+          orgId: w.org.id,
+          name: 'listed account',
+          description: '',
+          roles: [{ orgId: w.org.id, roleName: 'ORG_READ_ONLY' }],
+          secrets: [
+            { id: newObjectId(), hash: 'scrypt$16384$8$1$c2FsdA$aGFzaA', createdAt: '2026-10-01T00:00:00Z', expiresAt: '2027-10-01T00:00:00Z' },
+          ],
+          accessList: [],
+          createdAt: '2026-10-01T00:00:00Z',
+        }
+        await store.apply(data({ apiKeys: [key], serviceAccounts: [account] }))
+        const sorted = <T>(items: T[], idOf: (item: T) => string): void =>
+          assert.deepEqual(items.map(idOf), items.map(idOf).sort(), 'in order')
+        const organizations = await store.listOrganizations()
+        sorted(organizations, (o) => o.id)
+        assert.deepEqual(organizations.find((o) => o.id === w.org.id), w.org)
+        const projects = await store.listProjects()
+        sorted(projects, (p) => p.id)
+        assert.deepEqual(projects.filter((p) => p.orgId === w.org.id), [w.project, w.otherProject].sort((a, b) => (a.id < b.id ? -1 : 1)))
+        const clusters = await store.listClusters()
+        sorted(clusters, (c) => c.id)
+        const mine = new Set([w.project.id, w.otherProject.id])
+        assert.deepEqual(
+          clusters.filter((c) => mine.has(c.groupId)),
+          [w.clusterA, w.clusterB, w.otherA].sort((a, b) => (a.id < b.id ? -1 : 1)),
+        )
+        const keys = await store.listApiKeys()
+        sorted(keys, (k) => k.publicKey)
+        assert.deepEqual(keys.find((k) => k.publicKey === key.publicKey), key)
+        const accounts = await store.listServiceAccounts()
+        sorted(accounts, (a) => a.clientId)
+        assert.deepEqual(accounts.find((a) => a.clientId === account.clientId), account)
+      }))
+
+    test('secrets are listed, and putSecret replaces a value every connection then reads', async () => {
+      const name = `conformance-put-${newObjectId()}`
+      const one = await open()
+      const two = await open()
+      try {
+        assert.equal(await one.getOrCreateSecret(name, () => 'first'), 'first')
+        await two.putSecret(name, 'second')
+        assert.equal(await one.getOrCreateSecret(name, () => 'third'), 'second')
+        const fresh = `conformance-put-${newObjectId()}`
+        await one.putSecret(fresh, 'made by put')
+        assert.equal(await two.getOrCreateSecret(fresh, () => 'not this'), 'made by put')
+        const listed = await two.listSecrets()
+        assert.deepEqual(
+          listed.map((s) => s.name),
+          listed.map((s) => s.name).sort(),
+        )
+        assert.deepEqual(listed.find((s) => s.name === name), { name, value: 'second' })
+        assert.deepEqual(listed.find((s) => s.name === fresh), { name: fresh, value: 'made by put' })
+      } finally {
+        await one.close()
+        await two.close()
+      }
+    })
+
+    test('lists the revoked tokens that expire after a given time', () =>
+      withStore(async (store) => {
+        const now = Math.floor(Date.now() / 1000)
+        const soon = `jti-soon-${newObjectId()}`
+        const later = `jti-later-${newObjectId()}`
+        await store.revokeToken(soon, now + 100)
+        await store.revokeToken(later, now + 3000)
+        const listed = (await store.listRevokedTokens(now)).filter((t) => t.jti === soon || t.jti === later)
+        assert.deepEqual(listed, [
+          { jti: later, expiresAtSeconds: now + 3000 },
+          { jti: soon, expiresAtSeconds: now + 100 },
+        ])
+        const afterSoon = (await store.listRevokedTokens(now + 100)).filter((t) => t.jti === soon || t.jti === later)
+        assert.deepEqual(afterSoon, [{ jti: later, expiresAtSeconds: now + 3000 }])
+      }))
+
+    test('checkpointsAfter walks a cluster oldest first by (timestamp, id), from any cursor', () =>
+      withStore(async (store, w) => {
+        const cps = Array.from({ length: 23 }, (_, i) => checkpoint(w.clusterA, BASE + (i % 20) * 60))
+        cps.push(checkpoint(w.clusterA, BASE + 5 * 60, '000000000000000000000002'))
+        cps.push(checkpoint(w.clusterA, BASE + 5 * 60, 'fffffffffffffffffffffff2'))
+        await store.apply(data({ checkpoints: cps.slice(12) }))
+        await store.apply(data({ checkpoints: [...cps.slice(0, 12), checkpoint(w.clusterB, BASE)] }))
+        const oldestFirst = newestFirst(cps).reverse()
+        for (const limit of [1, 4, 25, 500]) {
+          const walked: Checkpoint[] = []
+          for (let cursor: Checkpoint | undefined; ; ) {
+            const batch = await store.checkpointsAfter(w.clusterA.id, cursor, limit)
+            assert.ok(batch.length <= limit)
+            if (batch.length === 0) break
+            walked.push(...batch)
+            cursor = batch.at(-1)
+          }
+          assert.deepEqual(walked, oldestFirst, `limit ${limit}`)
+        }
+        // A cursor that is not a stored checkpoint of the cluster: between two, before all, after all.
+        const tie = oldestFirst.findIndex((c) => c.id === '000000000000000000000002')
+        const between = { timestamp: iso(BASE + 5 * 60), id: '000000000000000000000001' }
+        assert.deepEqual(await store.checkpointsAfter(w.clusterA.id, between, 3), oldestFirst.slice(tie, tie + 3))
+        assert.deepEqual(
+          await store.checkpointsAfter(w.clusterA.id, { timestamp: iso(BASE - 1), id: 'f'.repeat(24) }, 2),
+          oldestFirst.slice(0, 2),
+        )
+        const newest = oldestFirst.at(-1)
+        assert.ok(newest)
+        assert.deepEqual(await store.checkpointsAfter(w.clusterA.id, newest, 10), [])
+        assert.deepEqual(await store.checkpointsAfter(w.clusterA.id, { timestamp: iso(BASE + 9999), id: '0'.repeat(24) }, 10), [])
+        // A checkpoint of another cluster as the cursor is only a key here.
+        assert.deepEqual(await store.checkpointsAfter(w.clusterB.id, newest, 10), [])
+        assert.deepEqual(await store.checkpointsAfter(w.otherA.id, undefined, 10), [])
+        await assert.rejects(store.checkpointsAfter(w.clusterA.id, undefined, 0), RangeError)
+      }))
+
+    test('countCheckpointsUpTo counts a cluster\'s checkpoints at or before a key', () =>
+      withStore(async (store, w) => {
+        const cps = Array.from({ length: 15 }, (_, i) => checkpoint(w.clusterA, BASE + (i % 10) * 60))
+        await store.apply(data({ checkpoints: cps.slice(5) }))
+        await store.apply(data({ checkpoints: [...cps.slice(0, 5), checkpoint(w.clusterB, BASE + 60)] }))
+        const oldestFirst = newestFirst(cps).reverse()
+        for (const [i, cp] of oldestFirst.entries()) {
+          assert.equal(await store.countCheckpointsUpTo(w.clusterA.id, cp), i + 1, `#${i}`)
+          // A key that is not stored, just after the one before (ids are hex: '!' sorts before any digit).
+          const previous = oldestFirst[i - 1]
+          if (previous) {
+            const between = { timestamp: previous.timestamp, id: `${previous.id}!` }
+            assert.equal(await store.countCheckpointsUpTo(w.clusterA.id, between), i, `before #${i}`)
+          }
+        }
+        assert.equal(await store.countCheckpointsUpTo(w.clusterA.id, { timestamp: iso(BASE - 1), id: 'f'.repeat(24) }), 0)
+        assert.equal(await store.countCheckpointsUpTo(w.clusterA.id, { timestamp: iso(BASE + 9999), id: '0'.repeat(24) }), 15)
+        assert.equal(await store.countCheckpointsUpTo(w.otherA.id, { timestamp: iso(BASE + 9999), id: '0'.repeat(24) }), 0)
       }))
 
     test('a secret is created once and shared by every connection', async () => {

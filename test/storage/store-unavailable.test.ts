@@ -11,12 +11,12 @@ import { isSqliteUnavailable } from '../../src/storage/sqlite/sqlite-errors.js'
 import { StoreUnavailableError } from '../../src/storage/store-errors.js'
 import type { Store } from '../../src/storage/store.js'
 import {
-  SHARED_POSTGRES,
-  SHARED_POSTGRES_URL,
+  POSTGRES_SERVER,
+  POSTGRES_URL,
   dropSchema,
   freshSchemaName,
-  reportNoPostgres,
-  sharedPostgresUnreachable,
+  reportUnreachable,
+  postgresUnreachable,
 } from '../helpers/postgres.js'
 import { startTcpProxy } from '../helpers/tcp-proxy.js'
 import { CLUSTER, GROUP, base, nth } from './sample-data.js'
@@ -52,7 +52,7 @@ async function eventually<T>(read: () => Promise<T>, withinMs: number): Promise<
 }
 
 // Asked before any test runs: the SQLite busy-timeout test below blocks the event loop for 5 s.
-const why = await sharedPostgresUnreachable()
+const why = await postgresUnreachable()
 
 describe('SQLite: which failures mean the store is unavailable', () => {
   let dir: string
@@ -133,7 +133,7 @@ describe('SQLite: which failures mean the store is unavailable', () => {
 })
 
 if (why !== undefined) {
-  reportNoPostgres('PostgreSQL: which failures mean the store is unavailable', why)
+  reportUnreachable('PostgreSQL: which failures mean the store is unavailable', why)
 } else {
   const schemas: string[] = []
   after(async () => {
@@ -145,7 +145,7 @@ if (why !== undefined) {
       const refused = await failure(new pg.Client({ host: '127.0.0.1', port: 1, user: 'postgres', connectionTimeoutMillis: 2_000 }).connect())
       assert.equal(isPostgresUnavailable(refused.error), true, String(refused.error))
 
-      const victim = new pg.Client({ connectionString: SHARED_POSTGRES_URL })
+      const victim = new pg.Client({ connectionString: POSTGRES_URL })
       victim.on('error', () => undefined)
       await victim.connect()
       try {
@@ -164,7 +164,7 @@ if (why !== undefined) {
         const [row] = (await victim.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows
         const sleeping = failure(victim.query('SELECT pg_sleep(10)'))
         await new Promise((resolve) => setTimeout(resolve, 200))
-        const killer = new pg.Client({ connectionString: SHARED_POSTGRES_URL })
+        const killer = new pg.Client({ connectionString: POSTGRES_URL })
         await killer.connect()
         await killer.query('SELECT pg_terminate_backend($1)', [row?.pid])
         await killer.end()
@@ -186,10 +186,10 @@ if (why !== undefined) {
     test('a store whose server goes away fails every call with StoreUnavailableError at once, then recovers by itself', async (t) => {
       const schema = freshSchemaName()
       schemas.push(schema)
-      const proxy = await startTcpProxy(SHARED_POSTGRES)
+      const proxy = await startTcpProxy(POSTGRES_SERVER)
       let store: Store | undefined
       try {
-        store = await openStore(`postgres://postgres@127.0.0.1:${proxy.port}/${SHARED_POSTGRES.database}?schema=${schema}`)
+        store = await openStore(`postgres://postgres@127.0.0.1:${proxy.port}/${POSTGRES_SERVER.database}?schema=${schema}`)
         const s = store
         await s.apply({ ...base(), checkpoints: [nth(0), nth(1)] })
         await s.ping()
@@ -228,10 +228,10 @@ if (why !== undefined) {
     test('a server that stops answering fails calls within the timeouts (connect 2 s, read 3.5 s), not later', async (t) => {
       const schema = freshSchemaName()
       schemas.push(schema)
-      const proxy = await startTcpProxy(SHARED_POSTGRES)
+      const proxy = await startTcpProxy(POSTGRES_SERVER)
       let store: Store | undefined
       try {
-        store = await openStore(`postgres://postgres@127.0.0.1:${proxy.port}/${SHARED_POSTGRES.database}?schema=${schema}`)
+        store = await openStore(`postgres://postgres@127.0.0.1:${proxy.port}/${POSTGRES_SERVER.database}?schema=${schema}`)
         const s = store
         await s.apply(base())
         await s.ping()

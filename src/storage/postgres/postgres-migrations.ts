@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg'
+import type { SchemaMigration } from '../store.js'
 
 /** One schema step. Versions only grow; a released migration is never edited, a new one is added. */
 export interface Migration {
@@ -123,12 +124,12 @@ export function quoteIdentifier(name: string): string {
  * Brings the schema up to {@link LATEST_SCHEMA_VERSION} in one transaction holding an advisory lock, so
  * that two processes opening a new database at once do not both migrate it. Creates `schema` first when
  * given (the connection's search_path must already name it). Throws, writing nothing, when the database
- * was written by a newer Waymark. Returns the versions it applied.
+ * was written by a newer Waymark. Returns the version found, the version now and what was applied.
  */
 export async function migrate(
   client: PoolClient,
   options: { schema?: string; migrations?: readonly Migration[] } = {},
-): Promise<number[]> {
+): Promise<SchemaMigration> {
   const migrations = options.migrations ?? MIGRATIONS
   const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0)
   await client.query('BEGIN')
@@ -156,7 +157,7 @@ export async function migrate(
           'upgrade Waymark to open it.',
       )
     }
-    const applied: number[] = []
+    const applied: Array<{ version: number; name: string }> = []
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
       if (m.version <= current) continue
       await client.query(m.sql)
@@ -165,10 +166,10 @@ export async function migrate(
         m.name,
         new Date().toISOString().slice(0, 19) + 'Z',
       ])
-      applied.push(m.version)
+      applied.push({ version: m.version, name: m.name })
     }
     await client.query('COMMIT')
-    return applied
+    return { from: current, to: Math.max(current, latest), applied }
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined)
     throw error

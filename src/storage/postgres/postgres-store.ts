@@ -10,7 +10,16 @@ import type {
   Project,
   ServiceAccount,
 } from '../../domain/types.js'
-import type { ApplySummary, CheckpointPage, PageRequest, Store } from '../store.js'
+import type {
+  ApplySummary,
+  CheckpointKey,
+  CheckpointPage,
+  NamedSecret,
+  PageRequest,
+  RevokedToken,
+  SchemaMigration,
+  Store,
+} from '../store.js'
 import { PruneSchedule } from '../prune-schedule.js'
 import { withUnavailableErrors } from '../store-errors.js'
 import { isPostgresUnavailable } from './postgres-errors.js'
@@ -93,6 +102,43 @@ const READS = {
     ON CONFLICT DO NOTHING RETURNING 1`,
 } as const
 
+/** The statements that read a whole store (`waymark copy`), apart from the hot paths. */
+const WHOLE_STORE_READS = {
+  listOrganizations: 'SELECT id, name FROM organizations ORDER BY id',
+  listProjects: 'SELECT id, org_id, name FROM projects ORDER BY id',
+  listClusters: 'SELECT * FROM clusters ORDER BY id',
+  listApiKeys: 'SELECT * FROM api_keys ORDER BY public_key',
+  listServiceAccounts: 'SELECT * FROM service_accounts ORDER BY client_id',
+  listSecrets: 'SELECT name, value FROM secrets ORDER BY name',
+  listRevokedTokens: 'SELECT jti, expires_at FROM revoked_tokens WHERE expires_at > $1 ORDER BY jti',
+  firstFromOldest: `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE cluster_id = $1 ORDER BY seq ASC LIMIT $2`,
+  /**
+   * One statement, so one snapshot: `at` is the seq of the key ($2 id, $3 timestamp) when it is stored at
+   * that place in the cluster, and the rows are those after it by seq (an index range). `at` NULL: the key
+   * is not stored there, see afterKey. No rows after it: one row of NULL checkpoint columns.
+   */
+  afterStoredKey: `WITH k AS (
+      SELECT (SELECT seq FROM checkpoints WHERE id = $2 AND cluster_id = $1 AND timestamp = $3) AS at
+    )
+    SELECT k.at, c.* FROM k LEFT JOIN LATERAL (
+      SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints
+      WHERE cluster_id = $1 AND seq > k.at ORDER BY seq ASC LIMIT $4
+    ) AS c ON true`,
+  /** After a key that is not stored at its place: a scan in seq order from the cluster's oldest. */
+  afterKey: `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints
+    WHERE cluster_id = $1 AND (timestamp > $3 OR (timestamp = $3 AND id > $2))
+    ORDER BY seq ASC LIMIT $4`,
+  /** A stored key's count is its distance from the oldest seq (a dense rank); otherwise a count. */
+  countUpTo: `WITH k AS (
+      SELECT (SELECT seq FROM checkpoints WHERE id = $2 AND cluster_id = $1 AND timestamp = $3) AS at,
+             (SELECT seq FROM checkpoints WHERE cluster_id = $1 ORDER BY seq ASC LIMIT 1) AS lo
+    )
+    SELECT CASE WHEN k.at IS NOT NULL THEN k.at - k.lo + 1
+      ELSE (SELECT count(*) FROM checkpoints
+            WHERE cluster_id = $1 AND (timestamp < $3 OR (timestamp = $3 AND id <= $2))) END AS n
+    FROM k`,
+} as const
+
 function named(name: keyof typeof READS, values: unknown[]): QueryConfig {
   return { name: `waymark_${name}`, text: READS[name], values }
 }
@@ -112,7 +158,10 @@ export class PostgresStore implements Store {
   private closed = false
   private readonly noncePrune = new PruneSchedule()
 
-  private constructor(private readonly pool: pg.Pool) {}
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly migration: SchemaMigration,
+  ) {}
 
   /**
    * Connects to the database at `url` (a `postgres://` connection string), creates `options.schema` if
@@ -141,13 +190,14 @@ export class PostgresStore implements Store {
     pool.on('error', () => undefined)
     try {
       const client = await checkout(pool)
+      let migration: SchemaMigration
       try {
-        await migrate(client, schema !== undefined ? { schema } : {})
+        migration = await migrate(client, schema !== undefined ? { schema } : {})
       } finally {
         release(client)
       }
       // Every method then fails with StoreUnavailableError while the server cannot be reached.
-      return withUnavailableErrors(new PostgresStore(pool), isPostgresUnavailable)
+      return withUnavailableErrors(new PostgresStore(pool, migration), isPostgresUnavailable)
     } catch (error) {
       await pool.end().catch(() => undefined)
       throw error
@@ -251,6 +301,78 @@ export class PostgresStore implements Store {
     if (this.closed) return
     this.closed = true
     await this.pool.end()
+  }
+
+  private async readWhole<R extends QueryResultRow>(
+    name: keyof typeof WHOLE_STORE_READS,
+    values: unknown[] = [],
+  ): Promise<R[]> {
+    return (await this.pool.query<R>({ name: `waymark_${name}`, text: WHOLE_STORE_READS[name], values })).rows
+  }
+
+  async listOrganizations(): Promise<Organization[]> {
+    const rows = await this.readWhole<{ id: string; name: string }>('listOrganizations')
+    return rows.map((row) => ({ id: row.id, name: row.name }))
+  }
+
+  async listProjects(): Promise<Project[]> {
+    const rows = await this.readWhole<{ id: string; org_id: string; name: string }>('listProjects')
+    return rows.map((row) => ({ id: row.id, orgId: row.org_id, name: row.name }))
+  }
+
+  async listClusters(): Promise<Cluster[]> {
+    return (await this.readWhole<ClusterRow>('listClusters')).map(clusterFromRow)
+  }
+
+  async listApiKeys(): Promise<ApiKey[]> {
+    return (await this.readWhole<ApiKeyRow>('listApiKeys')).map(apiKeyFromRow)
+  }
+
+  async listServiceAccounts(): Promise<ServiceAccount[]> {
+    return (await this.readWhole<ServiceAccountRow>('listServiceAccounts')).map(serviceAccountFromRow)
+  }
+
+  async listSecrets(): Promise<NamedSecret[]> {
+    const rows = await this.readWhole<{ name: string; value: string }>('listSecrets')
+    return rows.map((row) => ({ name: row.name, value: row.value }))
+  }
+
+  async putSecret(name: string, value: string): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+      [name, value],
+    )
+  }
+
+  async listRevokedTokens(nowSeconds: number): Promise<RevokedToken[]> {
+    // BIGINT comes back as a string.
+    const rows = await this.readWhole<{ jti: string; expires_at: string }>('listRevokedTokens', [
+      Math.floor(nowSeconds),
+    ])
+    return rows.map((row) => ({ jti: row.jti, expiresAtSeconds: Number(row.expires_at) }))
+  }
+
+  async checkpointsAfter(
+    clusterId: ObjectIdHex,
+    after: CheckpointKey | undefined,
+    limit: number,
+  ): Promise<Checkpoint[]> {
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`Invalid limit ${limit}`)
+    if (after === undefined) {
+      return (await this.readWhole<CheckpointRow>('firstFromOldest', [clusterId, limit])).map(checkpointFromRow)
+    }
+    const values = [clusterId, after.id, after.timestamp, limit]
+    const rows = await this.readWhole<{ at: number | null } & Partial<CheckpointRow>>('afterStoredKey', values)
+    if (rows[0]?.at == null) {
+      return (await this.readWhole<CheckpointRow>('afterKey', values)).map(checkpointFromRow)
+    }
+    return rows.filter((row) => row.id != null).map((row) => checkpointFromRow(row as CheckpointRow))
+  }
+
+  async countCheckpointsUpTo(clusterId: ObjectIdHex, key: CheckpointKey): Promise<number> {
+    // count(*) is a BIGINT, which comes back as a string.
+    const [row] = await this.readWhole<{ n: string | number }>('countUpTo', [clusterId, key.id, key.timestamp])
+    return Number(row?.n ?? 0)
   }
 
   async apply(data: DataSet): Promise<ApplySummary> {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import type { SchemaMigration } from '../store.js'
 
 /** One schema step. Versions only grow; a released migration is never edited, a new one is added. */
 export interface Migration {
@@ -109,11 +110,11 @@ export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max,
 /**
  * Brings the database up to {@link LATEST_SCHEMA_VERSION} in one immediate transaction, so that two
  * processes opening a new file at once do not both migrate it. Throws, writing nothing, when the
- * database was written by a newer Waymark.
+ * database was written by a newer Waymark. Returns the version found, the version now and what was applied.
  */
-export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): SchemaMigration {
   const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0)
-  const run = db.transaction((): number[] => {
+  const run = db.transaction((): SchemaMigration => {
     db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version INTEGER PRIMARY KEY,
       name TEXT NOT NULL,
@@ -128,14 +129,14 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
       )
     }
     const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-    const applied: number[] = []
+    const applied: Array<{ version: number; name: string }> = []
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
       if (m.version <= current) continue
       db.exec(m.sql)
       record.run(m.version, m.name, new Date().toISOString().slice(0, 19) + 'Z')
-      applied.push(m.version)
+      applied.push({ version: m.version, name: m.name })
     }
-    return applied
+    return { from: current, to: Math.max(current, latest), applied }
   })
   return run.immediate()
 }

@@ -11,7 +11,16 @@ import type {
   Project,
   ServiceAccount,
 } from '../../domain/types.js'
-import type { ApplySummary, CheckpointPage, PageRequest, Store } from '../store.js'
+import type {
+  ApplySummary,
+  CheckpointKey,
+  CheckpointPage,
+  NamedSecret,
+  PageRequest,
+  RevokedToken,
+  SchemaMigration,
+  Store,
+} from '../store.js'
 import { PruneSchedule } from '../prune-schedule.js'
 import { withUnavailableErrors } from '../store-errors.js'
 import { isSqliteUnavailable } from './sqlite-errors.js'
@@ -127,6 +136,49 @@ function prepareStatements(db: Database.Database) {
   }
 }
 
+/** The statements that read or write a whole store (`waymark copy`), apart from the hot paths. */
+function prepareWholeStoreStatements(db: Database.Database) {
+  return {
+    listOrganizations: db.prepare<[], Organization>('SELECT id, name FROM organizations ORDER BY id'),
+    listProjects: db.prepare<[], { id: string; org_id: string; name: string }>(
+      'SELECT id, org_id, name FROM projects ORDER BY id',
+    ),
+    listClusters: db.prepare<[], ClusterRow>('SELECT * FROM clusters ORDER BY id'),
+    listApiKeys: db.prepare<[], ApiKeyRow>('SELECT * FROM api_keys ORDER BY public_key'),
+    listServiceAccounts: db.prepare<[], ServiceAccountRow>('SELECT * FROM service_accounts ORDER BY client_id'),
+    listSecrets: db.prepare<[], NamedSecret>('SELECT name, value FROM secrets ORDER BY name'),
+    putSecret: db.prepare<[string, string]>(
+      'INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+    ),
+    listRevokedTokens: db.prepare<[number], { jti: string; expires_at: number }>(
+      'SELECT jti, expires_at FROM revoked_tokens WHERE expires_at > ? ORDER BY jti',
+    ),
+    /** The seq of a checkpoint still at that place in that cluster. */
+    seqAt: db.prepare<[string, string, string], number>(
+      'SELECT seq FROM checkpoints WHERE id = ? AND cluster_id = ? AND timestamp = ?',
+    ).pluck(),
+    oldestSeq: db.prepare<[string], number>(
+      'SELECT seq FROM checkpoints WHERE cluster_id = ? ORDER BY seq ASC LIMIT 1',
+    ).pluck(),
+    firstFromOldest: db.prepare<[string, number], CheckpointRow>(
+      `${SELECT_CHECKPOINT} WHERE cluster_id = ? ORDER BY seq ASC LIMIT ?`,
+    ),
+    afterSeq: db.prepare<[string, number, number], CheckpointRow>(
+      `${SELECT_CHECKPOINT} WHERE cluster_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?`,
+    ),
+    /** After a key that is not stored at its place: a scan of the cluster in seq order from its oldest. */
+    afterKey: db.prepare<{ clusterId: string; timestamp: string; id: string; limit: number }, CheckpointRow>(
+      `${SELECT_CHECKPOINT} WHERE cluster_id = @clusterId
+         AND (timestamp > @timestamp OR (timestamp = @timestamp AND id > @id))
+       ORDER BY seq ASC LIMIT @limit`,
+    ),
+    countUpToKey: db.prepare<{ clusterId: string; timestamp: string; id: string }, number>(
+      `SELECT count(*) FROM checkpoints WHERE cluster_id = @clusterId
+         AND (timestamp < @timestamp OR (timestamp = @timestamp AND id <= @id))`,
+    ).pluck(),
+  }
+}
+
 /**
  * The SQLite engine (better-sqlite3). Calls are synchronous underneath and wrapped as async to fit
  * {@link Store}. Several processes may share one file: WAL journal, a 5 s busy timeout.
@@ -136,10 +188,21 @@ export class SqliteStore implements Store {
   private readonly stmt: ReturnType<typeof prepareStatements>
   private readonly applyTransaction: Database.Transaction<(data: DataSet) => ApplySummary>
   private readonly noncePrune = new PruneSchedule()
+  private readonly whole: ReturnType<typeof prepareWholeStoreStatements>
+  private readonly checkpointsAfterTransaction: Database.Transaction<
+    (clusterId: string, after: CheckpointKey | undefined, limit: number) => CheckpointRow[]
+  >
 
-  private constructor(private readonly db: Database.Database) {
+  private constructor(
+    private readonly db: Database.Database,
+    readonly migration: SchemaMigration,
+  ) {
     this.stmt = prepareStatements(db)
     this.applyTransaction = db.transaction((data: DataSet) => this.applySync(data))
+    this.whole = prepareWholeStoreStatements(db)
+    this.checkpointsAfterTransaction = db.transaction((clusterId, after, limit) =>
+      this.checkpointsAfterSync(clusterId, after, limit),
+    )
   }
 
   /**
@@ -154,10 +217,10 @@ export class SqliteStore implements Store {
       db.pragma('synchronous = NORMAL')
       db.pragma('busy_timeout = 5000')
       db.pragma('foreign_keys = ON')
-      migrate(db)
+      const migration = migrate(db)
       // Every method then fails with StoreUnavailableError when the file is locked past the busy timeout,
       // cannot be opened or fails to read.
-      return withUnavailableErrors(new SqliteStore(db), isSqliteUnavailable)
+      return withUnavailableErrors(new SqliteStore(db, migration), isSqliteUnavailable)
     } catch (error) {
       db.close()
       throw error
@@ -246,6 +309,68 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close()
+  }
+
+  async listOrganizations(): Promise<Organization[]> {
+    return this.whole.listOrganizations.all().map((row) => ({ id: row.id, name: row.name }))
+  }
+
+  async listProjects(): Promise<Project[]> {
+    return this.whole.listProjects.all().map((row) => ({ id: row.id, orgId: row.org_id, name: row.name }))
+  }
+
+  async listClusters(): Promise<Cluster[]> {
+    return this.whole.listClusters.all().map(clusterFromRow)
+  }
+
+  async listApiKeys(): Promise<ApiKey[]> {
+    return this.whole.listApiKeys.all().map(apiKeyFromRow)
+  }
+
+  async listServiceAccounts(): Promise<ServiceAccount[]> {
+    return this.whole.listServiceAccounts.all().map(serviceAccountFromRow)
+  }
+
+  async listSecrets(): Promise<NamedSecret[]> {
+    return this.whole.listSecrets.all().map((row) => ({ name: row.name, value: row.value }))
+  }
+
+  async putSecret(name: string, value: string): Promise<void> {
+    this.whole.putSecret.run(name, value)
+  }
+
+  async listRevokedTokens(nowSeconds: number): Promise<RevokedToken[]> {
+    return this.whole.listRevokedTokens
+      .all(nowSeconds)
+      .map((row) => ({ jti: row.jti, expiresAtSeconds: row.expires_at }))
+  }
+
+  async checkpointsAfter(
+    clusterId: ObjectIdHex,
+    after: CheckpointKey | undefined,
+    limit: number,
+  ): Promise<Checkpoint[]> {
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`Invalid limit ${limit}`)
+    return this.checkpointsAfterTransaction.deferred(clusterId, after, limit).map(checkpointFromRow)
+  }
+
+  async countCheckpointsUpTo(clusterId: ObjectIdHex, key: CheckpointKey): Promise<number> {
+    const seq = this.whole.seqAt.get(key.id, clusterId, key.timestamp)
+    const oldest = this.whole.oldestSeq.get(clusterId)
+    // Seqs are a dense rank of (timestamp, id): a stored key's count is its distance from the oldest.
+    if (seq !== undefined && oldest !== undefined) return seq - oldest + 1
+    return this.whole.countUpToKey.get({ clusterId, timestamp: key.timestamp, id: key.id }) ?? 0
+  }
+
+  /**
+   * Checkpoints after a key, by seq when the key is stored at its place (an index range), otherwise by
+   * comparing keys (a scan from the cluster's oldest, only until the first `limit` after the key).
+   */
+  private checkpointsAfterSync(clusterId: string, after: CheckpointKey | undefined, limit: number): CheckpointRow[] {
+    if (after === undefined) return this.whole.firstFromOldest.all(clusterId, limit)
+    const seq = this.whole.seqAt.get(after.id, clusterId, after.timestamp)
+    if (seq !== undefined) return this.whole.afterSeq.all(clusterId, seq, limit)
+    return this.whole.afterKey.all({ clusterId, timestamp: after.timestamp, id: after.id, limit })
   }
 
   private applySync(data: DataSet): ApplySummary {

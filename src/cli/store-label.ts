@@ -1,0 +1,12 @@
+/** A store URL fit for output: a PostgreSQL password, if the URL carries one, is replaced by `***`. */
+export function storeLabel(url: string): string {
+  if (!/^postgres(ql)?:\/\//i.test(url)) return url
+  try {
+    const parsed = new URL(url)
+    if (parsed.password === '') return url
+    parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return url
+  }
+}
