@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config.js'
 import { openStore } from '../../src/storage/open-store.js'
 import { IDS, TEST_FIXTURE } from '../helpers/fixtures.js'
 import { ATLAS_V2_ACCEPT } from '../helpers/test-app.js'
+import { servingUrl } from '../helpers/serve-process.js'
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
 const execFileAsync = promisify(execFile)
@@ -161,15 +162,7 @@ describe('waymark CLI', () => {
     assert.equal(JSON.stringify(stored).includes(key.privateKey), false)
 
     const server = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--store', store, '--log-level', 'silent'])
-    const url = await new Promise<string>((resolve, reject) => {
-      let err = ''
-      server.stderr.on('data', (chunk: Buffer) => {
-        err += chunk.toString()
-        const match = /serving on (http:\/\/\S+)/.exec(err)
-        if (match?.[1]) resolve(match[1])
-      })
-      server.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)))
-    })
+    const url = await servingUrl(server)
     try {
       const { stdout } = await execFileAsync('curl', ['-sS', '--digest', '-u', `${key.publicKey}:${key.privateKey}`, '-H', `Accept: ${ATLAS_V2_ACCEPT}`, `${url}/api/atlas/v2/groups/${IDS.projectA}/clusters/Sccc34/backupCheckpoints`])
       assert.equal(JSON.parse(stdout).totalCount, 2)

@@ -9,6 +9,7 @@ import { promisify } from 'node:util'
 import { IDS, KEYS } from '../helpers/fixtures.js'
 import { assertSchema } from '../helpers/openapi.js'
 import { freshStore, type FreshStore } from '../helpers/test-store.js'
+import { servingUrl } from '../helpers/serve-process.js'
 
 const run = promisify(execFile)
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
@@ -68,15 +69,7 @@ describe('OAuth clients over HTTPS against `waymark serve --tls-cert --tls-key`'
       JSON.stringify({ serviceAccounts: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, orgId: IDS.orgA, roles: [{ groupId: IDS.projectA, roleName: 'GROUP_READ_ONLY' }] }] }),
     )
     server = spawn(process.execPath, [CLI, 'serve', '--demo', '--fixtures', fixture, '--port', '0', '--store', store.url, '--tls-cert', cert, '--tls-key', key, '--log-level', 'silent'])
-    base = await new Promise<string>((resolve, reject) => {
-      let err = ''
-      server.stderr?.on('data', (chunk: Buffer) => {
-        err += chunk.toString()
-        const match = /serving on (https:\/\/\S+)/.exec(err)
-        if (match?.[1]) resolve(match[1])
-      })
-      server.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)))
-    })
+    base = await servingUrl(server)
   })
   after(async () => {
     const exited = new Promise((resolve) => server.on('exit', resolve))

@@ -9,6 +9,7 @@ import { digestAuthorization, parseChallenge } from '../helpers/digest-client.js
 import { IDS, KEYS, TEST_FIXTURE } from '../helpers/fixtures.js'
 import { findPostgresBin, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.js'
 import { ATLAS_V2_ACCEPT } from '../helpers/test-app.js'
+import { servingUrl } from '../helpers/serve-process.js'
 
 /**
  * The outage drill of issue 4: a real `waymark serve` on a private PostgreSQL cluster, under load from a
@@ -82,15 +83,7 @@ if ('missing' in found) {
       logLines.push(...lines.filter((line) => line.trim() !== ''))
     })
     const proc = server
-    const base = await new Promise<string>((resolve, reject) => {
-      let err = ''
-      proc.stderr.on('data', (chunk: Buffer) => {
-        err += chunk.toString()
-        const match = /serving on (http:\/\/\S+)/.exec(err)
-        if (match?.[1]) resolve(match[1])
-      })
-      proc.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)))
-    })
+    const base = await servingUrl(proc)
     const exits: Array<number | null> = []
     proc.on('exit', (code) => exits.push(code))
 
