@@ -237,7 +237,7 @@ if ('missing' in found) {
     assert.deepEqual(entries.filter((e) => e.level >= 50 || /unexpected/i.test(e.msg)), [], 'nothing logged as an error')
     assert.ok(entries.some((e) => e.level === 40 && e.msg === 'store unavailable'))
 
-    // Figures for docs/notes-outage.md.
+    // Figures for docs/deployment.md.
     const ms = (values: number[]): string => {
       const sorted = [...values].sort((a, b) => a - b)
       const at = (q: number): number => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0)

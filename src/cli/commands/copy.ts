@@ -6,7 +6,7 @@ import { storeLocation } from '../../storage/store-location.js'
 import { createProgress, type Progress } from '../progress.js'
 import { storeLabel } from '../store-label.js'
 
-/** Checkpoints per transaction unless --batch-size says otherwise (see docs/notes-copy.md for figures). */
+/** Checkpoints per transaction unless --batch-size says otherwise (see docs/deployment.md for figures). */
 const DEFAULT_BATCH_SIZE = 5_000
 const MAX_BATCH_SIZE = 100_000
 
