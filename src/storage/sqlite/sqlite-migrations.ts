@@ -88,6 +88,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX revoked_tokens_expiry ON revoked_tokens (expires_at);
     `,
   },
+  // Version 3 is reserved for the Digest nonce uses (another change); 4 does not depend on it. The
+  // partial index finds the restorable checkpoints that leave the point-in-time window (producer).
+  {
+    version: 4,
+    name: 'cluster checkpoint schedules',
+    sql: `
+      ALTER TABLE clusters ADD COLUMN checkpoint_interval_min INTEGER;
+      ALTER TABLE clusters ADD COLUMN pit_window_hours INTEGER NOT NULL DEFAULT 24;
+      CREATE INDEX checkpoints_restorable ON checkpoints (cluster_id, timestamp) WHERE restorable = 1;
+    `,
+  },
 ]
 
 /** The newest schema version this code knows. */
