@@ -66,6 +66,11 @@ interface ClusterState {
 
 const NO_LOG: ProducerLog = { info: () => undefined, debug: () => undefined }
 
+/** Whether two records differ at most in `restorable` (leaving the window is not the in-flight work). */
+function sameApartFromRestorable(a: Checkpoint, b: Checkpoint | undefined): boolean {
+  return b !== undefined && JSON.stringify({ ...a, restorable: true }) === JSON.stringify({ ...b, restorable: true })
+}
+
 function onlyCheckpoints(checkpoints: readonly Checkpoint[]): DataSet {
   return { organizations: [], projects: [], clusters: [], checkpoints, apiKeys: [], serviceAccounts: [] }
 }
@@ -149,6 +154,7 @@ export class CheckpointProducer {
   /** Takes a listed cluster's current record, starting or stopping production when that changed. */
   private async follow(cluster: Cluster, t: number): Promise<void> {
     let state = this.states.get(cluster.id)
+    const firstSeen = !state
     if (!state) {
       state = {
         cluster,
@@ -159,14 +165,14 @@ export class CheckpointProducer {
         nextPlan: undefined,
         inFlight: new Map(),
       }
-      await this.resume(state, t)
+      await this.resume(state)
       this.states.set(cluster.id, state)
     }
     state.cluster = cluster
     const why = whyNoCheckpoints(cluster)
     const intervalSeconds = (cluster.checkpointIntervalMinutes ?? 0) * 60
     if (why !== undefined) {
-      if (state.producing) this.stopProducing(state, why)
+      if (state.producing || firstSeen) this.stopProducing(state, why)
       return
     }
     if (state.producing && state.intervalSeconds === intervalSeconds) return
@@ -185,18 +191,16 @@ export class CheckpointProducer {
   private stopProducing(state: ClusterState, why: string): void {
     state.producing = false
     state.nextPlan = undefined
-    this.log.info({ clusterId: state.cluster.id, cluster: state.cluster.name, reason: why }, `no more checkpoints of ${state.cluster.name}: ${why}`)
+    this.log.info({ clusterId: state.cluster.id, cluster: state.cluster.name, reason: why }, `no checkpoints of ${state.cluster.name} from now: ${why}`)
   }
 
   /** Finds the newest checkpoints an earlier run left in flight (same seed: same ids) to finish them. */
-  private async resume(state: ClusterState, t: number): Promise<void> {
+  private async resume(state: ClusterState): Promise<void> {
     const { items } = await this.options.store.pageCheckpoints(state.cluster.id, { offset: 0, limit: 3 })
     for (const stored of items) {
       const started = secondsOf(stored.started)
       const plan = state.planner.plan(started - (started % SLOT_ALIGNMENT_SECONDS))
-      if (plan.id !== stored.id) continue
-      const current = checkpointAt(plan, t, state.cluster.pointInTimeWindowHours)
-      if (settledAt(plan) <= t && JSON.stringify(current) === JSON.stringify(stored)) continue
+      if (plan.id !== stored.id || sameApartFromRestorable(stored, checkpointAt(plan, settledAt(plan), Infinity))) continue
       state.inFlight.set(plan.id, { plan, written: JSON.stringify(stored) })
       this.log.debug({ clusterId: state.cluster.id, checkpointId: plan.id }, 'picked up a checkpoint in flight')
     }
