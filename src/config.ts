@@ -25,6 +25,18 @@ export interface Config {
   readonly trustedProxies: readonly string[]
   /** PEM files to serve HTTPS with; both or neither. */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined
+  /** The checkpoint producer of `waymark serve` (docs/producer.md); the seed is `waymark generate`'s too. */
+  readonly producer: ProducerConfig
+}
+
+export interface ProducerConfig {
+  readonly enabled: boolean
+  /** The schedule runs this many times faster than real time. */
+  readonly timeScale: number
+  /** Decides every checkpoint made: the same seed makes the same checkpoints. */
+  readonly seed: number
+  /** Days a checkpoint is kept after it left its cluster's point-in-time window. */
+  readonly retentionDays: number
 }
 
 /** Flags as the CLI parsed them; each overrides its environment variable. */
@@ -38,6 +50,13 @@ export interface ConfigFlags {
   readonly trustedProxy?: readonly string[] | undefined
   readonly tlsCert?: string | undefined
   readonly tlsKey?: string | undefined
+  /** `--produce` / `--no-produce`. */
+  readonly produce?: boolean | undefined
+  /** `--demo`: the producer is then on unless turned off. */
+  readonly demo?: boolean | undefined
+  readonly timeScale?: string | number | undefined
+  readonly seed?: string | number | undefined
+  readonly checkpointRetentionDays?: string | number | undefined
 }
 
 /** Every environment variable Waymark reads, with its default (documented in the README). */
@@ -55,6 +74,12 @@ export const ENVIRONMENT = {
   WAYMARK_TRUSTED_PROXIES: '',
   WAYMARK_TLS_CERT: '',
   WAYMARK_TLS_KEY: '',
+  /** `on` or `off`; empty: on with --demo, else off. */
+  WAYMARK_PRODUCE: '',
+  WAYMARK_TIME_SCALE: '1',
+  /** The demo's seed (DEFAULT_SEED of src/producer/checkpoint-plan.ts). */
+  WAYMARK_SEED: '20261101',
+  WAYMARK_CHECKPOINT_RETENTION_DAYS: '90',
 } as const
 
 export class ConfigError extends Error {
@@ -104,6 +129,25 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const certFile = pick(flags.tlsCert, 'WAYMARK_TLS_CERT')
   const keyFile = pick(flags.tlsKey, 'WAYMARK_TLS_KEY')
   if ((certFile === '') !== (keyFile === '')) throw new ConfigError('HTTPS needs both a certificate and a key (--tls-cert and --tls-key)')
+  const produce = flags.produce === undefined ? pick(undefined, 'WAYMARK_PRODUCE') : flags.produce ? 'on' : 'off'
+  if (produce !== 'on' && produce !== 'off' && produce !== '') {
+    throw new ConfigError(`WAYMARK_PRODUCE must be on or off, got "${produce}"`)
+  }
+  const timeScaleText = pick(flags.timeScale, 'WAYMARK_TIME_SCALE')
+  const timeScale = Number(timeScaleText)
+  if (timeScaleText.trim() === '' || !Number.isFinite(timeScale) || timeScale <= 0 || timeScale > 1_000_000) {
+    throw new ConfigError(`time scale must be a number above 0, at most 1000000, got "${timeScaleText}"`)
+  }
+  const seedText = pick(flags.seed, 'WAYMARK_SEED')
+  const seed = Number(seedText)
+  if (!/^\d+$/.test(seedText) || seed > 0xffffffff) {
+    throw new ConfigError(`seed must be an integer from 0 to 4294967295, got "${seedText}"`)
+  }
+  const retentionText = pick(flags.checkpointRetentionDays, 'WAYMARK_CHECKPOINT_RETENTION_DAYS')
+  const retentionDays = Number(retentionText)
+  if (!/^\d+$/.test(retentionText) || retentionDays > 36_500) {
+    throw new ConfigError(`checkpoint retention must be a whole number of days from 0 to 36500, got "${retentionText}"`)
+  }
   return Object.freeze({
     host: pick(flags.host, 'WAYMARK_HOST'),
     port,
@@ -114,5 +158,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     rateLimit,
     trustedProxies,
     tls: certFile === '' ? undefined : { certFile, keyFile },
+    producer: Object.freeze({
+      enabled: produce === '' ? flags.demo === true : produce === 'on',
+      timeScale,
+      seed,
+      retentionDays,
+    }),
   })
 }

@@ -4,6 +4,7 @@ import { ConfigError } from '../config.js'
 import { FixtureError } from '../fixtures/load-fixture.js'
 import { apikeyCommand } from './commands/apikey.js'
 import { copyCommand } from './commands/copy.js'
+import { generateCommand } from './commands/generate.js'
 import { loadCommand } from './commands/load.js'
 import { migrateCommand } from './commands/migrate.js'
 import { serveCommand } from './commands/serve.js'
@@ -23,6 +24,7 @@ function program(): Command {
     .addCommand(serviceAccountCommand())
     .addCommand(migrateCommand())
     .addCommand(copyCommand())
+    .addCommand(generateCommand())
   const strict = (command: Command): void => {
     command.exitOverride().showHelpAfterError('(add --help for usage)')
     command.commands.forEach(strict)

@@ -126,6 +126,23 @@ export interface Store {
   checkpointsAfter(clusterId: ObjectIdHex, after: CheckpointKey | undefined, limit: number): Promise<Checkpoint[]>
   /** How many checkpoints of the cluster are ordered at or before `key` in (timestamp, id) order. */
   countCheckpointsUpTo(clusterId: ObjectIdHex, key: CheckpointKey): Promise<number>
+
+  // The backup side (src/producer/): the checkpoint producer of `waymark serve` and `waymark generate`.
+
+  /** A cluster by its id alone, whatever its project. */
+  findCluster(clusterId: ObjectIdHex): Promise<Cluster | undefined>
+  /** Every cluster whose checkpoint schedule is on (`checkpointIntervalMinutes` not null), by id. */
+  listScheduledClusters(): Promise<Cluster[]>
+  /**
+   * Marks not restorable at most `limit` of the cluster's restorable checkpoints whose timestamp is before
+   * `before` (they left the point-in-time window), oldest first; returns how many it changed.
+   */
+  expireCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number>
+  /**
+   * Deletes at most `limit` of the cluster's oldest checkpoints whose timestamp is before `before`, and
+   * returns how many it deleted. Only the oldest go, so the ranks of the others stay as they are.
+   */
+  pruneCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number>
 }
 
 /** A place in a cluster's checkpoints, ordered by timestamp then id (a checkpoint is one). */

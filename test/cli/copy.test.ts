@@ -59,6 +59,9 @@ const GENERATED: Cluster = {
   featureCompatibilityVersion: '4.0',
   shards: [0, 1, 2].map((n) => ({ shardName: `gen-shard-${n}`, replicaSetName: `gen-shard-${n}` })),
   configServer: { typeName: 'CONFIG_SERVER_REPLICA_SET', replicaSetName: 'gen-config' },
+  // A schedule other than the defaults, so that the comparison shows the schedule columns are copied.
+  checkpointIntervalMinutes: 30,
+  pointInTimeWindowHours: 48,
 }
 const GENERATED_COUNT = 100_000
 const GENERATED_START = Date.UTC(2023, 0, 1) / 1000

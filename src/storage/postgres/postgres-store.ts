@@ -5,6 +5,7 @@ import type {
   Checkpoint,
   Cluster,
   DataSet,
+  IsoSeconds,
   ObjectIdHex,
   Organization,
   Project,
@@ -137,10 +138,16 @@ const WHOLE_STORE_READS = {
       ELSE (SELECT count(*) FROM checkpoints
             WHERE cluster_id = $1 AND (timestamp < $3 OR (timestamp = $3 AND id <= $2))) END AS n
     FROM k`,
+  findCluster: 'SELECT * FROM clusters WHERE id = $1',
+  listScheduledClusters: 'SELECT * FROM clusters WHERE checkpoint_interval_min IS NOT NULL ORDER BY id COLLATE "C"',
 } as const
 
 function named(name: keyof typeof READS, values: unknown[]): QueryConfig {
   return { name: `waymark_${name}`, text: READS[name], values }
+}
+
+function checkLimit(limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`Invalid limit ${limit}`)
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -375,6 +382,58 @@ export class PostgresStore implements Store {
     return Number(row?.n ?? 0)
   }
 
+  async findCluster(clusterId: ObjectIdHex): Promise<Cluster | undefined> {
+    const [row] = await this.readWhole<ClusterRow>('findCluster', [clusterId])
+    return row && clusterFromRow(row)
+  }
+
+  async listScheduledClusters(): Promise<Cluster[]> {
+    return (await this.readWhole<ClusterRow>('listScheduledClusters', [])).map(clusterFromRow)
+  }
+
+  async expireCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
+    checkLimit(limit)
+    // The partial index of restorable checkpoints: only the ones still restorable are read.
+    const result = await this.pool.query(
+      `UPDATE checkpoints SET restorable = false WHERE id IN (
+         SELECT id FROM checkpoints WHERE cluster_id = $1 AND restorable AND timestamp < $2
+         ORDER BY timestamp LIMIT $3)`,
+      [clusterId, before, limit],
+    )
+    return result.rowCount ?? 0
+  }
+
+  async pruneCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
+    checkLimit(limit)
+    const client = await this.pool.connect()
+    try {
+      await client.query('BEGIN')
+      try {
+        // The oldest ranks lo .. lo + limit - 1 that are before the time: a prefix, so the rest stay dense.
+        // Under the apply lock, so that no apply plans ranks from a lo that is going away.
+        await client.query(`SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}, hashtext('apply:' || current_schema()))`)
+        const [range] = (await client.query<{ lo: number | null }>(named('seqRange', [clusterId]))).rows
+        const lo = range?.lo ?? null
+        const deleted =
+          lo === null
+            ? 0
+            : ((
+                await client.query(
+                  'DELETE FROM checkpoints WHERE cluster_id = $1 AND seq >= $2 AND seq < $3 AND timestamp < $4',
+                  [clusterId, lo, lo + limit, before],
+                )
+              ).rowCount ?? 0)
+        await client.query('COMMIT')
+        return deleted
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw error
+      }
+    } finally {
+      client.release()
+    }
+  }
+
   async apply(data: DataSet): Promise<ApplySummary> {
     const client = await checkout(this.pool)
     try {
@@ -453,12 +512,14 @@ async function applyIn(client: PoolClient, data: DataSet): Promise<ApplySummary>
   if (clusters.length > 0) {
     await write(
       client,
-      `INSERT INTO clusters (id, group_id, name, type, backup, fcv, shards, config_server)
+      `INSERT INTO clusters (id, group_id, name, type, backup, fcv, shards, config_server,
+         checkpoint_interval_min, pit_window_hours)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-         $8::text[])
+         $8::text[], $9::int[], $10::int[])
        ON CONFLICT (id) DO UPDATE SET group_id = excluded.group_id, name = excluded.name,
          type = excluded.type, backup = excluded.backup, fcv = excluded.fcv, shards = excluded.shards,
-         config_server = excluded.config_server`,
+         config_server = excluded.config_server, checkpoint_interval_min = excluded.checkpoint_interval_min,
+         pit_window_hours = excluded.pit_window_hours`,
       [
         clusters.map((c) => c.id),
         clusters.map((c) => c.groupId),
@@ -468,6 +529,8 @@ async function applyIn(client: PoolClient, data: DataSet): Promise<ApplySummary>
         clusters.map((c) => c.featureCompatibilityVersion),
         clusters.map((c) => shardsToJson(c.shards)),
         clusters.map((c) => configServerToJson(c.configServer)),
+        clusters.map((c) => c.checkpointIntervalMinutes),
+        clusters.map((c) => c.pointInTimeWindowHours),
       ],
     )
   }

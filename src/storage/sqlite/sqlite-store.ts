@@ -6,6 +6,7 @@ import type {
   Checkpoint,
   Cluster,
   DataSet,
+  IsoSeconds,
   ObjectIdHex,
   Organization,
   Project,
@@ -43,6 +44,10 @@ import { BEFORE_ALL, compareKeys, firstChanged, lastById, numberEntering, planRa
 
 const SELECT_CHECKPOINT = `SELECT id, cluster_id, group_id, timestamp, started, completed, restorable, parts
   FROM checkpoints`
+
+function checkLimit(limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`Invalid limit ${limit}`)
+}
 
 function isMemory(path: string): boolean {
   return path === ':memory:' || path === ''
@@ -89,12 +94,16 @@ function prepareStatements(db: Database.Database) {
       `INSERT INTO projects (id, org_id, name) VALUES (?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, name = excluded.name`,
     ),
-    upsertCluster: db.prepare<[string, string, string, string, string, string, string, string | null]>(
-      `INSERT INTO clusters (id, group_id, name, type, backup, fcv, shards, config_server)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    upsertCluster: db.prepare<
+      [string, string, string, string, string, string, string, string | null, number | null, number]
+    >(
+      `INSERT INTO clusters (id, group_id, name, type, backup, fcv, shards, config_server,
+         checkpoint_interval_min, pit_window_hours)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET group_id = excluded.group_id, name = excluded.name,
          type = excluded.type, backup = excluded.backup, fcv = excluded.fcv, shards = excluded.shards,
-         config_server = excluded.config_server`,
+         config_server = excluded.config_server, checkpoint_interval_min = excluded.checkpoint_interval_min,
+         pit_window_hours = excluded.pit_window_hours`,
     ),
     upsertCheckpoint: db.prepare<
       [string, string, string, number, string, string, string | null, number, string]
@@ -125,6 +134,20 @@ function prepareStatements(db: Database.Database) {
        ON CONFLICT (client_id) DO UPDATE SET org_id = excluded.org_id, name = excluded.name,
          description = excluded.description, roles = excluded.roles, secrets = excluded.secrets,
          access_list = excluded.access_list, created_at = excluded.created_at`,
+    ),
+    findCluster: db.prepare<[string], ClusterRow>('SELECT * FROM clusters WHERE id = ?'),
+    listScheduledClusters: db.prepare<[], ClusterRow>(
+      'SELECT * FROM clusters WHERE checkpoint_interval_min IS NOT NULL ORDER BY id',
+    ),
+    /** By the partial index of restorable checkpoints: only the ones that are still restorable are read. */
+    expireCheckpoints: db.prepare<[string, string, number]>(
+      `UPDATE checkpoints SET restorable = 0 WHERE id IN (
+         SELECT id FROM checkpoints WHERE cluster_id = ? AND restorable = 1 AND timestamp < ?
+         ORDER BY timestamp LIMIT ?)`,
+    ),
+    /** The oldest checkpoints, seq lo .. lo + limit - 1, that are before a time: a prefix of the ranks. */
+    pruneOldest: db.prepare<[string, number, number, string]>(
+      'DELETE FROM checkpoints WHERE cluster_id = ? AND seq >= ? AND seq < ? AND timestamp < ?',
     ),
     revokeToken: db.prepare<[string, number]>('INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?, ?)'),
     forgetExpiredRevocations: db.prepare<[number]>('DELETE FROM revoked_tokens WHERE expires_at <= ?'),
@@ -192,6 +215,7 @@ export class SqliteStore implements Store {
   private readonly checkpointsAfterTransaction: Database.Transaction<
     (clusterId: string, after: CheckpointKey | undefined, limit: number) => CheckpointRow[]
   >
+  private readonly pruneTransaction: Database.Transaction<(clusterId: string, before: string, limit: number) => number>
 
   private constructor(
     private readonly db: Database.Database,
@@ -203,6 +227,10 @@ export class SqliteStore implements Store {
     this.checkpointsAfterTransaction = db.transaction((clusterId, after, limit) =>
       this.checkpointsAfterSync(clusterId, after, limit),
     )
+    this.pruneTransaction = db.transaction((clusterId: string, before: string, limit: number) => {
+      const { lo } = this.stmt.seqRange.get(clusterId, clusterId) ?? { lo: null }
+      return lo === null ? 0 : this.stmt.pruneOldest.run(clusterId, lo, lo + limit, before).changes
+    })
   }
 
   /**
@@ -373,6 +401,25 @@ export class SqliteStore implements Store {
     return this.whole.afterKey.all({ clusterId, timestamp: after.timestamp, id: after.id, limit })
   }
 
+  async findCluster(clusterId: ObjectIdHex): Promise<Cluster | undefined> {
+    const row = this.stmt.findCluster.get(clusterId)
+    return row && clusterFromRow(row)
+  }
+
+  async listScheduledClusters(): Promise<Cluster[]> {
+    return this.stmt.listScheduledClusters.all().map(clusterFromRow)
+  }
+
+  async expireCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
+    checkLimit(limit)
+    return this.stmt.expireCheckpoints.run(clusterId, before, limit).changes
+  }
+
+  async pruneCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
+    checkLimit(limit)
+    return this.pruneTransaction.immediate(clusterId, before, limit)
+  }
+
   private applySync(data: DataSet): ApplySummary {
     const s = this.stmt
     const organizations = lastById(data.organizations, (o) => o.id)
@@ -390,6 +437,8 @@ export class SqliteStore implements Store {
         c.featureCompatibilityVersion,
         shardsToJson(c.shards),
         configServerToJson(c.configServer),
+        c.checkpointIntervalMinutes,
+        c.pointInTimeWindowHours,
       )
     }
     const checkpoints = this.applyCheckpoints(lastById(data.checkpoints, (c) => c.id))
