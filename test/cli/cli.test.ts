@@ -3,7 +3,6 @@ import { execFile, spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import { promisify } from 'node:util'
 import { buildApp } from '../../src/app.js'
@@ -11,26 +10,11 @@ import { loadConfig } from '../../src/config.js'
 import { openStore } from '../../src/storage/open-store.js'
 import { IDS, TEST_FIXTURE } from '../helpers/fixtures.js'
 import { ATLAS_V2_ACCEPT } from '../helpers/test-app.js'
-import { servingUrl } from '../helpers/serve-process.js'
+import { CLI, runWaymark as waymark, servingUrl } from '../helpers/cli-process.js'
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
 const execFileAsync = promisify(execFile)
 
-interface RunResult {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
 
-async function waymark(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
 
 const DEMO_ORG = { id: IDS.orgA, name: 'Waymark Demo Org' }
 

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict'
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
-import { promisify } from 'node:util'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
@@ -27,25 +25,10 @@ import {
   sql,
 } from '../helpers/postgres.js'
 import { ATLAS_V2_ACCEPT } from '../helpers/test-app.js'
+import { runWaymark as waymark, CLI } from '../helpers/cli-process.js'
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
-const execFileAsync = promisify(execFile)
 
-interface RunResult {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
 
-async function waymark(args: string[]): Promise<RunResult> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], { maxBuffer: 16 << 20 })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
 
 const EMPTY: DataSet = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [], serviceAccounts: [] }
 

@@ -1,27 +1,14 @@
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
-import { promisify } from 'node:util'
 import { DEMO, demoDataSet } from '../../src/fixtures/demo.js'
 import { history } from '../../src/producer/history.js'
 import { openStore } from '../../src/storage/open-store.js'
+import { runWaymark as waymark } from '../helpers/cli-process.js'
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
-const execFileAsync = promisify(execFile)
 
-async function waymark(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args])
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
 
 const { cluster0, replicaSet0, cloudCluster0, upgraded42 } = DEMO.clusters
 

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
-import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import {
@@ -27,25 +24,10 @@ import {
   schemaUrl,
   sql,
 } from '../helpers/postgres.js'
+import { runWaymark as waymark } from '../helpers/cli-process.js'
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
-const execFileAsync = promisify(execFile)
 
-interface RunResult {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
 
-async function waymark(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
 
 const FUTURE = "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'future', '2030-01-01T00:00:00Z')"
 

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test'
 import { digestAuthorization, parseChallenge } from '../helpers/digest-client.js'
 import { IDS, KEYS } from '../helpers/fixtures.js'
 import { dropSchema, freshSchemaName, postgresUnreachable, reportUnreachable, schemaUrl } from '../helpers/postgres.js'
-import { CLI, servingUrl, stopProcess } from '../helpers/serve-process.js'
+import { CLI, servingUrl, stopProcess } from '../helpers/cli-process.js'
 
 const CLIENT_ID = 'mdb_sa_id_65a1f0c2e4b0a1b2c3d4e5cc'
 const SECRET = 'mdb_sa_sk_two-processes-secret'

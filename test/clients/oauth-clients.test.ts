@@ -9,7 +9,7 @@ import { promisify } from 'node:util'
 import { IDS, KEYS } from '../helpers/fixtures.js'
 import { assertSchema } from '../helpers/openapi.js'
 import { freshStore, type FreshStore } from '../helpers/test-store.js'
-import { servingUrl } from '../helpers/serve-process.js'
+import { servingUrl } from '../helpers/cli-process.js'
 
 const run = promisify(execFile)
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))

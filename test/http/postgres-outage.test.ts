@@ -9,7 +9,7 @@ import { digestAuthorization, parseChallenge } from '../helpers/digest-client.js
 import { IDS, KEYS, TEST_FIXTURE } from '../helpers/fixtures.js'
 import { findPostgresBin, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.js'
 import { ATLAS_V2_ACCEPT } from '../helpers/test-app.js'
-import { servingUrl } from '../helpers/serve-process.js'
+import { servingUrl } from '../helpers/cli-process.js'
 
 /**
  * The outage drill of issue 4: a real `waymark serve` on a private PostgreSQL cluster, under load from a

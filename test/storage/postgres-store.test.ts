@@ -6,39 +6,10 @@ import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate } from '../../src/storage/po
 import { PostgresStore } from '../../src/storage/postgres/postgres-store.js'
 import { CLUSTER, GROUP, ORG, base, nth } from './sample-data.js'
 import { storeConformance } from './store-conformance.js'
-import { POSTGRES_URL, START_HINT as POSTGRES_START_HINT } from '../helpers/postgres.js'
+import { POSTGRES_URL, START_HINT as POSTGRES_START_HINT, postgresUnreachable, sql } from '../helpers/postgres.js'
 
 const URL = POSTGRES_URL
 const START_HINT = POSTGRES_START_HINT
-
-/** Runs one statement on its own connection, with `schema` first on the search_path when given. */
-async function sql<R extends pg.QueryResultRow = pg.QueryResultRow>(
-  text: string,
-  values: unknown[] = [],
-  schema?: string,
-): Promise<R[]> {
-  const client = new pg.Client({
-    connectionString: URL,
-    connectionTimeoutMillis: 3_000,
-    ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
-  })
-  await client.connect()
-  try {
-    return (await client.query<R>(text, values)).rows
-  } finally {
-    await client.end()
-  }
-}
-
-/** Undefined when PostgreSQL answers at {@link URL}, else why not. */
-async function unreachable(): Promise<string | undefined> {
-  try {
-    await sql('SELECT 1')
-    return undefined
-  } catch (error) {
-    return error instanceof Error ? error.message || error.name : String(error)
-  }
-}
 
 const schemas: string[] = []
 
@@ -50,7 +21,7 @@ function freshSchema(): string {
 }
 
 
-const why = await unreachable()
+const why = await postgresUnreachable()
 
 if (why !== undefined) {
   const message = `PostgreSQL is not reachable at ${URL} (${why})`

@@ -1,8 +1,28 @@
-import type { ChildProcess } from 'node:child_process'
+import { execFile, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 
 /** The built CLI, as a user runs it. */
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
+
+const execFileAsync = promisify(execFile)
+
+export interface RunResult {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs `waymark ARGS…` to its end with more environment variables; never throws for an exit code. */
+export async function runWaymark(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, maxBuffer: 16 << 20 })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
 
 /**
  * The base URL a `waymark serve` child process announces on stderr ("serving on URL"), once it listens;
