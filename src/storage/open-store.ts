@@ -1,4 +1,3 @@
-import { PostgresStore } from './postgres/postgres-store.js'
 import { SqliteStore } from './sqlite/sqlite-store.js'
 import type { Store } from './store.js'
 
@@ -44,6 +43,8 @@ export async function openStore(url: string): Promise<Store> {
   if (/\.(sqlite3?|db)$/i.test(url) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return SqliteStore.open(url)
   if (/^postgres(ql)?:\/\//i.test(url)) {
     const { connectionString, schema } = parsePostgresUrl(url)
+    // Imported on demand: the pg driver costs tens of milliseconds of start-up that SQLite users never need.
+    const { PostgresStore } = await import('./postgres/postgres-store.js')
     return PostgresStore.open(connectionString, schema !== undefined ? { schema } : {})
   }
   const available = `available engines: ${AVAILABLE_ENGINES.map((e) => URL_FORMS[e]).join(', ')}`
