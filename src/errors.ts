@@ -76,6 +76,17 @@ export const ERRORS = {
     errorCode: 'CHECKPOINT_NOT_FOUND',
     detail: 'No checkpoint with ID %s exists for cluster %s.',
   },
+  INVALID_CLUSTER_CHECKPOINT_INTERVAL: {
+    status: 400,
+    errorCode: 'INVALID_CLUSTER_CHECKPOINT_INTERVAL',
+    detail: 'Cluster checkpoint interval must be 15, 30, or 60 minutes.',
+  },
+  CANNOT_SET_CLUSTER_CHECKPOINT_INTERVAL_FOR_REPLICA_SET: {
+    status: 400,
+    errorCode: 'CANNOT_SET_CLUSTER_CHECKPOINT_INTERVAL_FOR_REPLICA_SET',
+    detail: 'Cluster checkpoint interval can only be set for sharded clusters, not replica sets.',
+  },
+  INVALID_ATTRIBUTE: { status: 400, errorCode: 'INVALID_ATTRIBUTE', detail: 'Invalid attribute %s specified.' },
   MALFORMED_REQUEST: { status: 400, errorCode: 'MALFORMED_REQUEST', detail: 'The request could not be parsed.' },
   REQUEST_HEADERS_TOO_LARGE: {
     status: 431,

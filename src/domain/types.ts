@@ -51,7 +51,21 @@ export interface Cluster {
   readonly shards: readonly Shard[]
   /** Present for sharded clusters only. */
   readonly configServer: ConfigServer | null
+  /**
+   * Minutes between cluster checkpoints (the snapshot schedule's `clusterCheckpointIntervalMin`): 15, 30
+   * or 60, sharded clusters only; null when checkpoints are off, the default (see checkpoint-schedule.ts).
+   */
+  readonly checkpointIntervalMinutes: CheckpointIntervalMinutes | null
+  /**
+   * How many hours back from now the retained snapshots cover (the snapshot schedule's
+   * `pointInTimeWindowHours`); a checkpoint older than that is not restorable. Default 24.
+   */
+  readonly pointInTimeWindowHours: number
 }
+
+/** The cluster checkpoint intervals the real service offers, in minutes. */
+export const CHECKPOINT_INTERVALS_MINUTES = [15, 30, 60] as const
+export type CheckpointIntervalMinutes = (typeof CHECKPOINT_INTERVALS_MINUTES)[number]
 
 export const PART_TYPE_NAMES = ['REPLICA_SET', 'CONFIG_SERVER', 'CONFIG_SERVER_REPLICA_SET'] as const
 export type PartTypeName = (typeof PART_TYPE_NAMES)[number]

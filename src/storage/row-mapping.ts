@@ -38,6 +38,9 @@ export interface ClusterRow {
   readonly fcv: string
   readonly shards: string
   readonly config_server: string | null
+  /** 15, 30 or 60; NULL when checkpoints are off. */
+  readonly checkpoint_interval_min: number | null
+  readonly pit_window_hours: number
 }
 
 /** An `api_keys` row. */
@@ -174,6 +177,8 @@ export function clusterFromRow(row: ClusterRow): Cluster {
     shards,
     configServer:
       row.config_server === null ? null : canonicalConfigServer(JSON.parse(row.config_server) as ConfigServer),
+    checkpointIntervalMinutes: row.checkpoint_interval_min as Cluster['checkpointIntervalMinutes'],
+    pointInTimeWindowHours: row.pit_window_hours,
   }
 }
 

@@ -2,9 +2,9 @@ import { strict as assert } from 'node:assert'
 import { randomBytes } from 'node:crypto'
 import { after, describe, test } from 'node:test'
 import pg from 'pg'
-import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/storage/postgres/postgres-migrations.js'
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate } from '../../src/storage/postgres/postgres-migrations.js'
 import { PostgresStore } from '../../src/storage/postgres/postgres-store.js'
-import { CLUSTER, base, nth } from './sample-data.js'
+import { CLUSTER, GROUP, ORG, base, nth } from './sample-data.js'
 import { storeConformance } from './store-conformance.js'
 import { POSTGRES_START_HINT, POSTGRES_URL } from '../helpers/test-store.js'
 
@@ -148,6 +148,37 @@ if (why !== undefined) {
       } finally {
         await one.close()
         await two.close()
+      }
+    })
+
+    test('migration 4 gives the clusters of an older schema checkpoints off and a 24-hour window', async () => {
+      const schema = freshSchema()
+      const pool = new pg.Pool({ connectionString: URL, options: `-c search_path=${schema}` })
+      try {
+        const client = await pool.connect()
+        try {
+          await migrate(client, { schema, migrations: MIGRATIONS.filter((m) => m.version <= 2) })
+        } finally {
+          client.release()
+        }
+      } finally {
+        await pool.end()
+      }
+      const [cluster] = base().clusters
+      assert.ok(cluster)
+      await sql("INSERT INTO organizations (id, name) VALUES ($1, 'Org')", [ORG], schema)
+      await sql("INSERT INTO projects (id, org_id, name) VALUES ($1, $2, 'Project')", [GROUP, ORG], schema)
+      await sql(
+        `INSERT INTO clusters (id, group_id, name, type, backup, fcv, shards, config_server)
+         VALUES ($1, $2, $3, $4, $5, '4.0', $6, NULL)`,
+        [CLUSTER, GROUP, cluster.name, cluster.type, cluster.backup, JSON.stringify(cluster.shards)],
+        schema,
+      )
+      const store = await PostgresStore.open(URL, { schema })
+      try {
+        assert.deepEqual(await store.getClusterById(GROUP, CLUSTER), cluster)
+      } finally {
+        await store.close()
       }
     })
 

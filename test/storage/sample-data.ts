@@ -19,6 +19,8 @@ export function base(): DataSet {
         featureCompatibilityVersion: '4.0',
         shards: [{ shardName: 'Cluster0', replicaSetName: 'Cluster0' }],
         configServer: null,
+        checkpointIntervalMinutes: null,
+        pointInTimeWindowHours: 24,
       },
     ],
     checkpoints: [],

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import Database from 'better-sqlite3'
-import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../src/storage/sqlite/sqlite-migrations.js'
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate } from '../../src/storage/sqlite/sqlite-migrations.js'
 import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js'
-import { CLUSTER, base, nth } from './sample-data.js'
+import { CLUSTER, GROUP, ORG, base, nth } from './sample-data.js'
 import { storeConformance } from './store-conformance.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'waymark-sqlite-'))
@@ -47,6 +47,24 @@ describe('SqliteStore', () => {
       () => SqliteStore.open(file),
       new RegExp(`newer Waymark \\(schema version ${LATEST_SCHEMA_VERSION + 41} > ${LATEST_SCHEMA_VERSION}\\)`),
     )
+  })
+
+  test('migration 4 gives the clusters of an older database checkpoints off and a 24-hour window', async () => {
+    const file = join(dir, 'schema-2.sqlite')
+    const db = new Database(file)
+    migrate(db, MIGRATIONS.filter((m) => m.version <= 2))
+    const [cluster] = base().clusters
+    assert.ok(cluster)
+    db.prepare('INSERT INTO organizations (id, name) VALUES (?, ?)').run(ORG, 'Org')
+    db.prepare('INSERT INTO projects (id, org_id, name) VALUES (?, ?, ?)').run(GROUP, ORG, 'Project')
+    db.prepare(
+      `INSERT INTO clusters (id, group_id, name, type, backup, fcv, shards, config_server)
+       VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`,
+    ).run(CLUSTER, GROUP, cluster.name, cluster.type, cluster.backup, '4.0', JSON.stringify(cluster.shards))
+    db.close()
+    const store = SqliteStore.open(file)
+    assert.deepEqual(await store.getClusterById(GROUP, CLUSTER), cluster)
+    await store.close()
   })
 
   test('keeps its data when the file is opened again', async () => {

@@ -60,8 +60,14 @@ function world(): World {
       { shardName: `${name}-shard-1`, replicaSetName: `${name}-shard-1` },
     ],
     configServer: { typeName: 'CONFIG_SERVER_REPLICA_SET', replicaSetName: `${name}-config-0` },
+    checkpointIntervalMinutes: null,
+    pointInTimeWindowHours: 24,
   })
-  const clusterA = sharded(newObjectId(), project.id, 'ClusterA')
+  const clusterA: Cluster = {
+    ...sharded(newObjectId(), project.id, 'ClusterA'),
+    checkpointIntervalMinutes: 15,
+    pointInTimeWindowHours: 48,
+  }
   const clusterB: Cluster = {
     id: newObjectId(),
     groupId: project.id,
@@ -71,6 +77,8 @@ function world(): World {
     featureCompatibilityVersion: '4.0',
     shards: [{ shardName: 'ReplicaB', replicaSetName: 'ReplicaB' }],
     configServer: null,
+    checkpointIntervalMinutes: null,
+    pointInTimeWindowHours: 24,
   }
   const otherA = sharded(newObjectId(), otherProject.id, 'ClusterA')
   return { org, project, otherProject, clusterA, clusterB, otherA }
@@ -152,6 +160,22 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         assert.deepEqual(await store.getClusterById(w.project.id, w.clusterA.id), w.clusterA)
         assert.deepEqual(await store.getClusterById(w.project.id, w.clusterB.id), w.clusterB)
         assert.equal((await store.getClusterById(w.project.id, w.clusterB.id))?.configServer, null)
+      }))
+
+    test('a cluster checkpoint schedule round-trips and is replaced with the cluster', () =>
+      withStore(async (store, w) => {
+        assert.equal((await store.getClusterById(w.project.id, w.clusterA.id))?.checkpointIntervalMinutes, 15)
+        assert.equal((await store.getClusterByName(w.project.id, 'ClusterA'))?.pointInTimeWindowHours, 48)
+        for (const schedule of [
+          { checkpointIntervalMinutes: 60, pointInTimeWindowHours: 1 },
+          { checkpointIntervalMinutes: null, pointInTimeWindowHours: 8760 },
+          { checkpointIntervalMinutes: 30, pointInTimeWindowHours: 24 },
+        ] as const) {
+          const changed: Cluster = { ...w.clusterA, ...schedule }
+          await store.apply(data({ clusters: [changed] }))
+          assert.deepEqual(await store.getClusterById(w.project.id, w.clusterA.id), changed)
+        }
+        assert.deepEqual(await store.getClusterById(w.project.id, w.clusterB.id), w.clusterB)
       }))
 
     test('clusters are found by id and by name within their own group only', () =>

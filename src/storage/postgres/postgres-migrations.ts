@@ -103,6 +103,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX digest_nonce_uses_expiry ON digest_nonce_uses (expires_at);
     `,
   },
+  // The partial index finds the restorable checkpoints that leave the point-in-time window (producer).
+  {
+    version: 4,
+    name: 'cluster checkpoint schedules',
+    sql: `
+      ALTER TABLE clusters ADD COLUMN checkpoint_interval_min INTEGER;
+      ALTER TABLE clusters ADD COLUMN pit_window_hours INTEGER NOT NULL DEFAULT 24;
+      CREATE INDEX checkpoints_restorable ON checkpoints (cluster_id, timestamp) WHERE restorable;
+    `,
+  },
 ]
 
 /** The newest schema version this code knows. */

@@ -294,12 +294,14 @@ async function applyIn(client: PoolClient, data: DataSet): Promise<ApplySummary>
   if (clusters.length > 0) {
     await write(
       client,
-      `INSERT INTO clusters (id, group_id, name, type, backup, fcv, shards, config_server)
+      `INSERT INTO clusters (id, group_id, name, type, backup, fcv, shards, config_server,
+         checkpoint_interval_min, pit_window_hours)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-         $8::text[])
+         $8::text[], $9::int[], $10::int[])
        ON CONFLICT (id) DO UPDATE SET group_id = excluded.group_id, name = excluded.name,
          type = excluded.type, backup = excluded.backup, fcv = excluded.fcv, shards = excluded.shards,
-         config_server = excluded.config_server`,
+         config_server = excluded.config_server, checkpoint_interval_min = excluded.checkpoint_interval_min,
+         pit_window_hours = excluded.pit_window_hours`,
       [
         clusters.map((c) => c.id),
         clusters.map((c) => c.groupId),
@@ -309,6 +311,8 @@ async function applyIn(client: PoolClient, data: DataSet): Promise<ApplySummary>
         clusters.map((c) => c.featureCompatibilityVersion),
         clusters.map((c) => shardsToJson(c.shards)),
         clusters.map((c) => configServerToJson(c.configServer)),
+        clusters.map((c) => c.checkpointIntervalMinutes),
+        clusters.map((c) => c.pointInTimeWindowHours),
       ],
     )
   }

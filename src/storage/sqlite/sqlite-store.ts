@@ -78,12 +78,16 @@ function prepareStatements(db: Database.Database) {
       `INSERT INTO projects (id, org_id, name) VALUES (?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, name = excluded.name`,
     ),
-    upsertCluster: db.prepare<[string, string, string, string, string, string, string, string | null]>(
-      `INSERT INTO clusters (id, group_id, name, type, backup, fcv, shards, config_server)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    upsertCluster: db.prepare<
+      [string, string, string, string, string, string, string, string | null, number | null, number]
+    >(
+      `INSERT INTO clusters (id, group_id, name, type, backup, fcv, shards, config_server,
+         checkpoint_interval_min, pit_window_hours)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET group_id = excluded.group_id, name = excluded.name,
          type = excluded.type, backup = excluded.backup, fcv = excluded.fcv, shards = excluded.shards,
-         config_server = excluded.config_server`,
+         config_server = excluded.config_server, checkpoint_interval_min = excluded.checkpoint_interval_min,
+         pit_window_hours = excluded.pit_window_hours`,
     ),
     upsertCheckpoint: db.prepare<
       [string, string, string, number, string, string, string | null, number, string]
@@ -257,6 +261,8 @@ export class SqliteStore implements Store {
         c.featureCompatibilityVersion,
         shardsToJson(c.shards),
         configServerToJson(c.configServer),
+        c.checkpointIntervalMinutes,
+        c.pointInTimeWindowHours,
       )
     }
     const checkpoints = this.applyCheckpoints(lastById(data.checkpoints, (c) => c.id))
