@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import { adminRoutes } from './admin/admin-routes.js'
 import { AccessList, clientAddress } from './auth/access-list.js'
 import { Authenticator } from './auth/authenticate.js'
 import { NonceBook } from './auth/nonces.js'
@@ -91,6 +92,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     done(null)
   })
   await app.register(async (scope) => oauthRoutes(scope, { store, tokenSecret, tokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS, now }))
+  // The admin API exists only with an admin token; without one, /_admin/ paths are unknown paths like any other.
+  const adminToken = config.adminToken
+  if (adminToken !== undefined) {
+    await app.register(async (scope) => adminRoutes(scope, { store, token: adminToken, now }), { prefix: '/_admin' })
+  }
   app.all('/api/*', dispatch)
   app.setNotFoundHandler(dispatch)
   app.setErrorHandler((error, request, reply) => {

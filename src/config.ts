@@ -25,6 +25,8 @@ export interface Config {
   readonly trustedProxies: readonly string[]
   /** PEM files to serve HTTPS with; both or neither. */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined
+  /** The bearer token of the admin API under /_admin/v1/; undefined: the admin API is off. Never logged. */
+  readonly adminToken: string | undefined
 }
 
 /** Flags as the CLI parsed them; each overrides its environment variable. */
@@ -38,6 +40,7 @@ export interface ConfigFlags {
   readonly trustedProxy?: readonly string[] | undefined
   readonly tlsCert?: string | undefined
   readonly tlsKey?: string | undefined
+  readonly adminToken?: string | undefined
 }
 
 /** Every environment variable Waymark reads, with its default (documented in the README). */
@@ -55,7 +58,11 @@ export const ENVIRONMENT = {
   WAYMARK_TRUSTED_PROXIES: '',
   WAYMARK_TLS_CERT: '',
   WAYMARK_TLS_KEY: '',
+  WAYMARK_ADMIN_TOKEN: '',
 } as const
+
+/** An admin token: at least 8 visible ASCII characters, so that it fits an Authorization header as is. */
+const ADMIN_TOKEN = /^[\x21-\x7e]{8,1024}$/
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
@@ -104,6 +111,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const certFile = pick(flags.tlsCert, 'WAYMARK_TLS_CERT')
   const keyFile = pick(flags.tlsKey, 'WAYMARK_TLS_KEY')
   if ((certFile === '') !== (keyFile === '')) throw new ConfigError('HTTPS needs both a certificate and a key (--tls-cert and --tls-key)')
+  const adminToken = pick(flags.adminToken, 'WAYMARK_ADMIN_TOKEN')
+  // The message never repeats the token.
+  if (adminToken !== '' && !ADMIN_TOKEN.test(adminToken)) {
+    throw new ConfigError('the admin token (--admin-token, WAYMARK_ADMIN_TOKEN) must be 8 to 1024 visible ASCII characters, no spaces')
+  }
   return Object.freeze({
     host: pick(flags.host, 'WAYMARK_HOST'),
     port,
@@ -114,5 +126,6 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     rateLimit,
     trustedProxies,
     tls: certFile === '' ? undefined : { certFile, keyFile },
+    adminToken: adminToken === '' ? undefined : adminToken,
   })
 }

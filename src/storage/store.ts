@@ -99,6 +99,8 @@ export interface Store {
   listApiKeys(): Promise<ApiKey[]>
   /** Every service account, by client id. */
   listServiceAccounts(): Promise<ServiceAccount[]>
+  /** A checkpoint of any cluster, by id (the admin API refuses to create one whose id is taken). */
+  findCheckpoint(checkpointId: ObjectIdHex): Promise<Checkpoint | undefined>
 
   /**
    * Deletes an organization and everything under it, in one transaction: its projects (as

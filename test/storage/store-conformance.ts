@@ -554,11 +554,14 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       withStore(async (store, w) => {
         const cp = checkpoint(w.clusterA, BASE)
         await store.apply(data({ checkpoints: [cp] }))
+        assert.deepEqual(await store.findCheckpoint(cp.id), cp)
+        assert.equal(await store.findCheckpoint(newObjectId()), undefined)
         assert.equal(await store.deleteCheckpoint(w.clusterB.id, cp.id), false)
         assert.equal(await store.deleteCheckpoint(w.clusterA.id, newObjectId()), false)
         assert.deepEqual(await store.getCheckpoint(w.clusterA.id, cp.id), cp)
         assert.equal(await store.deleteCheckpoint(w.clusterA.id, cp.id), true)
         assert.equal(await store.deleteCheckpoint(w.clusterA.id, cp.id), false)
+        assert.equal(await store.findCheckpoint(cp.id), undefined)
       }))
 
     test('deleting a cluster deletes its checkpoints, only in its own project', () =>

@@ -294,6 +294,11 @@ export class PostgresStore implements Store {
     return rows.map(serviceAccountFromRow)
   }
 
+  async findCheckpoint(checkpointId: ObjectIdHex): Promise<Checkpoint | undefined> {
+    const { rows } = await this.pool.query<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE id = $1`, [checkpointId])
+    return rows[0] && checkpointFromRow(rows[0])
+  }
+
   async deleteOrganization(id: ObjectIdHex): Promise<DeleteSummary> {
     return this.deleting(async (client, counts) => {
       const projects = await client.query<{ id: string }>('SELECT id FROM projects WHERE org_id = $1', [id])

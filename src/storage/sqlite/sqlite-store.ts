@@ -157,6 +157,7 @@ function prepareAdminStatements(db: Database.Database) {
     deleteKeysOf: db.prepare<[string]>('DELETE FROM api_keys WHERE org_id = ?'),
     deleteAccountsOf: db.prepare<[string]>('DELETE FROM service_accounts WHERE org_id = ?'),
     deleteOrganization: db.prepare<[string]>('DELETE FROM organizations WHERE id = ?'),
+    findCheckpoint: db.prepare<[string], CheckpointRow>(`${SELECT_CHECKPOINT} WHERE id = ?`),
     seqOf: db.prepare<[string, string], number>('SELECT seq FROM checkpoints WHERE id = ? AND cluster_id = ?').pluck(),
     deleteCheckpoint: db.prepare<[string]>('DELETE FROM checkpoints WHERE id = ?'),
     raiseBelow: db.prepare<[string, number]>('UPDATE checkpoints SET seq = seq + 1 WHERE cluster_id = ? AND seq < ?'),
@@ -434,6 +435,11 @@ export class SqliteStore implements Store {
 
   async listServiceAccounts(): Promise<ServiceAccount[]> {
     return this.admin.listServiceAccounts.all().map(serviceAccountFromRow)
+  }
+
+  async findCheckpoint(checkpointId: ObjectIdHex): Promise<Checkpoint | undefined> {
+    const row = this.admin.findCheckpoint.get(checkpointId)
+    return row && checkpointFromRow(row)
   }
 
   async deleteOrganization(id: ObjectIdHex): Promise<DeleteSummary> {
