@@ -27,6 +27,18 @@ export interface Config {
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined
   /** The bearer token of the admin API under /_admin/v1/; undefined: the admin API is off. Never logged. */
   readonly adminToken: string | undefined
+  /** The checkpoint producer of `waymark serve` (docs/producer.md); the seed is `waymark generate`'s too. */
+  readonly producer: ProducerConfig
+}
+
+export interface ProducerConfig {
+  readonly enabled: boolean
+  /** The schedule runs this many times faster than real time. */
+  readonly timeScale: number
+  /** Decides every checkpoint made: the same seed makes the same checkpoints. */
+  readonly seed: number
+  /** Days a checkpoint is kept after it left its cluster's point-in-time window. */
+  readonly retentionDays: number
 }
 
 /** Flags as the CLI parsed them; each overrides its environment variable. */
@@ -41,6 +53,13 @@ export interface ConfigFlags {
   readonly tlsCert?: string | undefined
   readonly tlsKey?: string | undefined
   readonly adminToken?: string | undefined
+  /** `--produce` / `--no-produce`. */
+  readonly produce?: boolean | undefined
+  /** `--demo`: the producer is then on unless turned off. */
+  readonly demo?: boolean | undefined
+  readonly timeScale?: string | number | undefined
+  readonly seed?: string | number | undefined
+  readonly checkpointRetentionDays?: string | number | undefined
 }
 
 /** Every environment variable Waymark reads, with its default (documented in the README). */
@@ -59,6 +78,12 @@ export const ENVIRONMENT = {
   WAYMARK_TLS_CERT: '',
   WAYMARK_TLS_KEY: '',
   WAYMARK_ADMIN_TOKEN: '',
+  /** `on` or `off`; empty: on with --demo, else off. */
+  WAYMARK_PRODUCE: '',
+  WAYMARK_TIME_SCALE: '1',
+  /** The demo's seed (DEFAULT_SEED of src/producer/checkpoint-plan.ts). */
+  WAYMARK_SEED: '20261101',
+  WAYMARK_CHECKPOINT_RETENTION_DAYS: '90',
 } as const
 
 /** An admin token: at least 8 visible ASCII characters, so that it fits an Authorization header as is. */
@@ -116,6 +141,25 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (adminToken !== '' && !ADMIN_TOKEN.test(adminToken)) {
     throw new ConfigError('the admin token (--admin-token, WAYMARK_ADMIN_TOKEN) must be 8 to 1024 visible ASCII characters, no spaces')
   }
+  const produce = flags.produce === undefined ? pick(undefined, 'WAYMARK_PRODUCE') : flags.produce ? 'on' : 'off'
+  if (produce !== 'on' && produce !== 'off' && produce !== '') {
+    throw new ConfigError(`WAYMARK_PRODUCE must be on or off, got "${produce}"`)
+  }
+  const timeScaleText = pick(flags.timeScale, 'WAYMARK_TIME_SCALE')
+  const timeScale = Number(timeScaleText)
+  if (timeScaleText.trim() === '' || !Number.isFinite(timeScale) || timeScale <= 0 || timeScale > 1_000_000) {
+    throw new ConfigError(`time scale must be a number above 0, at most 1000000, got "${timeScaleText}"`)
+  }
+  const seedText = pick(flags.seed, 'WAYMARK_SEED')
+  const seed = Number(seedText)
+  if (!/^\d+$/.test(seedText) || seed > 0xffffffff) {
+    throw new ConfigError(`seed must be an integer from 0 to 4294967295, got "${seedText}"`)
+  }
+  const retentionText = pick(flags.checkpointRetentionDays, 'WAYMARK_CHECKPOINT_RETENTION_DAYS')
+  const retentionDays = Number(retentionText)
+  if (!/^\d+$/.test(retentionText) || retentionDays > 36_500) {
+    throw new ConfigError(`checkpoint retention must be a whole number of days from 0 to 36500, got "${retentionText}"`)
+  }
   return Object.freeze({
     host: pick(flags.host, 'WAYMARK_HOST'),
     port,
@@ -127,5 +171,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     trustedProxies,
     tls: certFile === '' ? undefined : { certFile, keyFile },
     adminToken: adminToken === '' ? undefined : adminToken,
+    producer: Object.freeze({
+      enabled: produce === '' ? flags.demo === true : produce === 'on',
+      timeScale,
+      seed,
+      retentionDays,
+    }),
   })
 }

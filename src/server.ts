@@ -6,6 +6,9 @@ import { buildApp } from './app.js'
 import type { Config } from './config.js'
 import { demoDataSet } from './fixtures/demo.js'
 import { loadFixture } from './fixtures/load-fixture.js'
+import { CheckpointProducer } from './producer/checkpoint-producer.js'
+import { runProducer, type RunningProducer } from './producer/run-producer.js'
+import { scaledClock } from './producer/scaled-clock.js'
 import { openStore } from './storage/open-store.js'
 import type { Store } from './storage/store.js'
 
@@ -34,6 +37,7 @@ export async function startServer(config: Config, options: ServeOptions): Promis
     const https = config.tls && { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
     const app = await buildApp({ config, store, logger, ...(https ? { https } : {}) })
     await app.listen({ host: config.host, port: config.port })
+    const producer = config.producer.enabled ? startProducer(config, store, logger) : undefined
     const address = app.server.address() as AddressInfo
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
     return {
@@ -41,6 +45,7 @@ export async function startServer(config: Config, options: ServeOptions): Promis
       store,
       url: `${https ? 'https' : 'http'}://${host}:${address.port}`,
       close: async () => {
+        await producer?.stop()
         await app.close()
         await store.close()
       },
@@ -49,4 +54,16 @@ export async function startServer(config: Config, options: ServeOptions): Promis
     await store.close()
     throw error
   }
+}
+
+/**
+ * The checkpoint producer over the store, on a clock `timeScale` times faster than real time from now
+ * (docs/producer.md). It starts at the next slot after now: no backfill.
+ */
+function startProducer(config: Config, store: Store, logger: pino.Logger): RunningProducer {
+  const { seed, timeScale, retentionDays } = config.producer
+  const log = logger.child({ component: 'producer' })
+  const now = scaledClock(timeScale)
+  log.info({ seed, timeScale, retentionDays }, 'checkpoint producer on')
+  return runProducer(new CheckpointProducer({ store, seed, now, retentionDays, log }), { timeScale, now, log })
 }

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander'
 import { ConfigError } from '../config.js'
 import { FixtureError } from '../fixtures/load-fixture.js'
 import { apikeyCommand } from './commands/apikey.js'
+import { generateCommand } from './commands/generate.js'
 import { loadCommand } from './commands/load.js'
 import { serveCommand } from './commands/serve.js'
 import { serviceAccountCommand } from './commands/service-account.js'
@@ -19,6 +20,7 @@ function program(): Command {
     .addCommand(loadCommand())
     .addCommand(apikeyCommand())
     .addCommand(serviceAccountCommand())
+    .addCommand(generateCommand())
   const strict = (command: Command): void => {
     command.exitOverride().showHelpAfterError('(add --help for usage)')
     command.commands.forEach(strict)

@@ -3,6 +3,7 @@ import type {
   Checkpoint,
   Cluster,
   DataSet,
+  IsoSeconds,
   ObjectIdHex,
   Organization,
   Project,
@@ -129,6 +130,23 @@ export interface Store {
    * records of the instances on the store keep working.
    */
   reset(): Promise<DeleteSummary>
+
+  // The backup side (src/producer/): the checkpoint producer of `waymark serve` and `waymark generate`.
+
+  /** A cluster by its id alone, whatever its project. */
+  findCluster(clusterId: ObjectIdHex): Promise<Cluster | undefined>
+  /** Every cluster whose checkpoint schedule is on (`checkpointIntervalMinutes` not null), by id. */
+  listScheduledClusters(): Promise<Cluster[]>
+  /**
+   * Marks not restorable at most `limit` of the cluster's restorable checkpoints whose timestamp is before
+   * `before` (they left the point-in-time window), oldest first; returns how many it changed.
+   */
+  expireCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number>
+  /**
+   * Deletes at most `limit` of the cluster's oldest checkpoints whose timestamp is before `before`, and
+   * returns how many it deleted. Only the oldest go, so the ranks of the others stay as they are.
+   */
+  pruneCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number>
 }
 
 /** How many records of each kind a delete removed. */

@@ -424,6 +424,80 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         assert.equal(await store.getApiKey('nosuchky'), undefined)
       }))
 
+    test('findCluster finds a cluster by its id alone', () =>
+      withStore(async (store, w) => {
+        assert.deepEqual(await store.findCluster(w.clusterA.id), w.clusterA)
+        assert.deepEqual(await store.findCluster(w.otherA.id), w.otherA)
+        assert.equal(await store.findCluster(newObjectId()), undefined)
+      }))
+
+    test('listScheduledClusters lists the clusters whose checkpoint schedule is on, by id', () =>
+      withStore(async (store, w) => {
+        const ours = new Set([w.clusterA.id, w.clusterB.id, w.otherA.id])
+        const listed = async () => (await store.listScheduledClusters()).filter((c) => ours.has(c.id))
+        assert.deepEqual(await listed(), [w.clusterA])
+        const otherOn: Cluster = { ...w.otherA, checkpointIntervalMinutes: 60 }
+        const aOff: Cluster = { ...w.clusterA, checkpointIntervalMinutes: null }
+        await store.apply(data({ clusters: [otherOn] }))
+        assert.deepEqual(await listed(), [w.clusterA, otherOn].sort((a, b) => (a.id < b.id ? -1 : 1)))
+        await store.apply(data({ clusters: [aOff] }))
+        assert.deepEqual(await listed(), [otherOn])
+        const all = await store.listScheduledClusters()
+        assert.deepEqual(all.map((c) => c.id), all.map((c) => c.id).sort())
+      }))
+
+    test('expireCheckpoints marks the oldest restorable checkpoints before a time not restorable', () =>
+      withStore(async (store, w) => {
+        const a = Array.from({ length: 10 }, (_, i) => checkpoint(w.clusterA, BASE + i * 60))
+        const already = { ...checkpoint(w.clusterA, BASE + 30), restorable: false }
+        const b = Array.from({ length: 4 }, (_, i) => checkpoint(w.clusterB, BASE + i * 60))
+        await store.apply(data({ checkpoints: [...a, already, ...b] }))
+        const cut = iso(BASE + 6 * 60)
+        assert.equal(await store.expireCheckpoints(w.clusterA.id, cut, 2), 2)
+        const flags = async () =>
+          Promise.all(a.map(async (c) => (await store.getCheckpoint(w.clusterA.id, c.id))?.restorable))
+        assert.deepEqual(await flags(), [false, false, true, true, true, true, true, true, true, true])
+        assert.equal(await store.expireCheckpoints(w.clusterA.id, cut, 100), 4)
+        assert.deepEqual(await flags(), [false, false, false, false, false, false, true, true, true, true])
+        assert.equal(await store.expireCheckpoints(w.clusterA.id, cut, 100), 0)
+        assert.equal(await store.expireCheckpoints(newObjectId(), cut, 100), 0)
+        for (const c of b) assert.equal((await store.getCheckpoint(w.clusterB.id, c.id))?.restorable, true)
+        const expired = a.map((c, i) => (i < 6 ? { ...c, restorable: false } : c))
+        await assertListing(store, w.clusterA.id, [...expired, already])
+        await assert.rejects(store.expireCheckpoints(w.clusterA.id, cut, 0), RangeError)
+      }))
+
+    test('pruneCheckpoints deletes the oldest checkpoints before a time and keeps the ranks right', () =>
+      withStore(async (store, w) => {
+        const a = Array.from({ length: 20 }, (_, i) => checkpoint(w.clusterA, BASE + i * 60))
+        const tie = checkpoint(w.clusterA, BASE + 8 * 60)
+        const b = Array.from({ length: 5 }, (_, i) => checkpoint(w.clusterB, BASE + i * 60))
+        await store.apply(data({ checkpoints: [...a, tie, ...b] }))
+        const cut = iso(BASE + 8 * 60)
+        assert.equal(await store.pruneCheckpoints(w.clusterA.id, cut, 3), 3)
+        const kept = new Map([...a.slice(3), tie].map((c) => [c.id, c]))
+        await assertListing(store, w.clusterA.id, kept.values())
+        assert.equal(await store.pruneCheckpoints(w.clusterA.id, cut, 100), 5)
+        for (const c of a.slice(3, 8)) kept.delete(c.id)
+        await assertListing(store, w.clusterA.id, kept.values())
+        assert.equal(await store.pruneCheckpoints(w.clusterA.id, cut, 100), 0)
+        assert.equal(await store.pruneCheckpoints(newObjectId(), cut, 100), 0)
+        await assertListing(store, w.clusterB.id, b)
+        const later = [
+          checkpoint(w.clusterA, BASE + 60 * 60),
+          checkpoint(w.clusterA, BASE + 10 * 60 + 30),
+          checkpoint(w.clusterA, BASE),
+        ]
+        await store.apply(data({ checkpoints: later }))
+        for (const c of later) kept.set(c.id, c)
+        await assertListing(store, w.clusterA.id, kept.values())
+        assert.equal(await store.pruneCheckpoints(w.clusterA.id, iso(BASE + 61 * 60), 1000), kept.size)
+        assert.deepEqual(await store.pageCheckpoints(w.clusterA.id, { offset: 0, limit: 5 }), { items: [], totalCount: 0 })
+        await store.apply(data({ checkpoints: later }))
+        await assertListing(store, w.clusterA.id, later)
+        await assert.rejects(store.pruneCheckpoints(w.clusterA.id, cut, -1), RangeError)
+      }))
+
     test('a secret is created once and shared by every connection', async () => {
       const name = `conformance-${newObjectId()}`
       const one = await open()

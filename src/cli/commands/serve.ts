@@ -16,6 +16,10 @@ interface ServeFlags {
   readonly tlsCert?: string
   readonly tlsKey?: string
   readonly adminToken?: string
+  readonly produce?: boolean
+  readonly timeScale?: string
+  readonly seed?: string
+  readonly checkpointRetentionDays?: string
 }
 
 /** `waymark serve`: serve the API until SIGINT or SIGTERM, then close gracefully. */
@@ -34,8 +38,17 @@ export function serveCommand(): Command {
     .option('--no-rate-limit', 'turn the per-project rate limit off, e.g. for load tests (env WAYMARK_RATE_LIMIT=off)')
     .option('--admin-token <token>', 'turn the admin API on under /_admin/v1/, guarded by this bearer token (env WAYMARK_ADMIN_TOKEN, preferred: a flag shows in process lists)')
     .option('--trusted-proxy <ip-or-cidr>', 'believe X-Forwarded-For from this proxy (repeatable; env WAYMARK_TRUSTED_PROXIES)', collect, [])
+    .option('--produce', 'make checkpoints of clusters with a checkpoint schedule as time passes (env WAYMARK_PRODUCE=on; on with --demo)')
+    .option('--no-produce', 'do not make checkpoints, even with --demo (env WAYMARK_PRODUCE=off)')
+    .option('--time-scale <n>', 'run the checkpoint schedules n times faster than real time (env WAYMARK_TIME_SCALE, default 1)')
+    .option('--seed <n>', 'seed of the checkpoints made (env WAYMARK_SEED, default 20261101, the demo\'s)')
+    .option('--checkpoint-retention-days <days>', 'keep checkpoints this long after they leave the point-in-time window (env WAYMARK_CHECKPOINT_RETENTION_DAYS, default 90)')
     .action(async (flags: ServeFlags) => {
       const config = loadConfig({ ...flags, rateLimit: flags.rateLimit ? undefined : false })
+      if (config.producer.enabled) {
+        const { timeScale, seed } = config.producer
+        process.stderr.write(`waymark: making checkpoints of scheduled clusters (time scale ${timeScale}, seed ${seed})\n`)
+      }
       const fixtures = []
       for (const file of flags.fixtures) fixtures.push(await readJsonFile(file))
       const server = await startServer(config, { demo: flags.demo, fixtures })

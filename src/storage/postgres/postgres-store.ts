@@ -5,6 +5,7 @@ import type {
   Checkpoint,
   Cluster,
   DataSet,
+  IsoSeconds,
   ObjectIdHex,
   Organization,
   Project,
@@ -84,10 +85,16 @@ const READS = {
   getSecret: 'SELECT value FROM secrets WHERE name = $1',
   claimNonceUse: `INSERT INTO digest_nonce_uses (nonce, nc, expires_at) VALUES ($1, $2, $3)
     ON CONFLICT DO NOTHING RETURNING 1`,
+  findCluster: 'SELECT * FROM clusters WHERE id = $1',
+  listScheduledClusters: 'SELECT * FROM clusters WHERE checkpoint_interval_min IS NOT NULL ORDER BY id COLLATE "C"',
 } as const
 
 function named(name: keyof typeof READS, values: unknown[]): QueryConfig {
   return { name: `waymark_${name}`, text: READS[name], values }
+}
+
+function checkLimit(limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`Invalid limit ${limit}`)
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -236,6 +243,58 @@ export class PostgresStore implements Store {
     if (this.closed) return
     this.closed = true
     await this.pool.end()
+  }
+
+  async findCluster(clusterId: ObjectIdHex): Promise<Cluster | undefined> {
+    const [row] = await this.read<ClusterRow>('findCluster', [clusterId])
+    return row && clusterFromRow(row)
+  }
+
+  async listScheduledClusters(): Promise<Cluster[]> {
+    return (await this.read<ClusterRow>('listScheduledClusters', [])).map(clusterFromRow)
+  }
+
+  async expireCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
+    checkLimit(limit)
+    // The partial index of restorable checkpoints: only the ones still restorable are read.
+    const result = await this.pool.query(
+      `UPDATE checkpoints SET restorable = false WHERE id IN (
+         SELECT id FROM checkpoints WHERE cluster_id = $1 AND restorable AND timestamp < $2
+         ORDER BY timestamp LIMIT $3)`,
+      [clusterId, before, limit],
+    )
+    return result.rowCount ?? 0
+  }
+
+  async pruneCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
+    checkLimit(limit)
+    const client = await this.pool.connect()
+    try {
+      await client.query('BEGIN')
+      try {
+        // The oldest ranks lo .. lo + limit - 1 that are before the time: a prefix, so the rest stay dense.
+        // Under the apply lock, so that no apply plans ranks from a lo that is going away.
+        await client.query(`SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}, hashtext('apply:' || current_schema()))`)
+        const [range] = (await client.query<{ lo: number | null }>(named('seqRange', [clusterId]))).rows
+        const lo = range?.lo ?? null
+        const deleted =
+          lo === null
+            ? 0
+            : ((
+                await client.query(
+                  'DELETE FROM checkpoints WHERE cluster_id = $1 AND seq >= $2 AND seq < $3 AND timestamp < $4',
+                  [clusterId, lo, lo + limit, before],
+                )
+              ).rowCount ?? 0)
+        await client.query('COMMIT')
+        return deleted
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw error
+      }
+    } finally {
+      client.release()
+    }
   }
 
   async apply(data: DataSet): Promise<ApplySummary> {

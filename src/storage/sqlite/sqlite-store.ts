@@ -6,6 +6,7 @@ import type {
   Checkpoint,
   Cluster,
   DataSet,
+  IsoSeconds,
   ObjectIdHex,
   Organization,
   Project,
@@ -34,6 +35,10 @@ import { BEFORE_ALL, compareKeys, firstChanged, lastById, numberEntering, planRa
 
 const SELECT_CHECKPOINT = `SELECT id, cluster_id, group_id, timestamp, started, completed, restorable, parts
   FROM checkpoints`
+
+function checkLimit(limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`Invalid limit ${limit}`)
+}
 
 function isMemory(path: string): boolean {
   return path === ':memory:' || path === ''
@@ -121,6 +126,20 @@ function prepareStatements(db: Database.Database) {
          description = excluded.description, roles = excluded.roles, secrets = excluded.secrets,
          access_list = excluded.access_list, created_at = excluded.created_at`,
     ),
+    findCluster: db.prepare<[string], ClusterRow>('SELECT * FROM clusters WHERE id = ?'),
+    listScheduledClusters: db.prepare<[], ClusterRow>(
+      'SELECT * FROM clusters WHERE checkpoint_interval_min IS NOT NULL ORDER BY id',
+    ),
+    /** By the partial index of restorable checkpoints: only the ones that are still restorable are read. */
+    expireCheckpoints: db.prepare<[string, string, number]>(
+      `UPDATE checkpoints SET restorable = 0 WHERE id IN (
+         SELECT id FROM checkpoints WHERE cluster_id = ? AND restorable = 1 AND timestamp < ?
+         ORDER BY timestamp LIMIT ?)`,
+    ),
+    /** The oldest checkpoints, seq lo .. lo + limit - 1, that are before a time: a prefix of the ranks. */
+    pruneOldest: db.prepare<[string, number, number, string]>(
+      'DELETE FROM checkpoints WHERE cluster_id = ? AND seq >= ? AND seq < ? AND timestamp < ?',
+    ),
     revokeToken: db.prepare<[string, number]>('INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?, ?)'),
     forgetExpiredRevocations: db.prepare<[number]>('DELETE FROM revoked_tokens WHERE expires_at <= ?'),
     isTokenRevoked: db.prepare<[string]>('SELECT 1 FROM revoked_tokens WHERE jti = ?').pluck(),
@@ -196,11 +215,16 @@ export class SqliteStore implements Store {
   private readonly admin: ReturnType<typeof prepareAdminStatements>
   private readonly applyTransaction: Database.Transaction<(data: DataSet) => ApplySummary>
   private readonly noncePrune = new PruneSchedule()
+  private readonly pruneTransaction: Database.Transaction<(clusterId: string, before: string, limit: number) => number>
 
   private constructor(private readonly db: Database.Database) {
     this.stmt = prepareStatements(db)
     this.admin = prepareAdminStatements(db)
     this.applyTransaction = db.transaction((data: DataSet) => this.applySync(data))
+    this.pruneTransaction = db.transaction((clusterId: string, before: string, limit: number) => {
+      const { lo } = this.stmt.seqRange.get(clusterId, clusterId) ?? { lo: null }
+      return lo === null ? 0 : this.stmt.pruneOldest.run(clusterId, lo, lo + limit, before).changes
+    })
   }
 
   /**
@@ -301,6 +325,25 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close()
+  }
+
+  async findCluster(clusterId: ObjectIdHex): Promise<Cluster | undefined> {
+    const row = this.stmt.findCluster.get(clusterId)
+    return row && clusterFromRow(row)
+  }
+
+  async listScheduledClusters(): Promise<Cluster[]> {
+    return this.stmt.listScheduledClusters.all().map(clusterFromRow)
+  }
+
+  async expireCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
+    checkLimit(limit)
+    return this.stmt.expireCheckpoints.run(clusterId, before, limit).changes
+  }
+
+  async pruneCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
+    checkLimit(limit)
+    return this.pruneTransaction.immediate(clusterId, before, limit)
   }
 
   private applySync(data: DataSet): ApplySummary {
