@@ -112,7 +112,7 @@ export class AdminRecords {
     const entry = fromPath(withId(bodyObject(body), 'id'), { groupId: project.id })
     checkSchedule(defaultSchedule(entry), entry)
     const cluster = await validateEntry('clusters', entry, this.store, this.date())
-    if ((await this.store.listClusters()).some((c) => c.id === cluster.id)) throw new ApiError('DUPLICATE_ID', ['Cluster', cluster.id])
+    if (await this.store.findCluster(cluster.id)) throw new ApiError('DUPLICATE_ID', ['Cluster', cluster.id])
     await this.store.apply(only('clusters', cluster))
     return this.cluster(project.id, cluster.id)
   }
