@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { adminRoutes } from './admin/admin-routes.js'
+import { adminRoutes, answerUndecodableAdminUrl, isAdminTarget } from './admin/admin-routes.js'
 import { AccessList, clientAddress } from './auth/access-list.js'
 import { Authenticator } from './auth/authenticate.js'
 import { NonceBook } from './auth/nonces.js'
@@ -63,7 +63,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler: answerClientError,
     // Undecodable URLs are the API's to answer (per parameter), not the framework's.
     frameworkErrors: (error, request, reply) => {
-      if (error.code === 'FST_ERR_BAD_URL') return dispatch(request, reply)
+      if (error.code === 'FST_ERR_BAD_URL') {
+        const target = request.raw.url ?? '/'
+        if (config.adminToken !== undefined && isAdminTarget(target)) return answerUndecodableAdminUrl(request, reply, config.adminToken)
+        return dispatch(request, reply)
+      }
       return send(reply, renderError(new ApiError('MALFORMED_REQUEST'), DEFAULT_FORMAT))
     },
   })

@@ -228,8 +228,7 @@ export async function adminRoutes(scope: FastifyInstance, deps: AdminDeps): Prom
 
   scope.addHook('onRequest', async (request, reply) => {
     if (adminTokenMatches(deps.token, request.headers.authorization)) return
-    const error = new ApiError('ADMIN_UNAUTHORIZED')
-    await sendError(reply.header('www-authenticate', 'Bearer realm="Waymark admin"'), error)
+    await refuse(reply)
     return reply
   })
 
@@ -272,6 +271,25 @@ export async function adminRoutes(scope: FastifyInstance, deps: AdminDeps): Prom
     request.log.error({ err: error }, 'unexpected error in the admin API')
     return sendError(reply, new ApiError('UNEXPECTED_ERROR'))
   })
+}
+
+/** Whether a request target (path and query) is under `/_admin`, where the admin API answers everything. */
+export function isAdminTarget(target: string): boolean {
+  return /^\/_admin(?:[/?]|$)/.test(target)
+}
+
+/**
+ * A URL under `/_admin` that is not valid percent-encoding never reaches the admin scope (the router
+ * refuses it first): it gets what any unknown admin path gets, the token check, then 404.
+ */
+export function answerUndecodableAdminUrl(request: FastifyRequest, reply: FastifyReply, token: string): FastifyReply {
+  if (!adminTokenMatches(token, request.headers.authorization)) return refuse(reply)
+  const target = request.raw.url ?? '/'
+  return sendError(reply, new ApiError('RESOURCE_NOT_FOUND', [target.split('?')[0] ?? target]))
+}
+
+function refuse(reply: FastifyReply): FastifyReply {
+  return sendError(reply.header('www-authenticate', 'Bearer realm="Waymark admin"'), new ApiError('ADMIN_UNAUTHORIZED'))
 }
 
 function sendError(reply: FastifyReply, error: ApiError): FastifyReply {

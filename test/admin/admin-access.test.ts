@@ -46,7 +46,7 @@ describe('admin API off (no admin token)', () => {
   after(() => t.close())
 
   test('every admin path answers exactly as any unknown path, with the token or without', async () => {
-    const paths = [...OPERATIONS, { method: 'GET', path: '/nothing' }, { method: 'PUT', path: '/orgs' }]
+    const paths = [...OPERATIONS, { method: 'GET', path: '/nothing' }, { method: 'PUT', path: '/orgs' }, { method: 'GET', path: '/orgs/%zz' }]
     for (const { method, path } of paths) {
       for (const headers of [{}, { authorization: `Bearer ${ADMIN_TOKEN}` }, { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }]) {
         const url = `${ADMIN_PREFIX}${path}`
@@ -119,6 +119,11 @@ describe('admin API on', () => {
       assert.equal(res.status, 404, url)
       assert.equal(res.body, `{"detail":"Cannot find resource ${url}.","error":404,"errorCode":"RESOURCE_NOT_FOUND","parameters":["${url}"],"reason":"Not Found"}`)
     }
+    const undecodable = '/_admin/v1/orgs/%zz'
+    assertRefused(await inject(t, 'GET', undecodable), undecodable)
+    const bad = await inject(t, 'GET', undecodable, { authorization: `Bearer ${ADMIN_TOKEN}` })
+    assert.equal(bad.status, 404)
+    assert.equal(JSON.parse(bad.body).errorCode, 'RESOURCE_NOT_FOUND')
     const put = await t.admin('PUT', `/groups/${IDS.projectA}`, { name: 'x' })
     assert.equal(put.status, 405)
     assert.equal(put.headers['allow'], 'GET, HEAD, PATCH, DELETE')
