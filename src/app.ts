@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import { adminRoutes, answerUndecodableAdminUrl, isAdminTarget } from './admin/admin-routes.js'
 import { AccessList, clientAddress } from './auth/access-list.js'
 import { Authenticator } from './auth/authenticate.js'
 import { NonceBook } from './auth/nonces.js'
@@ -66,7 +67,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler: answerClientError,
     // Undecodable URLs are the API's to answer (per parameter), not the framework's.
     frameworkErrors: (error, request, reply) => {
-      if (error.code === 'FST_ERR_BAD_URL') return dispatch(request, reply)
+      if (error.code === 'FST_ERR_BAD_URL') {
+        const target = request.raw.url ?? '/'
+        if (config.adminToken !== undefined && isAdminTarget(target)) return answerUndecodableAdminUrl(request, reply, config.adminToken)
+        return dispatch(request, reply)
+      }
       return send(reply, renderError(new ApiError('MALFORMED_REQUEST'), DEFAULT_FORMAT))
     },
   })
@@ -106,6 +111,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
   await app.register(async (scope) => oauthRoutes(scope, { store, tokenSecret, tokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS, now }))
   await app.register(async (scope) => healthRoutes(scope, { store, readyTimeoutMs: READY_TIMEOUT_MS }))
+  // The admin API exists only with an admin token; without one, /_admin/ paths are unknown paths like any other.
+  const adminToken = config.adminToken
+  if (adminToken !== undefined) {
+    await app.register(async (scope) => adminRoutes(scope, { store, token: adminToken, now }), { prefix: '/_admin' })
+  }
   app.all('/api/*', dispatch)
   app.setNotFoundHandler(dispatch)
   return app

@@ -25,6 +25,8 @@ export interface Config {
   readonly trustedProxies: readonly string[]
   /** PEM files to serve HTTPS with; both or neither. */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined
+  /** The bearer token of the admin API under /_admin/v1/; undefined: the admin API is off. Never logged. */
+  readonly adminToken: string | undefined
   /** The checkpoint producer of `waymark serve` (docs/producer.md); the seed is `waymark generate`'s too. */
   readonly producer: ProducerConfig
 }
@@ -50,6 +52,7 @@ export interface ConfigFlags {
   readonly trustedProxy?: readonly string[] | undefined
   readonly tlsCert?: string | undefined
   readonly tlsKey?: string | undefined
+  readonly adminToken?: string | undefined
   /** `--produce` / `--no-produce`. */
   readonly produce?: boolean | undefined
   /** `--demo`: the producer is then on unless turned off. */
@@ -74,6 +77,7 @@ export const ENVIRONMENT = {
   WAYMARK_TRUSTED_PROXIES: '',
   WAYMARK_TLS_CERT: '',
   WAYMARK_TLS_KEY: '',
+  WAYMARK_ADMIN_TOKEN: '',
   /** `on` or `off`; empty: on with --demo, else off. */
   WAYMARK_PRODUCE: '',
   WAYMARK_TIME_SCALE: '1',
@@ -81,6 +85,9 @@ export const ENVIRONMENT = {
   WAYMARK_SEED: '20261101',
   WAYMARK_CHECKPOINT_RETENTION_DAYS: '90',
 } as const
+
+/** An admin token: at least 8 visible ASCII characters, so that it fits an Authorization header as is. */
+const ADMIN_TOKEN = /^[\x21-\x7e]{8,1024}$/
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
@@ -129,6 +136,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const certFile = pick(flags.tlsCert, 'WAYMARK_TLS_CERT')
   const keyFile = pick(flags.tlsKey, 'WAYMARK_TLS_KEY')
   if ((certFile === '') !== (keyFile === '')) throw new ConfigError('HTTPS needs both a certificate and a key (--tls-cert and --tls-key)')
+  const adminToken = pick(flags.adminToken, 'WAYMARK_ADMIN_TOKEN')
+  // The message never repeats the token.
+  if (adminToken !== '' && !ADMIN_TOKEN.test(adminToken)) {
+    throw new ConfigError('the admin token (--admin-token, WAYMARK_ADMIN_TOKEN) must be 8 to 1024 visible ASCII characters, no spaces')
+  }
   const produce = flags.produce === undefined ? pick(undefined, 'WAYMARK_PRODUCE') : flags.produce ? 'on' : 'off'
   if (produce !== 'on' && produce !== 'off' && produce !== '') {
     throw new ConfigError(`WAYMARK_PRODUCE must be on or off, got "${produce}"`)
@@ -158,6 +170,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     rateLimit,
     trustedProxies,
     tls: certFile === '' ? undefined : { certFile, keyFile },
+    adminToken: adminToken === '' ? undefined : adminToken,
     producer: Object.freeze({
       enabled: produce === '' ? flags.demo === true : produce === 'on',
       timeScale,

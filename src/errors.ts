@@ -99,6 +99,36 @@ export const ERRORS = {
     errorCode: 'SERVICE_UNAVAILABLE',
     detail: 'The service is temporarily unavailable. Please retry later.',
   },
+
+  // The admin API under /_admin/v1/ (docs/admin-api.md). It also answers RESOURCE_NOT_FOUND,
+  // METHOD_NOT_ALLOWED, INVALID_GROUP_ID, INVALID_CLUSTER_ID, INVALID_CHECKPOINT_ID, GROUP_NOT_FOUND,
+  // CLUSTER_ID_NOT_FOUND, CHECKPOINT_NOT_FOUND, INVALID_QUERY_PARAMETER, INVALID_ATTRIBUTE and the
+  // checkpoint schedule errors above.
+  ADMIN_UNAUTHORIZED: {
+    status: 401,
+    errorCode: 'ADMIN_UNAUTHORIZED',
+    detail: 'The admin API needs the admin token as a bearer token.',
+  },
+  INVALID_JSON: { status: 400, errorCode: 'INVALID_JSON', detail: 'Received JSON is malformed.' },
+  EXPECTED_JSON_OBJECT: {
+    status: 400,
+    errorCode: 'EXPECTED_JSON_OBJECT',
+    detail: 'The request body must be a JSON object, not %s.',
+  },
+  REQUEST_BODY_TOO_LARGE: {
+    status: 413,
+    errorCode: 'REQUEST_BODY_TOO_LARGE',
+    detail: 'The request body exceeds %s bytes.',
+  },
+  INVALID_ORG_ID: { status: 404, errorCode: 'INVALID_ORG_ID', detail: 'An invalid organization ID %s was specified.' },
+  ORG_NOT_FOUND: { status: 404, errorCode: 'ORG_NOT_FOUND', detail: 'No organization with ID %s exists.' },
+  API_KEY_NOT_FOUND: { status: 404, errorCode: 'API_KEY_NOT_FOUND', detail: 'No API key with public key %s exists.' },
+  SERVICE_ACCOUNT_NOT_FOUND: {
+    status: 404,
+    errorCode: 'SERVICE_ACCOUNT_NOT_FOUND',
+    detail: 'No service account with client ID %s exists.',
+  },
+  DUPLICATE_ID: { status: 409, errorCode: 'DUPLICATE_ID', detail: '%s %s already exists.' },
 } as const satisfies Record<string, ErrorSpec>
 
 export interface ErrorSpec {
@@ -119,6 +149,7 @@ export const REASONS: Readonly<Record<number, string>> = {
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
   409: 'Conflict',
+  413: 'Payload Too Large',
   429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',

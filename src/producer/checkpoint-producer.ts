@@ -114,6 +114,11 @@ export class CheckpointProducer {
     for (const cluster of clusters) await this.follow(cluster, t)
     for (const [id, state] of this.states) {
       if (listed.has(id)) continue
+      // A deleted cluster (the admin API, a reset) takes its checkpoints with it: nothing left to finish.
+      if (state.inFlight.size > 0 && !(await store.findCluster(id))) {
+        this.states.delete(id)
+        continue
+      }
       if (state.producing) this.stopProducing(state, 'its checkpoint schedule was turned off or it is gone')
       if (state.inFlight.size === 0) this.states.delete(id)
     }

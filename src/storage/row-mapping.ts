@@ -146,6 +146,18 @@ export function rolesToJson(roles: readonly RoleAssignment[]): string {
   return JSON.stringify(roles.map(canonicalRole))
 }
 
+/** A `roles` value without the roles on project `groupId`; undefined when it has none to drop. */
+export function rolesJsonWithoutGroup(json: string, groupId: string): string | undefined {
+  const roles = JSON.parse(json) as RoleAssignment[]
+  const kept = roles.filter((r) => !('groupId' in r && r.groupId === groupId))
+  return kept.length === roles.length ? undefined : rolesToJson(kept)
+}
+
+/** A LIKE pattern matching the `roles` values that may hold a role on project `groupId` (ids are hex). */
+export function rolesOnGroupPattern(groupId: string): string {
+  return `%"groupId":"${groupId}"%`
+}
+
 /** A checkpoint from its row; `completed` is left out when NULL. */
 export function checkpointFromRow(row: CheckpointRow): Checkpoint {
   const parts = partsFromJson(row.parts)

@@ -127,6 +127,39 @@ export interface Store {
   /** How many checkpoints of the cluster are ordered at or before `key` in (timestamp, id) order. */
   countCheckpointsUpTo(clusterId: ObjectIdHex, key: CheckpointKey): Promise<number>
 
+  // --- Deletes, for the admin API ---
+
+  /** A checkpoint of any cluster, by id (the admin API refuses to create one whose id is taken). */
+  findCheckpoint(checkpointId: ObjectIdHex): Promise<Checkpoint | undefined>
+
+  /**
+   * Deletes an organization and everything under it, in one transaction: its projects (as
+   * {@link deleteProject}), its API keys and its service accounts. All counts are 0 when it does not exist.
+   */
+  deleteOrganization(id: ObjectIdHex): Promise<DeleteSummary>
+  /**
+   * Deletes a project, its clusters and their checkpoints, in one transaction; API keys and service
+   * accounts lose their roles on it (and stay). All counts are 0 when it does not exist.
+   */
+  deleteProject(id: ObjectIdHex): Promise<DeleteSummary>
+  /** Deletes a cluster of that project and its checkpoints, in one transaction; all 0 when there is none. */
+  deleteCluster(groupId: ObjectIdHex, clusterId: ObjectIdHex): Promise<DeleteSummary>
+  /**
+   * Deletes a checkpoint of that cluster; false when there is none. The cluster's ranks stay dense: the
+   * smaller side of the gap moves by one, so deleting the oldest or the newest renumbers nothing.
+   */
+  deleteCheckpoint(clusterId: ObjectIdHex, checkpointId: ObjectIdHex): Promise<boolean>
+  /** Deletes an API key; false when there is none. */
+  deleteApiKey(publicKey: string): Promise<boolean>
+  /** Deletes a service account; false when there is none. Tokens issued to it stop working. */
+  deleteServiceAccount(clientId: string): Promise<boolean>
+  /**
+   * Deletes every organization, project, cluster, checkpoint, API key and service account, in one
+   * transaction. Server secrets, revoked tokens and Digest nonce uses stay, so nonces, tokens and replay
+   * records of the instances on the store keep working.
+   */
+  reset(): Promise<DeleteSummary>
+
   // The backup side (src/producer/): the checkpoint producer of `waymark serve` and `waymark generate`.
 
   /** A cluster by its id alone, whatever its project. */
@@ -172,3 +205,6 @@ export interface RevokedToken {
   readonly jti: string
   readonly expiresAtSeconds: number
 }
+
+/** How many records of each kind a delete removed. */
+export type DeleteSummary = ApplySummary

@@ -29,6 +29,9 @@ const FIXTURE = {
 }
 const LIST = `/api/atlas/v2/groups/${IDS.projectA}/clusters/Sccc34/backupCheckpoints?itemsPerPage=5`
 const ONE = `/api/public/v1.0/groups/${IDS.projectA}/clusters/${IDS.sccc}/checkpoints/${IDS.scccCheckpoint1}`
+/** Turns the admin API on, so that its answer during the outage is checked too. */
+const ADMIN_TOKEN = 'outage-drill-admin-token'
+
 /** How long one request may take while the database is stopped, and while it hangs. */
 const STOPPED_LIMIT_MS = 5_000
 const FROZEN_LIMIT_MS = 6_000
@@ -74,7 +77,7 @@ if ('missing' in found) {
     await writeFile(fixtureFile, JSON.stringify(FIXTURE))
 
     const logLines: string[] = []
-    server = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--store', cluster.url, '--demo', '--fixtures', fixtureFile, '--log-level', 'info', '--no-rate-limit'])
+    server = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--store', cluster.url, '--demo', '--fixtures', fixtureFile, '--log-level', 'info', '--no-rate-limit', '--admin-token', ADMIN_TOKEN])
     let pending = ''
     server.stdout.on('data', (chunk: Buffer) => {
       pending += chunk.toString()
@@ -176,6 +179,11 @@ if ('missing' in found) {
     const stopped = performance.now()
     await sleep(1_000)
     assert.equal(await ready(), 503)
+    // The admin API answers the same 503 while the database is away.
+    const adminAnswer = await fetch(`${base}/_admin/v1/orgs`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+    assert.equal(adminAnswer.status, 503)
+    assert.equal(adminAnswer.headers.get('retry-after'), '5')
+    assert.equal(((await adminAnswer.json()) as { errorCode: string }).errorCode, 'SERVICE_UNAVAILABLE')
     await sleep(3_000)
     const startBegan = performance.now()
     await cluster.start()

@@ -699,4 +699,212 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       }
     })
   })
+
+  describe(`Store conformance, lists and deletes: ${name}`, () => {
+    const keyOf = (publicKey: string, orgId: string, roles: ApiKey['roles']): ApiKey => ({
+      publicKey,
+      orgId,
+      description: '',
+      digestHa1: '0123456789abcdef0123456789abcdef',
+      roles,
+      accessList: [],
+      createdAt: '2026-10-01T00:00:00Z',
+    })
+    const accountOf = (clientId: string, orgId: string, roles: ServiceAccount['roles']): ServiceAccount => ({
+      clientId,
+      orgId,
+      name: clientId,
+      description: '',
+      roles,
+      secrets: [{ id: newObjectId(), hash: 'scrypt$1$1$1$c2FsdA$aGFzaA', createdAt: '2026-10-01T00:00:00Z', expiresAt: '2027-10-01T00:00:00Z' }],
+      accessList: [],
+      createdAt: '2026-10-01T00:00:00Z',
+    })
+    const letters = (): string => Array.from(newObjectId().slice(-8), (c) => String.fromCharCode(97 + (parseInt(c, 16) % 26))).join('')
+
+    test('lists hold every record, in id order', () =>
+      withStore(async (store, w) => {
+        const key = keyOf(letters(), w.org.id, [])
+        const account = accountOf(`mdb_sa_id_${newObjectId()}`, w.org.id, [])
+        await store.apply(data({ apiKeys: [key], serviceAccounts: [account] }))
+        const sorted = <T>(items: T[], id: (item: T) => string) => items.map(id).every((v, i, all) => i === 0 || (all[i - 1] ?? '') < v)
+        const orgs = await store.listOrganizations()
+        assert.deepEqual(orgs.find((o) => o.id === w.org.id), w.org)
+        assert.ok(sorted(orgs, (o) => o.id))
+        const projects = await store.listProjects()
+        assert.deepEqual(projects.filter((p) => p.orgId === w.org.id), [w.project, w.otherProject].sort((a, b) => (a.id < b.id ? -1 : 1)))
+        assert.ok(sorted(projects, (p) => p.id))
+        const clusters = await store.listClusters()
+        assert.deepEqual(clusters.find((c) => c.id === w.clusterA.id), w.clusterA)
+        assert.ok(sorted(clusters, (c) => c.id))
+        const keys = await store.listApiKeys()
+        assert.deepEqual(keys.find((k) => k.publicKey === key.publicKey), key)
+        assert.ok(sorted(keys, (k) => k.publicKey))
+        const accounts = await store.listServiceAccounts()
+        assert.deepEqual(accounts.find((a) => a.clientId === account.clientId), account)
+        assert.ok(sorted(accounts, (a) => a.clientId))
+      }))
+
+    test('deleting checkpoints anywhere keeps every listing and page right', () =>
+      withStore(async (store, w) => {
+        const cps = Array.from({ length: 40 }, (_, i) => checkpoint(w.clusterA, BASE + i * 60))
+        const other = Array.from({ length: 5 }, (_, i) => checkpoint(w.clusterB, BASE + i * 60))
+        await store.apply(data({ checkpoints: [...cps, ...other] }))
+        const left = new Map(cps.map((c) => [c.id, c]))
+        const order = newestFirst(cps)
+        // the newest, the oldest, one near each end, the middle, then at random
+        const victims = [order[0], order.at(-1), order[2], order.at(-3), order[20]]
+        const rng = mulberry32(5)
+        let added = false
+        for (const victim of victims) {
+          assert.ok(victim)
+          assert.equal(await store.deleteCheckpoint(w.clusterA.id, victim.id), true)
+          left.delete(victim.id)
+          await assertListing(store, w.clusterA.id, left.values())
+        }
+        while (left.size > 0) {
+          const ids = [...left.keys()]
+          const id = ids[randomInt(rng, 0, ids.length - 1)] ?? ''
+          assert.equal(await store.deleteCheckpoint(w.clusterA.id, id), true)
+          left.delete(id)
+          await assertListing(store, w.clusterA.id, left.values())
+          // later inserts still land in the right places
+          if (!added && left.size === 17) {
+            added = true
+            const more = [checkpoint(w.clusterA, BASE + 5), checkpoint(w.clusterA, BASE + 1205), checkpoint(w.clusterA, BASE + 99_999)]
+            await store.apply(data({ checkpoints: more }))
+            for (const c of more) left.set(c.id, c)
+            await assertListing(store, w.clusterA.id, left.values())
+          }
+        }
+        assert.deepEqual(await store.pageCheckpoints(w.clusterA.id, { offset: 0, limit: 10 }), { items: [], totalCount: 0 })
+        await assertListing(store, w.clusterB.id, other)
+      }))
+
+    test('a checkpoint is deleted only under its own cluster', () =>
+      withStore(async (store, w) => {
+        const cp = checkpoint(w.clusterA, BASE)
+        await store.apply(data({ checkpoints: [cp] }))
+        assert.deepEqual(await store.findCheckpoint(cp.id), cp)
+        assert.equal(await store.findCheckpoint(newObjectId()), undefined)
+        assert.equal(await store.deleteCheckpoint(w.clusterB.id, cp.id), false)
+        assert.equal(await store.deleteCheckpoint(w.clusterA.id, newObjectId()), false)
+        assert.deepEqual(await store.getCheckpoint(w.clusterA.id, cp.id), cp)
+        assert.equal(await store.deleteCheckpoint(w.clusterA.id, cp.id), true)
+        assert.equal(await store.deleteCheckpoint(w.clusterA.id, cp.id), false)
+        assert.equal(await store.findCheckpoint(cp.id), undefined)
+      }))
+
+    test('deleting a cluster deletes its checkpoints, only in its own project', () =>
+      withStore(async (store, w) => {
+        const cps = Array.from({ length: 7 }, (_, i) => checkpoint(w.clusterA, BASE + i * 60))
+        const kept = checkpoint(w.otherA, BASE)
+        await store.apply(data({ checkpoints: [...cps, kept] }))
+        const none = { organizations: 0, projects: 0, clusters: 0, checkpoints: 0, apiKeys: 0, serviceAccounts: 0 }
+        assert.deepEqual(await store.deleteCluster(w.otherProject.id, w.clusterA.id), none)
+        assert.deepEqual(await store.deleteCluster(w.project.id, w.clusterA.id), { ...none, clusters: 1, checkpoints: 7 })
+        assert.equal(await store.getClusterById(w.project.id, w.clusterA.id), undefined)
+        assert.equal((await store.pageCheckpoints(w.clusterA.id, { offset: 0, limit: 10 })).totalCount, 0)
+        assert.deepEqual(await store.getCheckpoint(w.otherA.id, kept.id), kept)
+        assert.deepEqual(await store.deleteCluster(w.project.id, w.clusterA.id), none)
+        // the name is free again
+        await store.apply(data({ clusters: [{ ...w.clusterA, id: newObjectId() }] }))
+      }))
+
+    test('deleting a project deletes its clusters and checkpoints and the roles on it', () =>
+      withStore(async (store, w) => {
+        const cps = [checkpoint(w.clusterA, BASE), checkpoint(w.clusterB, BASE), checkpoint(w.otherA, BASE)]
+        const key = keyOf(letters(), w.org.id, [
+          { orgId: w.org.id, roleName: 'ORG_MEMBER' },
+          { groupId: w.project.id, roleName: 'GROUP_READ_ONLY' },
+          { groupId: w.otherProject.id, roleName: 'GROUP_OWNER' },
+        ])
+        const untouched = keyOf(letters(), w.org.id, [{ groupId: w.otherProject.id, roleName: 'GROUP_READ_ONLY' }])
+        const account = accountOf(`mdb_sa_id_${newObjectId()}`, w.org.id, [{ groupId: w.project.id, roleName: 'GROUP_OWNER' }])
+        await store.apply(data({ checkpoints: cps, apiKeys: [key, untouched], serviceAccounts: [account] }))
+        const summary = await store.deleteProject(w.project.id)
+        assert.deepEqual(summary, { organizations: 0, projects: 1, clusters: 2, checkpoints: 2, apiKeys: 0, serviceAccounts: 0 })
+        assert.equal(await store.getProject(w.project.id), undefined)
+        assert.equal(await store.getClusterById(w.project.id, w.clusterB.id), undefined)
+        assert.deepEqual(await store.getCheckpoint(w.otherA.id, cps[2]?.id ?? ''), cps[2])
+        assert.deepEqual((await store.getApiKey(key.publicKey))?.roles, [key.roles[0], key.roles[2]])
+        assert.deepEqual(await store.getApiKey(untouched.publicKey), untouched)
+        assert.deepEqual((await store.getServiceAccount(account.clientId))?.roles, [])
+        assert.equal((await store.deleteProject(w.project.id)).projects, 0)
+      }))
+
+    test('deleting an organization deletes everything under it, and nothing else', () =>
+      withStore(async (store, w) => {
+        const otherOrg = { id: newObjectId(), name: 'Other' }
+        const otherProject = { id: newObjectId(), orgId: otherOrg.id, name: 'Other' }
+        const otherCluster = { ...w.clusterB, id: newObjectId(), groupId: otherProject.id }
+        const cps = [checkpoint(w.clusterA, BASE), checkpoint(w.clusterA, BASE + 60), checkpoint(w.otherA, BASE)]
+        const survivor = checkpoint(otherCluster, BASE)
+        const key = keyOf(letters(), w.org.id, [{ orgId: w.org.id, roleName: 'ORG_OWNER' }])
+        const otherKey = keyOf(letters(), otherOrg.id, [{ groupId: otherProject.id, roleName: 'GROUP_OWNER' }])
+        const account = accountOf(`mdb_sa_id_${newObjectId()}`, w.org.id, [])
+        await store.apply(
+          data({
+            organizations: [otherOrg],
+            projects: [otherProject],
+            clusters: [otherCluster],
+            checkpoints: [...cps, survivor],
+            apiKeys: [key, otherKey],
+            serviceAccounts: [account],
+          }),
+        )
+        assert.deepEqual(await store.deleteOrganization(w.org.id), {
+          organizations: 1,
+          projects: 2,
+          clusters: 3,
+          checkpoints: 3,
+          apiKeys: 1,
+          serviceAccounts: 1,
+        })
+        assert.equal(await store.getOrganization(w.org.id), undefined)
+        assert.equal(await store.getProject(w.otherProject.id), undefined)
+        assert.equal(await store.getApiKey(key.publicKey), undefined)
+        assert.equal(await store.getServiceAccount(account.clientId), undefined)
+        assert.deepEqual(await store.getApiKey(otherKey.publicKey), otherKey)
+        assert.deepEqual(await store.getCheckpoint(otherCluster.id, survivor.id), survivor)
+        assert.equal((await store.deleteOrganization(w.org.id)).organizations, 0)
+      }))
+
+    test('API keys and service accounts are deleted by their own ids', () =>
+      withStore(async (store, w) => {
+        const key = keyOf(letters(), w.org.id, [])
+        const account = accountOf(`mdb_sa_id_${newObjectId()}`, w.org.id, [])
+        await store.apply(data({ apiKeys: [key], serviceAccounts: [account] }))
+        assert.equal(await store.deleteApiKey(key.publicKey), true)
+        assert.equal(await store.deleteApiKey(key.publicKey), false)
+        assert.equal(await store.getApiKey(key.publicKey), undefined)
+        assert.equal(await store.deleteServiceAccount(account.clientId), true)
+        assert.equal(await store.deleteServiceAccount(account.clientId), false)
+        assert.equal(await store.getServiceAccount(account.clientId), undefined)
+      }))
+
+    test('reset deletes every record and keeps the server secrets and replay records', () =>
+      withStore(async (store, w) => {
+        const secret = await store.getOrCreateSecret(`conformance-reset-${newObjectId()}`, () => 'kept')
+        const nonce = `conformance-reset-${newObjectId()}`
+        const until = Math.floor(Date.now() / 1000) + 300
+        assert.equal(await store.claimNonceUse(nonce, 1, until), true)
+        await store.apply(data({ checkpoints: [checkpoint(w.clusterA, BASE)], apiKeys: [keyOf(letters(), w.org.id, [])] }))
+        const summary = await store.reset()
+        assert.ok(summary.organizations >= 1 && summary.checkpoints >= 1 && summary.apiKeys >= 1, JSON.stringify(summary))
+        assert.deepEqual(await store.listOrganizations(), [])
+        assert.deepEqual(await store.listProjects(), [])
+        assert.deepEqual(await store.listClusters(), [])
+        assert.deepEqual(await store.listApiKeys(), [])
+        assert.deepEqual(await store.listServiceAccounts(), [])
+        assert.equal((await store.pageCheckpoints(w.clusterA.id, { offset: 0, limit: 10 })).totalCount, 0)
+        assert.equal(await store.getOrCreateSecret(`conformance-reset-other-${newObjectId()}`, () => 'new'), 'new')
+        assert.equal(secret, 'kept')
+        assert.equal(await store.claimNonceUse(nonce, 1, until), false)
+        assert.deepEqual(await store.reset(), { organizations: 0, projects: 0, clusters: 0, checkpoints: 0, apiKeys: 0, serviceAccounts: 0 })
+        // the same ids load again
+        await store.apply(worldData(w))
+        assert.deepEqual(await store.getClusterById(w.project.id, w.clusterA.id), w.clusterA)
+      }))
+  })
 }

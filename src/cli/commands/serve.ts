@@ -15,6 +15,7 @@ interface ServeFlags {
   readonly trustedProxy: string[]
   readonly tlsCert?: string
   readonly tlsKey?: string
+  readonly adminToken?: string
   readonly produce?: boolean
   readonly timeScale?: string
   readonly seed?: string
@@ -35,6 +36,7 @@ export function serveCommand(): Command {
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS (env WAYMARK_TLS_CERT; needs --tls-key)')
     .option('--tls-key <file>', 'PEM private key of the certificate (env WAYMARK_TLS_KEY)')
     .option('--no-rate-limit', 'turn the per-project rate limit off, e.g. for load tests (env WAYMARK_RATE_LIMIT=off)')
+    .option('--admin-token <token>', 'turn the admin API on under /_admin/v1/, guarded by this bearer token (env WAYMARK_ADMIN_TOKEN, preferred: a flag shows in process lists)')
     .option('--trusted-proxy <ip-or-cidr>', 'believe X-Forwarded-For from this proxy (repeatable; env WAYMARK_TRUSTED_PROXIES)', collect, [])
     .option('--produce', 'make checkpoints of clusters with a checkpoint schedule as time passes (env WAYMARK_PRODUCE=on; on with --demo)')
     .option('--no-produce', 'do not make checkpoints, even with --demo (env WAYMARK_PRODUCE=off)')
@@ -50,7 +52,8 @@ export function serveCommand(): Command {
       const fixtures = []
       for (const file of flags.fixtures) fixtures.push(await readJsonFile(file))
       const server = await startServer(config, { demo: flags.demo, fixtures })
-      process.stderr.write(`waymark: serving on ${server.url} (store ${config.store})\n`)
+      const admin = config.adminToken ? `; admin API at ${server.url}/_admin/v1/` : ''
+      process.stderr.write(`waymark: serving on ${server.url} (store ${config.store}${admin})\n`)
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop)

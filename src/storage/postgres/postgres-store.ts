@@ -15,6 +15,7 @@ import type {
   ApplySummary,
   CheckpointKey,
   CheckpointPage,
+  DeleteSummary,
   NamedSecret,
   PageRequest,
   RevokedToken,
@@ -30,6 +31,8 @@ import {
   clusterFromRow,
   configServerToJson,
   partsToJson,
+  rolesJsonWithoutGroup,
+  rolesOnGroupPattern,
   rolesToJson,
   serviceAccountFromRow,
   shardsToJson,
@@ -105,13 +108,13 @@ const READS = {
 
 /** The statements that read a whole store (`waymark copy`), apart from the hot paths. */
 const WHOLE_STORE_READS = {
-  listOrganizations: 'SELECT id, name FROM organizations ORDER BY id',
-  listProjects: 'SELECT id, org_id, name FROM projects ORDER BY id',
-  listClusters: 'SELECT * FROM clusters ORDER BY id',
-  listApiKeys: 'SELECT * FROM api_keys ORDER BY public_key',
-  listServiceAccounts: 'SELECT * FROM service_accounts ORDER BY client_id',
-  listSecrets: 'SELECT name, value FROM secrets ORDER BY name',
-  listRevokedTokens: 'SELECT jti, expires_at FROM revoked_tokens WHERE expires_at > $1 ORDER BY jti',
+  listOrganizations: 'SELECT id, name FROM organizations ORDER BY id COLLATE "C"',
+  listProjects: 'SELECT id, org_id, name FROM projects ORDER BY id COLLATE "C"',
+  listClusters: 'SELECT * FROM clusters ORDER BY id COLLATE "C"',
+  listApiKeys: 'SELECT * FROM api_keys ORDER BY public_key COLLATE "C"',
+  listServiceAccounts: 'SELECT * FROM service_accounts ORDER BY client_id COLLATE "C"',
+  listSecrets: 'SELECT name, value FROM secrets ORDER BY name COLLATE "C"',
+  listRevokedTokens: 'SELECT jti, expires_at FROM revoked_tokens WHERE expires_at > $1 ORDER BY jti COLLATE "C"',
   firstFromOldest: `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE cluster_id = $1 ORDER BY seq ASC LIMIT $2`,
   /**
    * One statement, so one snapshot: `at` is the seq of the key ($2 id, $3 timestamp) when it is stored at
@@ -456,6 +459,129 @@ export class PostgresStore implements Store {
       release(client)
     }
   }
+
+  // --- Deletes, for the admin API ---
+
+  async findCheckpoint(checkpointId: ObjectIdHex): Promise<Checkpoint | undefined> {
+    const { rows } = await this.pool.query<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE id = $1`, [checkpointId])
+    return rows[0] && checkpointFromRow(rows[0])
+  }
+
+  async deleteOrganization(id: ObjectIdHex): Promise<DeleteSummary> {
+    return this.deleting(async (client, counts) => {
+      const projects = await client.query<{ id: string }>('SELECT id FROM projects WHERE org_id = $1', [id])
+      for (const project of projects.rows) await deleteProjectIn(client, project.id, counts)
+      counts.apiKeys += await changes(client, 'DELETE FROM api_keys WHERE org_id = $1', [id])
+      counts.serviceAccounts += await changes(client, 'DELETE FROM service_accounts WHERE org_id = $1', [id])
+      counts.organizations += await changes(client, 'DELETE FROM organizations WHERE id = $1', [id])
+    })
+  }
+
+  async deleteProject(id: ObjectIdHex): Promise<DeleteSummary> {
+    return this.deleting((client, counts) => deleteProjectIn(client, id, counts))
+  }
+
+  async deleteCluster(groupId: ObjectIdHex, clusterId: ObjectIdHex): Promise<DeleteSummary> {
+    return this.deleting(async (client, counts) => {
+      const found = await client.query('SELECT 1 FROM clusters WHERE id = $1 AND group_id = $2', [clusterId, groupId])
+      if (found.rows.length > 0) await deleteClusterIn(client, groupId, clusterId, counts)
+    })
+  }
+
+  async deleteCheckpoint(clusterId: ObjectIdHex, checkpointId: ObjectIdHex): Promise<boolean> {
+    let deleted = false
+    await this.deleting(async (client) => {
+      const [range] = (await client.query<{ lo: number | null; hi: number | null }>(named('seqRange', [clusterId]))).rows
+      const removed = await client.query<{ seq: number }>(
+        'DELETE FROM checkpoints WHERE id = $1 AND cluster_id = $2 RETURNING seq',
+        [checkpointId, clusterId],
+      )
+      const seq = removed.rows[0]?.seq
+      if (seq === undefined) return
+      deleted = true
+      const lo = range?.lo ?? seq
+      const hi = range?.hi ?? seq
+      if (seq - lo <= hi - seq) {
+        await client.query('UPDATE checkpoints SET seq = seq + 1 WHERE cluster_id = $1 AND seq < $2', [clusterId, seq])
+      } else {
+        await client.query('UPDATE checkpoints SET seq = seq - 1 WHERE cluster_id = $1 AND seq > $2', [clusterId, seq])
+      }
+    })
+    return deleted
+  }
+
+  async deleteApiKey(publicKey: string): Promise<boolean> {
+    return (await this.pool.query('DELETE FROM api_keys WHERE public_key = $1', [publicKey])).rowCount === 1
+  }
+
+  async deleteServiceAccount(clientId: string): Promise<boolean> {
+    return (await this.pool.query('DELETE FROM service_accounts WHERE client_id = $1', [clientId])).rowCount === 1
+  }
+
+  async reset(): Promise<DeleteSummary> {
+    return this.deleting(async (client, counts) => {
+      counts.checkpoints = await changes(client, 'DELETE FROM checkpoints', [])
+      counts.clusters = await changes(client, 'DELETE FROM clusters', [])
+      counts.apiKeys = await changes(client, 'DELETE FROM api_keys', [])
+      counts.serviceAccounts = await changes(client, 'DELETE FROM service_accounts', [])
+      counts.projects = await changes(client, 'DELETE FROM projects', [])
+      counts.organizations = await changes(client, 'DELETE FROM organizations', [])
+    })
+  }
+
+  /**
+   * Runs `remove` in one transaction under the lock `apply` takes (deletes renumber ranks too), with the
+   * long timeout (a cluster may hold millions of checkpoints), and answers what it counted.
+   */
+  private async deleting(remove: (client: PoolClient, counts: Counts) => Promise<void>): Promise<DeleteSummary> {
+    const counts: Counts = { organizations: 0, projects: 0, clusters: 0, checkpoints: 0, apiKeys: 0, serviceAccounts: 0 }
+    const client = await this.pool.connect()
+    try {
+      await client.query('BEGIN')
+      try {
+        await client.query(`SET LOCAL statement_timeout = ${APPLY_TIMEOUT_MS}`)
+        await write(client, `SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}, hashtext('apply:' || current_schema()))`, [])
+        await remove(client, counts)
+        await client.query('COMMIT')
+        return counts
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw error
+      }
+    } finally {
+      client.release()
+    }
+  }
+}
+
+type Counts = { -readonly [K in keyof DeleteSummary]: number }
+
+/** How many rows one statement of a delete touched (with the long timeout). */
+async function changes(client: PoolClient, text: string, values: unknown[]): Promise<number> {
+  const config: QueryConfig & { query_timeout: number } = { text, values, query_timeout: APPLY_TIMEOUT_MS }
+  return (await client.query(config)).rowCount ?? 0
+}
+
+/** Deletes a project's clusters, checkpoints and the roles on it, then the project (inside a transaction). */
+async function deleteProjectIn(client: PoolClient, id: string, counts: Counts): Promise<void> {
+  const clusters = await client.query<{ id: string }>('SELECT id FROM clusters WHERE group_id = $1', [id])
+  for (const cluster of clusters.rows) await deleteClusterIn(client, id, cluster.id, counts)
+  for (const [table, key] of [['api_keys', 'public_key'], ['service_accounts', 'client_id']] as const) {
+    const holders = await client.query<{ id: string; roles: string }>(
+      `SELECT ${key} AS id, roles FROM ${table} WHERE roles LIKE $1`,
+      [rolesOnGroupPattern(id)],
+    )
+    for (const row of holders.rows) {
+      const roles = rolesJsonWithoutGroup(row.roles, id)
+      if (roles !== undefined) await client.query(`UPDATE ${table} SET roles = $1 WHERE ${key} = $2`, [roles, row.id])
+    }
+  }
+  counts.projects += await changes(client, 'DELETE FROM projects WHERE id = $1', [id])
+}
+
+async function deleteClusterIn(client: PoolClient, groupId: string, clusterId: string, counts: Counts): Promise<void> {
+  counts.checkpoints += await changes(client, 'DELETE FROM checkpoints WHERE cluster_id = $1', [clusterId])
+  counts.clusters += await changes(client, 'DELETE FROM clusters WHERE id = $1 AND group_id = $2', [clusterId, groupId])
 }
 
 /** Swallows the 'error' a checked-out connection emits when the server drops it (see {@link checkout}). */

@@ -16,6 +16,7 @@ import type {
   ApplySummary,
   CheckpointKey,
   CheckpointPage,
+  DeleteSummary,
   NamedSecret,
   PageRequest,
   RevokedToken,
@@ -34,6 +35,8 @@ import {
   clusterFromRow,
   configServerToJson,
   partsToJson,
+  rolesJsonWithoutGroup,
+  rolesOnGroupPattern,
   rolesToJson,
   shardsToJson,
   type ApiKeyRow,
@@ -202,6 +205,54 @@ function prepareWholeStoreStatements(db: Database.Database) {
   }
 }
 
+/** The statements of the admin API's deletes. */
+function prepareAdminStatements(db: Database.Database) {
+  return {
+    projectsOfOrg: db.prepare<[string], string>('SELECT id FROM projects WHERE org_id = ?').pluck(),
+    clustersOfProject: db.prepare<[string], string>('SELECT id FROM clusters WHERE group_id = ?').pluck(),
+    keysWithRolesOn: db.prepare<[string], { id: string; roles: string }>(
+      'SELECT public_key AS id, roles FROM api_keys WHERE roles LIKE ?',
+    ),
+    accountsWithRolesOn: db.prepare<[string], { id: string; roles: string }>(
+      'SELECT client_id AS id, roles FROM service_accounts WHERE roles LIKE ?',
+    ),
+    setKeyRoles: db.prepare<[string, string]>('UPDATE api_keys SET roles = ? WHERE public_key = ?'),
+    setAccountRoles: db.prepare<[string, string]>('UPDATE service_accounts SET roles = ? WHERE client_id = ?'),
+    deleteCheckpointsOf: db.prepare<[string]>('DELETE FROM checkpoints WHERE cluster_id = ?'),
+    deleteCluster: db.prepare<[string, string]>('DELETE FROM clusters WHERE id = ? AND group_id = ?'),
+    deleteProject: db.prepare<[string]>('DELETE FROM projects WHERE id = ?'),
+    deleteKeysOf: db.prepare<[string]>('DELETE FROM api_keys WHERE org_id = ?'),
+    deleteAccountsOf: db.prepare<[string]>('DELETE FROM service_accounts WHERE org_id = ?'),
+    deleteOrganization: db.prepare<[string]>('DELETE FROM organizations WHERE id = ?'),
+    findCheckpoint: db.prepare<[string], CheckpointRow>(`${SELECT_CHECKPOINT} WHERE id = ?`),
+    seqOf: db.prepare<[string, string], number>('SELECT seq FROM checkpoints WHERE id = ? AND cluster_id = ?').pluck(),
+    deleteCheckpoint: db.prepare<[string]>('DELETE FROM checkpoints WHERE id = ?'),
+    raiseBelow: db.prepare<[string, number]>('UPDATE checkpoints SET seq = seq + 1 WHERE cluster_id = ? AND seq < ?'),
+    lowerAbove: db.prepare<[string, number]>('UPDATE checkpoints SET seq = seq - 1 WHERE cluster_id = ? AND seq > ?'),
+    deleteApiKey: db.prepare<[string]>('DELETE FROM api_keys WHERE public_key = ?'),
+    deleteServiceAccount: db.prepare<[string]>('DELETE FROM service_accounts WHERE client_id = ?'),
+    resetAll: [
+      'checkpoints',
+      'clusters',
+      'api_keys',
+      'service_accounts',
+      'projects',
+      'organizations',
+    ].map((table) => db.prepare(`DELETE FROM ${table}`)),
+  }
+}
+
+const NOTHING_DELETED: DeleteSummary = {
+  organizations: 0,
+  projects: 0,
+  clusters: 0,
+  checkpoints: 0,
+  apiKeys: 0,
+  serviceAccounts: 0,
+}
+
+type Counts = { -readonly [K in keyof DeleteSummary]: number }
+
 /**
  * The SQLite engine (better-sqlite3). Calls are synchronous underneath and wrapped as async to fit
  * {@link Store}. Several processes may share one file: WAL journal, a 5 s busy timeout.
@@ -209,6 +260,7 @@ function prepareWholeStoreStatements(db: Database.Database) {
 export class SqliteStore implements Store {
   readonly engine = 'sqlite'
   private readonly stmt: ReturnType<typeof prepareStatements>
+  private readonly admin: ReturnType<typeof prepareAdminStatements>
   private readonly applyTransaction: Database.Transaction<(data: DataSet) => ApplySummary>
   private readonly noncePrune = new PruneSchedule()
   private readonly whole: ReturnType<typeof prepareWholeStoreStatements>
@@ -222,6 +274,7 @@ export class SqliteStore implements Store {
     readonly migration: SchemaMigration,
   ) {
     this.stmt = prepareStatements(db)
+    this.admin = prepareAdminStatements(db)
     this.applyTransaction = db.transaction((data: DataSet) => this.applySync(data))
     this.whole = prepareWholeStoreStatements(db)
     this.checkpointsAfterTransaction = db.transaction((clusterId, after, limit) =>
@@ -530,6 +583,90 @@ export class SqliteStore implements Store {
       else above = mid
     }
     return below
+  }
+
+  // --- Deletes, for the admin API ---
+
+  async findCheckpoint(checkpointId: ObjectIdHex): Promise<Checkpoint | undefined> {
+    const row = this.admin.findCheckpoint.get(checkpointId)
+    return row && checkpointFromRow(row)
+  }
+
+  async deleteOrganization(id: ObjectIdHex): Promise<DeleteSummary> {
+    return this.deleting((counts) => {
+      for (const projectId of this.admin.projectsOfOrg.all(id)) this.deleteProjectSync(projectId, counts)
+      counts.apiKeys += this.admin.deleteKeysOf.run(id).changes
+      counts.serviceAccounts += this.admin.deleteAccountsOf.run(id).changes
+      counts.organizations += this.admin.deleteOrganization.run(id).changes
+    })
+  }
+
+  async deleteProject(id: ObjectIdHex): Promise<DeleteSummary> {
+    return this.deleting((counts) => this.deleteProjectSync(id, counts))
+  }
+
+  async deleteCluster(groupId: ObjectIdHex, clusterId: ObjectIdHex): Promise<DeleteSummary> {
+    return this.deleting((counts) => {
+      if (this.stmt.getClusterById.get(clusterId, groupId)) this.deleteClusterSync(groupId, clusterId, counts)
+    })
+  }
+
+  async deleteCheckpoint(clusterId: ObjectIdHex, checkpointId: ObjectIdHex): Promise<boolean> {
+    const remove = this.db.transaction((): boolean => {
+      const seq = this.admin.seqOf.get(checkpointId, clusterId)
+      if (seq === undefined) return false
+      const { lo, hi } = this.stmt.seqRange.get(clusterId, clusterId) ?? { lo: null, hi: null }
+      this.admin.deleteCheckpoint.run(checkpointId)
+      if (lo !== null && hi !== null) {
+        if (seq - lo <= hi - seq) this.admin.raiseBelow.run(clusterId, seq)
+        else this.admin.lowerAbove.run(clusterId, seq)
+      }
+      return true
+    })
+    return remove.immediate()
+  }
+
+  async deleteApiKey(publicKey: string): Promise<boolean> {
+    return this.admin.deleteApiKey.run(publicKey).changes === 1
+  }
+
+  async deleteServiceAccount(clientId: string): Promise<boolean> {
+    return this.admin.deleteServiceAccount.run(clientId).changes === 1
+  }
+
+  async reset(): Promise<DeleteSummary> {
+    return this.deleting((counts) => {
+      const [checkpoints, clusters, apiKeys, serviceAccounts, projects, organizations] = this.admin.resetAll.map(
+        (statement) => statement.run().changes,
+      )
+      Object.assign(counts, { checkpoints, clusters, apiKeys, serviceAccounts, projects, organizations })
+    })
+  }
+
+  /** Runs `remove` in one immediate transaction and answers what it counted. */
+  private deleting(remove: (counts: Counts) => void): DeleteSummary {
+    const counts: Counts = { ...NOTHING_DELETED }
+    this.db.transaction(() => remove(counts)).immediate()
+    return counts
+  }
+
+  private deleteProjectSync(id: string, counts: Counts): void {
+    for (const clusterId of this.admin.clustersOfProject.all(id)) this.deleteClusterSync(id, clusterId, counts)
+    const pattern = rolesOnGroupPattern(id)
+    for (const row of this.admin.keysWithRolesOn.all(pattern)) {
+      const roles = rolesJsonWithoutGroup(row.roles, id)
+      if (roles !== undefined) this.admin.setKeyRoles.run(roles, row.id)
+    }
+    for (const row of this.admin.accountsWithRolesOn.all(pattern)) {
+      const roles = rolesJsonWithoutGroup(row.roles, id)
+      if (roles !== undefined) this.admin.setAccountRoles.run(roles, row.id)
+    }
+    counts.projects += this.admin.deleteProject.run(id).changes
+  }
+
+  private deleteClusterSync(groupId: string, clusterId: string, counts: Counts): void {
+    counts.checkpoints += this.admin.deleteCheckpointsOf.run(clusterId).changes
+    counts.clusters += this.admin.deleteCluster.run(clusterId, groupId).changes
   }
 }
 

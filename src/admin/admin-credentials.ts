@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto'
+import { generateApiKeySecrets } from '../auth/api-key-secrets.js'
+import { newClientId, newClientSecret } from '../auth/client-secrets.js'
+import type { ApiKey, ServiceAccount } from '../domain/types.js'
+import { ApiError } from '../errors.js'
+import type { Store } from '../storage/store.js'
+import { bodyObject, mergePatch, only, validateEntry, type JsonObject } from './admin-bodies.js'
+
+/** A placeholder that passes the fixture rules while a patch leaves the stored secret as it is. */
+const KEEP_PRIVATE_KEY = '00000000-0000-0000-0000-000000000000'
+const KEEP_CLIENT_SECRET = 'kept-secret'
+
+/** What a create answers: the record, and the secret once when Waymark generated it. */
+export interface Created<T> {
+  readonly record: T
+  /** The generated private key or client secret; undefined when the body gave it. */
+  readonly secret: string | undefined
+}
+
+/**
+ * API keys and service accounts of the admin API, checked as fixture entries. Private keys and client
+ * secrets are stored only as their Digest hash and scrypt hash; a generated one is answered once.
+ */
+export class AdminCredentials {
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number,
+  ) {}
+
+  // --- API keys ---
+
+  async listApiKeys(orgId: string | undefined): Promise<ApiKey[]> {
+    const all = await this.store.listApiKeys()
+    return orgId === undefined ? all : all.filter((k) => k.orgId === orgId)
+  }
+
+  async apiKey(publicKey: string | undefined): Promise<ApiKey> {
+    const key = publicKey === undefined ? undefined : await this.store.getApiKey(publicKey)
+    if (!key) throw new ApiError('API_KEY_NOT_FOUND', [publicKey ?? ''])
+    return key
+  }
+
+  async createApiKey(body: unknown): Promise<Created<ApiKey>> {
+    const entry = bodyObject(body)
+    const privateKey = entry['privateKey'] === undefined ? randomUUID() : undefined
+    const publicKey = entry['publicKey'] ?? (await this.unusedPublicKey())
+    const key = await validateEntry('apiKeys', { ...entry, publicKey, privateKey: entry['privateKey'] ?? privateKey }, this.store, this.date())
+    if (await this.store.getApiKey(key.publicKey)) throw new ApiError('DUPLICATE_ID', ['API key', key.publicKey])
+    await this.store.apply(only('apiKeys', key))
+    return { record: await this.apiKey(key.publicKey), secret: privateKey }
+  }
+
+  /** A new private key (`privateKey`) replaces the stored hash; without one the key keeps its own. */
+  async updateApiKey(publicKey: string | undefined, body: unknown): Promise<ApiKey> {
+    const current = await this.apiKey(publicKey)
+    const patch = bodyObject(body)
+    const input: JsonObject = {
+      publicKey: current.publicKey,
+      privateKey: KEEP_PRIVATE_KEY,
+      orgId: current.orgId,
+      description: current.description,
+      roles: current.roles,
+      accessList: current.accessList,
+    }
+    const entry = mergePatch(input, patch, ['publicKey', 'orgId'])
+    const checked = await validateEntry('apiKeys', entry, this.store, this.date())
+    const digestHa1 = patch['privateKey'] === undefined ? current.digestHa1 : checked.digestHa1
+    await this.store.apply(only('apiKeys', { ...checked, digestHa1, createdAt: current.createdAt }))
+    return this.apiKey(current.publicKey)
+  }
+
+  async deleteApiKey(publicKey: string | undefined): Promise<void> {
+    if (publicKey === undefined || !(await this.store.deleteApiKey(publicKey))) {
+      throw new ApiError('API_KEY_NOT_FOUND', [publicKey ?? ''])
+    }
+  }
+
+  // --- service accounts ---
+
+  async listServiceAccounts(orgId: string | undefined): Promise<ServiceAccount[]> {
+    const all = await this.store.listServiceAccounts()
+    return orgId === undefined ? all : all.filter((a) => a.orgId === orgId)
+  }
+
+  async serviceAccount(clientId: string | undefined): Promise<ServiceAccount> {
+    const account = clientId === undefined ? undefined : await this.store.getServiceAccount(clientId)
+    if (!account) throw new ApiError('SERVICE_ACCOUNT_NOT_FOUND', [clientId ?? ''])
+    return account
+  }
+
+  async createServiceAccount(body: unknown): Promise<Created<ServiceAccount>> {
+    const entry = bodyObject(body)
+    const clientSecret = entry['clientSecret'] === undefined ? newClientSecret() : undefined
+    const clientId = entry['clientId'] ?? (await this.unusedClientId())
+    const account = await validateEntry(
+      'serviceAccounts',
+      { ...entry, clientId, clientSecret: entry['clientSecret'] ?? clientSecret },
+      this.store,
+      this.date(),
+    )
+    if (await this.store.getServiceAccount(account.clientId)) {
+      throw new ApiError('DUPLICATE_ID', ['Service account', account.clientId])
+    }
+    await this.store.apply(only('serviceAccounts', account))
+    return { record: await this.serviceAccount(account.clientId), secret: clientSecret }
+  }
+
+  /**
+   * A `clientSecret` replaces every secret of the account with that one (expiring at `secretExpiresAt`,
+   * or in a year); `secretExpiresAt` alone moves the expiry of every current secret.
+   */
+  async updateServiceAccount(clientId: string | undefined, body: unknown): Promise<ServiceAccount> {
+    const current = await this.serviceAccount(clientId)
+    const patch = bodyObject(body)
+    const input: JsonObject = {
+      clientId: current.clientId,
+      clientSecret: KEEP_CLIENT_SECRET,
+      orgId: current.orgId,
+      name: current.name,
+      description: current.description,
+      roles: current.roles,
+      accessList: current.accessList,
+    }
+    const entry = mergePatch(input, patch, ['clientId', 'orgId'])
+    const checked = await validateEntry('serviceAccounts', entry, this.store, this.date())
+    const expiresAt = checked.secrets[0]?.expiresAt
+    const secrets =
+      patch['clientSecret'] !== undefined
+        ? checked.secrets
+        : patch['secretExpiresAt'] !== undefined && expiresAt !== undefined
+          ? current.secrets.map((s) => ({ ...s, expiresAt }))
+          : current.secrets
+    await this.store.apply(only('serviceAccounts', { ...checked, secrets, createdAt: current.createdAt }))
+    return this.serviceAccount(current.clientId)
+  }
+
+  async deleteServiceAccount(clientId: string | undefined): Promise<void> {
+    if (clientId === undefined || !(await this.store.deleteServiceAccount(clientId))) {
+      throw new ApiError('SERVICE_ACCOUNT_NOT_FOUND', [clientId ?? ''])
+    }
+  }
+
+  private async unusedPublicKey(): Promise<string> {
+    for (;;) {
+      const { publicKey } = generateApiKeySecrets()
+      if (!(await this.store.getApiKey(publicKey))) return publicKey
+    }
+  }
+
+  private async unusedClientId(): Promise<string> {
+    for (;;) {
+      const clientId = newClientId()
+      if (!(await this.store.getServiceAccount(clientId))) return clientId
+    }
+  }
+
+  private date(): Date {
+    return new Date(this.now())
+  }
+}

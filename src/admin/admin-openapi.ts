@@ -1,0 +1,420 @@
+import { MAX_POINT_IN_TIME_WINDOW_HOURS } from '../domain/checkpoint-schedule.js'
+import {
+  BACKUP_KINDS,
+  CHECKPOINT_INTERVALS_MINUTES,
+  CLUSTER_TYPES,
+  GROUP_ROLES,
+  ORG_ROLES,
+  PART_TYPE_NAMES,
+} from '../domain/types.js'
+import {
+  CLIENT_ID_PATTERN,
+  CLUSTER_NAME_MAX_LENGTH,
+  CLUSTER_NAME_PATTERN,
+  FCV_PATTERN,
+  MAX_INCREMENT,
+  OBJECT_ID_PATTERN,
+  PUBLIC_KEY_PATTERN,
+} from '../fixtures/fixture-schema.js'
+
+/**
+ * The OpenAPI 3.1 document of the admin API, written by hand and served at
+ * `GET /_admin/v1/openapi.json`. Response schemas are exact (test/http/admin*.test.ts validates every
+ * answer of the admin tests against them); request schemas describe the fixture format, which
+ * `validateFixture` checks with the messages the API answers (docs/fixtures.md).
+ */
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` }) as const
+const objectId = { type: 'string', pattern: OBJECT_ID_PATTERN.source } as const
+const dateTime = { type: 'string', format: 'date-time' } as const
+const isoSeconds = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$' } as const
+const count = { type: 'integer', minimum: 0 } as const
+
+/** A closed object: every property listed, the required ones named. */
+function object(properties: Record<string, unknown>, required: readonly string[] = Object.keys(properties), extra: object = {}) {
+  return { type: 'object', additionalProperties: false, required: [...required], properties, ...extra }
+}
+
+function listOf(item: string) {
+  return object({ results: { type: 'array', items: ref(item) }, totalCount: count })
+}
+
+const json = (schema: unknown) => ({ 'application/json': { schema } })
+const answer = (description: string, schema: unknown) => ({ description, content: json(schema) })
+const error = (description: string) => answer(description, ref('ApiError'))
+
+const ERRORS = {
+  400: error('INVALID_ATTRIBUTE (with badRequestDetail.fields), INVALID_JSON, EXPECTED_JSON_OBJECT, INVALID_QUERY_PARAMETER or a checkpoint schedule error'),
+  401: error('ADMIN_UNAUTHORIZED: no admin token, or a wrong one'),
+  404: error('The record, or one named in the path, does not exist (or an id in the path is malformed)'),
+  409: error('DUPLICATE_ID: a record with that id already exists'),
+  413: error('REQUEST_BODY_TOO_LARGE'),
+} as const
+
+type Status = keyof typeof ERRORS
+
+function errors(...statuses: Status[]) {
+  return Object.fromEntries(statuses.map((s) => [String(s), ERRORS[s]]))
+}
+
+const param = (name: string, schema: unknown, description: string) => ({ name, in: 'path', required: true, description, schema })
+const PARAMS = {
+  orgId: param('orgId', objectId, 'Organization id (404 INVALID_ORG_ID when malformed)'),
+  groupId: param('groupId', objectId, 'Project id (404 INVALID_GROUP_ID when malformed)'),
+  clusterId: param('clusterId', objectId, 'Cluster id (404 INVALID_CLUSTER_ID when malformed)'),
+  checkpointId: param('checkpointId', objectId, 'Checkpoint id (404 INVALID_CHECKPOINT_ID when malformed)'),
+  publicKey: param('publicKey', { type: 'string' }, 'The API key’s public key'),
+  clientId: param('clientId', { type: 'string' }, 'The service account’s client id'),
+} as const
+const orgFilter = { name: 'orgId', in: 'query', required: false, description: 'Only the records of this organization', schema: objectId }
+
+const body = (schema: string, description: string) => ({ required: false, description, content: json(ref(schema)) })
+
+/** GET one, PATCH and DELETE of a record at `path`. */
+function item(tag: string, noun: string, schema: string, params: readonly unknown[], patchNote: string) {
+  return {
+    parameters: params,
+    get: { tags: [tag], summary: `Get one ${noun}`, responses: { 200: answer(`The ${noun}`, ref(schema)), ...errors(401, 404) } },
+    patch: {
+      tags: [tag],
+      summary: `Change some fields of one ${noun}`,
+      description: patchNote,
+      requestBody: body(`${schema}Patch`, 'Only the fields to change; the others keep their values'),
+      responses: { 200: answer(`The ${noun} as stored now`, ref(schema)), ...errors(400, 401, 404, 413) },
+    },
+    delete: {
+      tags: [tag],
+      summary: `Delete one ${noun}`,
+      responses: { 200: answer('What was deleted, by kind', ref('Deleted')), ...errors(401, 404) },
+    },
+  }
+}
+
+const role = {
+  oneOf: [
+    object({ orgId: objectId, roleName: { enum: [...ORG_ROLES] } }),
+    object({ groupId: objectId, roleName: { enum: [...GROUP_ROLES] } }),
+  ],
+}
+const accessList = { type: 'array', items: { type: 'string' }, description: 'IP addresses and CIDR blocks; empty: anywhere' }
+const shard = object({ shardName: { type: 'string', minLength: 1 }, replicaSetName: { type: 'string', minLength: 1 } })
+const configServer = {
+  oneOf: [
+    object({ typeName: { const: 'CONFIG_SERVER_REPLICA_SET' }, replicaSetName: { type: 'string', minLength: 1 } }),
+    object({ typeName: { const: 'CONFIG_SERVER' }, hostIds: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } } }),
+  ],
+}
+const clusterFields = {
+  id: objectId,
+  groupId: objectId,
+  name: { type: 'string', pattern: CLUSTER_NAME_PATTERN.source, maxLength: CLUSTER_NAME_MAX_LENGTH },
+  type: { enum: [...CLUSTER_TYPES] },
+  backup: { enum: [...BACKUP_KINDS], description: 'LEGACY (continuous backup: the only kind with checkpoints), CLOUD or NONE' },
+  featureCompatibilityVersion: { type: 'string', pattern: FCV_PATTERN.source, description: 'Checkpoints exist up to 4.0' },
+  shards: { type: 'array', minItems: 1, items: ref('Shard') },
+  configServer: { oneOf: [{ type: 'null' }, ref('ConfigServer')], description: 'Sharded clusters only' },
+  checkpointIntervalMinutes: {
+    enum: [...CHECKPOINT_INTERVALS_MINUTES, null],
+    description: 'Minutes between checkpoints, sharded clusters only; null: off',
+  },
+  pointInTimeWindowHours: { type: 'integer', minimum: 1, maximum: MAX_POINT_IN_TIME_WINDOW_HOURS },
+}
+const tokenTimestamp = object({ date: isoSeconds, increment: { type: 'integer', minimum: 0, maximum: MAX_INCREMENT } })
+const part = object(
+  {
+    typeName: { enum: [...PART_TYPE_NAMES] },
+    replicaSetName: { type: 'string' },
+    shardName: { type: 'string' },
+    hostId: { type: 'string' },
+    tokenDiscovered: { type: 'boolean' },
+    tokenTimestamp: ref('TokenTimestamp'),
+  },
+  ['typeName', 'tokenDiscovered', 'tokenTimestamp'],
+)
+const checkpointFields = {
+  id: objectId,
+  clusterId: objectId,
+  groupId: objectId,
+  started: isoSeconds,
+  completed: isoSeconds,
+  timestamp: isoSeconds,
+  restorable: { type: 'boolean' },
+  parts: { type: 'array', minItems: 1, items: ref('CheckpointPart') },
+}
+const apiKeyFields = {
+  publicKey: { type: 'string', pattern: PUBLIC_KEY_PATTERN.source },
+  orgId: objectId,
+  description: { type: 'string' },
+  roles: { type: 'array', items: ref('Role') },
+  accessList,
+  createdAt: isoSeconds,
+}
+const secret = object({ id: objectId, createdAt: isoSeconds, expiresAt: isoSeconds })
+const serviceAccountFields = {
+  clientId: { type: 'string', pattern: CLIENT_ID_PATTERN.source },
+  orgId: objectId,
+  name: { type: 'string' },
+  description: { type: 'string' },
+  roles: { type: 'array', items: ref('Role') },
+  accessList,
+  createdAt: isoSeconds,
+  secrets: { type: 'array', items: ref('ServiceAccountSecret'), description: 'Ids and dates only: a secret is stored as a scrypt hash' },
+}
+const privateKey = { type: 'string', description: 'A UUID: the Digest password; stored only as its hash' }
+const clientSecret = { type: 'string', minLength: 8, maxLength: 1024, description: 'Stored only as a scrypt hash' }
+const counts = object({
+  organizations: count,
+  projects: count,
+  clusters: count,
+  checkpoints: count,
+  apiKeys: count,
+  serviceAccounts: count,
+})
+
+/** Input: the fields a create or a patch may carry (open: the server answers every unknown one as a violation). */
+function input(properties: Record<string, unknown>, required: readonly string[] = []) {
+  return { type: 'object', required: [...required], properties }
+}
+
+export const ADMIN_OPENAPI = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Waymark admin API',
+    version: '1',
+    description:
+      'Arrange the data a Waymark server serves: organizations, projects, clusters (with their checkpoint ' +
+      'schedule, FCV and backup kind), checkpoints, API keys and service accounts; load fixture documents; reset. ' +
+      'Off unless the server has an admin token (WAYMARK_ADMIN_TOKEN or serve --admin-token); every call, this ' +
+      'document too, needs `Authorization: Bearer <admin token>`. Bodies are JSON, checked as fixture entries ' +
+      '(docs/fixtures.md); ids left out of a create are generated. Deletes cascade. See docs/admin-api.md.',
+  },
+  servers: [{ url: '/_admin/v1' }],
+  security: [{ adminToken: [] }],
+  tags: [
+    { name: 'organizations' },
+    { name: 'projects' },
+    { name: 'clusters' },
+    { name: 'checkpoints' },
+    { name: 'apiKeys' },
+    { name: 'serviceAccounts' },
+    { name: 'data' },
+  ],
+  paths: {
+    '/openapi.json': {
+      get: {
+        tags: ['data'],
+        summary: 'This document',
+        responses: { 200: { description: 'The OpenAPI document', content: json({ type: 'object' }) }, ...errors(401) },
+      },
+    },
+    '/orgs': {
+      get: { tags: ['organizations'], summary: 'Every organization, by id', responses: { 200: answer('The organizations', listOf('Organization')), ...errors(401) } },
+      post: {
+        tags: ['organizations'],
+        summary: 'Create an organization',
+        requestBody: body('OrganizationInput', 'The organization; `id` is generated when left out'),
+        responses: { 201: answer('The organization', ref('Organization')), ...errors(400, 401, 409, 413) },
+      },
+    },
+    '/orgs/{orgId}': item('organizations', 'organization', 'Organization', [PARAMS.orgId], '`id` cannot change. DELETE also deletes its projects (with their clusters and checkpoints), API keys and service accounts.'),
+    '/groups': {
+      get: {
+        tags: ['projects'],
+        summary: 'Every project, by id',
+        parameters: [orgFilter],
+        responses: { 200: answer('The projects', listOf('Project')), ...errors(400, 401) },
+      },
+      post: {
+        tags: ['projects'],
+        summary: 'Create a project',
+        requestBody: body('ProjectInput', 'The project; `id` is generated when left out'),
+        responses: { 201: answer('The project', ref('Project')), ...errors(400, 401, 409, 413) },
+      },
+    },
+    '/groups/{groupId}': item('projects', 'project', 'Project', [PARAMS.groupId], '`id` and `orgId` cannot change. DELETE also deletes its clusters and their checkpoints; API keys and service accounts lose their roles on it.'),
+    '/groups/{groupId}/clusters': {
+      parameters: [PARAMS.groupId],
+      get: { tags: ['clusters'], summary: 'The clusters of a project, by id', responses: { 200: answer('The clusters', listOf('Cluster')), ...errors(401, 404) } },
+      post: {
+        tags: ['clusters'],
+        summary: 'Create a cluster',
+        description:
+          '`id` is generated when left out, `groupId` is the path’s. The schedule answers the real API’s errors: ' +
+          '400 CANNOT_SET_CLUSTER_CHECKPOINT_INTERVAL_FOR_REPLICA_SET, INVALID_CLUSTER_CHECKPOINT_INTERVAL, INVALID_ATTRIBUTE.',
+        requestBody: body('ClusterInput', 'The cluster'),
+        responses: { 201: answer('The cluster', ref('Cluster')), ...errors(400, 401, 404, 409, 413) },
+      },
+    },
+    '/groups/{groupId}/clusters/{clusterId}': item(
+      'clusters',
+      'cluster',
+      'Cluster',
+      [PARAMS.groupId, PARAMS.clusterId],
+      '`id` and `groupId` cannot change. Schedule changes answer the real API’s errors (see create). DELETE also deletes its checkpoints.',
+    ),
+    '/groups/{groupId}/clusters/{clusterId}/checkpoints': {
+      parameters: [PARAMS.groupId, PARAMS.clusterId],
+      get: {
+        tags: ['checkpoints'],
+        summary: 'One page of a cluster’s checkpoints, newest first',
+        parameters: [
+          { name: 'pageNum', in: 'query', required: false, schema: { type: 'integer', minimum: 1, default: 1 } },
+          { name: 'itemsPerPage', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+        ],
+        responses: { 200: answer('The page and the cluster’s total count', listOf('Checkpoint')), ...errors(400, 401, 404) },
+      },
+      post: {
+        tags: ['checkpoints'],
+        summary: 'Create a checkpoint',
+        description: '`id` is generated when left out; `clusterId` and `groupId` are the path’s. Whole histories load faster as a fixture.',
+        requestBody: body('CheckpointInput', 'The checkpoint'),
+        responses: { 201: answer('The checkpoint', ref('Checkpoint')), ...errors(400, 401, 404, 409, 413) },
+      },
+    },
+    '/groups/{groupId}/clusters/{clusterId}/checkpoints/{checkpointId}': item(
+      'checkpoints',
+      'checkpoint',
+      'Checkpoint',
+      [PARAMS.groupId, PARAMS.clusterId, PARAMS.checkpointId],
+      '`id`, `clusterId` and `groupId` cannot change; `completed: null` makes it in progress again.',
+    ),
+    '/apiKeys': {
+      get: {
+        tags: ['apiKeys'],
+        summary: 'Every API key, by public key',
+        parameters: [orgFilter],
+        responses: { 200: answer('The API keys', listOf('ApiKey')), ...errors(400, 401) },
+      },
+      post: {
+        tags: ['apiKeys'],
+        summary: 'Create an API key',
+        description: '`publicKey` and `privateKey` are generated when left out; a generated private key is answered this once.',
+        requestBody: body('ApiKeyInput', 'The API key'),
+        responses: { 201: answer('The API key', ref('ApiKeyCreated')), ...errors(400, 401, 409, 413) },
+      },
+    },
+    '/apiKeys/{publicKey}': item('apiKeys', 'API key', 'ApiKey', [PARAMS.publicKey], '`publicKey` and `orgId` cannot change; a `privateKey` replaces the stored one.'),
+    '/serviceAccounts': {
+      get: {
+        tags: ['serviceAccounts'],
+        summary: 'Every service account, by client id',
+        parameters: [orgFilter],
+        responses: { 200: answer('The service accounts', listOf('ServiceAccount')), ...errors(400, 401) },
+      },
+      post: {
+        tags: ['serviceAccounts'],
+        summary: 'Create a service account',
+        description: '`clientId` and `clientSecret` are generated when left out; a generated secret is answered this once.',
+        requestBody: body('ServiceAccountInput', 'The service account'),
+        responses: { 201: answer('The service account', ref('ServiceAccountCreated')), ...errors(400, 401, 409, 413) },
+      },
+    },
+    '/serviceAccounts/{clientId}': item(
+      'serviceAccounts',
+      'service account',
+      'ServiceAccount',
+      [PARAMS.clientId],
+      '`clientId` and `orgId` cannot change; a `clientSecret` replaces every secret (expiring at `secretExpiresAt`, or in a year); `secretExpiresAt` alone moves the expiry of every secret.',
+    ),
+    '/fixtures': {
+      post: {
+        tags: ['data'],
+        summary: 'Load a fixture document',
+        description: 'The format and the checks of `waymark load` (docs/fixtures.md): idempotent by id, all or nothing. Up to 256 MiB.',
+        requestBody: { required: false, content: json(ref('FixtureDocument')) },
+        responses: { 200: answer('What was written, by kind', object({ loaded: ref('Counts') })), ...errors(400, 401, 413) },
+      },
+    },
+    '/reset': {
+      post: {
+        tags: ['data'],
+        summary: 'Delete every record; optionally load the demo',
+        description: 'Server secrets, revoked tokens and Digest replay records stay.',
+        parameters: [{ name: 'demo', in: 'query', required: false, schema: { type: 'boolean', default: false } }],
+        responses: {
+          200: answer('What was deleted, and what the demo wrote', object({ deleted: ref('Counts'), loaded: { oneOf: [{ type: 'null' }, ref('Counts')] } })),
+          ...errors(400, 401),
+        },
+      },
+    },
+  },
+  components: {
+    securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'The admin token the server was started with' } },
+    schemas: {
+      ApiError: object(
+        {
+          badRequestDetail: object({ fields: { type: 'array', items: object({ description: { type: 'string' }, field: { type: 'string' } }) } }),
+          detail: { type: 'string' },
+          error: { type: 'integer' },
+          errorCode: { type: 'string', pattern: '^[A-Z_]+$' },
+          parameters: { type: 'array', items: { type: ['string', 'number'] } },
+          reason: { type: 'string' },
+        },
+        ['detail', 'error', 'errorCode', 'parameters', 'reason'],
+      ),
+      Counts: counts,
+      Deleted: object({ deleted: ref('Counts') }),
+      Organization: object({ id: objectId, name: { type: 'string', minLength: 1 } }),
+      OrganizationInput: input({ id: objectId, name: { type: 'string' } }, ['name']),
+      OrganizationPatch: input({ name: { type: 'string' } }),
+      Project: object({ id: objectId, orgId: objectId, name: { type: 'string', minLength: 1 } }),
+      ProjectInput: input({ id: objectId, orgId: objectId, name: { type: 'string' } }, ['orgId', 'name']),
+      ProjectPatch: input({ name: { type: 'string' } }),
+      Shard: shard,
+      ConfigServer: configServer,
+      Cluster: object(clusterFields),
+      ClusterInput: input(clusterFields, ['name', 'type', 'backup', 'featureCompatibilityVersion', 'shards']),
+      ClusterPatch: input(clusterFields),
+      TokenTimestamp: tokenTimestamp,
+      CheckpointPart: part,
+      Checkpoint: object(checkpointFields, ['id', 'clusterId', 'groupId', 'started', 'timestamp', 'restorable', 'parts']),
+      CheckpointInput: input(
+        { ...checkpointFields, started: dateTime, completed: { oneOf: [{ type: 'null' }, dateTime] }, timestamp: dateTime },
+        ['started', 'timestamp', 'restorable', 'parts'],
+      ),
+      CheckpointPatch: input({ ...checkpointFields, started: dateTime, completed: { oneOf: [{ type: 'null' }, dateTime] }, timestamp: dateTime }),
+      Role: role,
+      ApiKey: object(apiKeyFields),
+      ApiKeyCreated: object({ ...apiKeyFields, privateKey }, Object.keys(apiKeyFields)),
+      ApiKeyInput: input({ publicKey: apiKeyFields.publicKey, privateKey, orgId: objectId, description: { type: 'string' }, roles: apiKeyFields.roles, accessList }, ['orgId', 'roles']),
+      ApiKeyPatch: input({ privateKey, description: { type: 'string' }, roles: apiKeyFields.roles, accessList }),
+      ServiceAccountSecret: secret,
+      ServiceAccount: object(serviceAccountFields),
+      ServiceAccountCreated: object({ ...serviceAccountFields, clientSecret }, Object.keys(serviceAccountFields)),
+      ServiceAccountInput: input(
+        {
+          clientId: serviceAccountFields.clientId,
+          clientSecret,
+          secretExpiresAt: dateTime,
+          orgId: objectId,
+          name: { type: 'string' },
+          description: { type: 'string' },
+          roles: serviceAccountFields.roles,
+          accessList,
+        },
+        ['orgId', 'roles'],
+      ),
+      ServiceAccountPatch: input({
+        clientSecret,
+        secretExpiresAt: dateTime,
+        name: { type: 'string' },
+        description: { type: 'string' },
+        roles: serviceAccountFields.roles,
+        accessList,
+      }),
+      FixtureDocument: {
+        type: 'object',
+        description: 'A fixture document (docs/fixtures.md); every array is optional',
+        additionalProperties: false,
+        properties: {
+          organizations: { type: 'array', items: ref('OrganizationInput') },
+          projects: { type: 'array', items: ref('ProjectInput') },
+          clusters: { type: 'array', items: ref('ClusterInput') },
+          checkpoints: { type: 'array', items: ref('CheckpointInput') },
+          apiKeys: { type: 'array', items: ref('ApiKeyInput') },
+          serviceAccounts: { type: 'array', items: ref('ServiceAccountInput') },
+        },
+      },
+    },
+  },
+} as const

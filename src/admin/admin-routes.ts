@@ -1,0 +1,304 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Store } from '../storage/store.js'
+import { ApiError } from '../errors.js'
+import { DEFAULT_FORMAT } from '../http/query-params.js'
+import { renderError } from '../http/render.js'
+import { isStoreUnavailable, renderStoreUnavailable, storeUnavailableDetails, STORE_UNAVAILABLE_MESSAGE } from '../http/store-unavailable.js'
+import { RouteMatcher, safeDecode } from '../http/route-matcher.js'
+import { AdminCredentials } from './admin-credentials.js'
+import { loadFixtureDocument, resetStore } from './admin-data-set.js'
+import { ADMIN_OPENAPI } from './admin-openapi.js'
+import { AdminQuery } from './admin-query.js'
+import { AdminRecords } from './admin-records.js'
+import { adminTokenMatches } from './admin-token.js'
+import { apiKeyView, checkpointView, clusterView, organizationView, projectView, serviceAccountView } from './admin-views.js'
+
+export interface AdminDeps {
+  readonly store: Store
+  /** The bearer token every admin call must carry. */
+  readonly token: string
+  /** Milliseconds. */
+  readonly now: () => number
+}
+
+/** Where the admin API lives; the routes below are relative to it. */
+export const ADMIN_PREFIX = '/_admin/v1'
+
+/** Request bodies up to 1 MiB; a fixture document up to 256 MiB. */
+const BODY_LIMIT = 1024 * 1024
+const FIXTURE_BODY_LIMIT = 256 * 1024 * 1024
+
+interface Call {
+  readonly params: Readonly<Record<string, string | undefined>>
+  readonly query: AdminQuery
+  readonly body: unknown
+}
+
+interface Answer {
+  readonly status: number
+  readonly body: unknown
+}
+
+interface AdminRoute {
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
+  /** OpenAPI-style, e.g. `/groups/{groupId}`. */
+  readonly path: string
+  readonly handle: (call: Call) => Promise<Answer>
+  readonly bodyLimit?: number
+}
+
+const ok = (body: unknown): Answer => ({ status: 200, body })
+const created = (body: unknown): Answer => ({ status: 201, body })
+const list = <T>(items: readonly T[], view: (item: T) => object): Answer => ok({ results: items.map(view), totalCount: items.length })
+
+/** Every admin route: the one table the router, the 405 answers and the OpenAPI test read. */
+export function adminRoutesTable(deps: AdminDeps): readonly AdminRoute[] {
+  const records = new AdminRecords(deps.store, deps.now)
+  const credentials = new AdminCredentials(deps.store, deps.now)
+  return [
+    { method: 'GET', path: '/openapi.json', handle: async () => ok(ADMIN_OPENAPI) },
+
+    { method: 'GET', path: '/orgs', handle: async () => list(await records.listOrganizations(), organizationView) },
+    { method: 'POST', path: '/orgs', handle: async ({ body }) => created(organizationView(await records.createOrganization(body))) },
+    { method: 'GET', path: '/orgs/{orgId}', handle: async ({ params }) => ok(organizationView(await records.organization(params['orgId']))) },
+    {
+      method: 'PATCH',
+      path: '/orgs/{orgId}',
+      handle: async ({ params, body }) => ok(organizationView(await records.updateOrganization(params['orgId'], body))),
+    },
+    { method: 'DELETE', path: '/orgs/{orgId}', handle: async ({ params }) => ok({ deleted: await records.deleteOrganization(params['orgId']) }) },
+
+    { method: 'GET', path: '/groups', handle: async ({ query }) => list(await records.listProjects(query.orgId()), projectView) },
+    { method: 'POST', path: '/groups', handle: async ({ body }) => created(projectView(await records.createProject(body))) },
+    { method: 'GET', path: '/groups/{groupId}', handle: async ({ params }) => ok(projectView(await records.project(params['groupId']))) },
+    {
+      method: 'PATCH',
+      path: '/groups/{groupId}',
+      handle: async ({ params, body }) => ok(projectView(await records.updateProject(params['groupId'], body))),
+    },
+    { method: 'DELETE', path: '/groups/{groupId}', handle: async ({ params }) => ok({ deleted: await records.deleteProject(params['groupId']) }) },
+
+    {
+      method: 'GET',
+      path: '/groups/{groupId}/clusters',
+      handle: async ({ params }) => list(await records.listClusters(params['groupId']), clusterView),
+    },
+    {
+      method: 'POST',
+      path: '/groups/{groupId}/clusters',
+      handle: async ({ params, body }) => created(clusterView(await records.createCluster(params['groupId'], body))),
+    },
+    {
+      method: 'GET',
+      path: '/groups/{groupId}/clusters/{clusterId}',
+      handle: async ({ params }) => ok(clusterView(await records.cluster(params['groupId'], params['clusterId']))),
+    },
+    {
+      method: 'PATCH',
+      path: '/groups/{groupId}/clusters/{clusterId}',
+      handle: async ({ params, body }) => ok(clusterView(await records.updateCluster(params['groupId'], params['clusterId'], body))),
+    },
+    {
+      method: 'DELETE',
+      path: '/groups/{groupId}/clusters/{clusterId}',
+      handle: async ({ params }) => ok({ deleted: await records.deleteCluster(params['groupId'], params['clusterId']) }),
+    },
+
+    {
+      method: 'GET',
+      path: '/groups/{groupId}/clusters/{clusterId}/checkpoints',
+      handle: async ({ params, query }) => {
+        const page = await records.pageCheckpoints(params['groupId'], params['clusterId'], query.page())
+        return ok({ results: page.items.map(checkpointView), totalCount: page.totalCount })
+      },
+    },
+    {
+      method: 'POST',
+      path: '/groups/{groupId}/clusters/{clusterId}/checkpoints',
+      handle: async ({ params, body }) =>
+        created(checkpointView(await records.createCheckpoint(params['groupId'], params['clusterId'], body))),
+    },
+    {
+      method: 'GET',
+      path: '/groups/{groupId}/clusters/{clusterId}/checkpoints/{checkpointId}',
+      handle: async ({ params }) =>
+        ok(checkpointView(await records.checkpoint(params['groupId'], params['clusterId'], params['checkpointId']))),
+    },
+    {
+      method: 'PATCH',
+      path: '/groups/{groupId}/clusters/{clusterId}/checkpoints/{checkpointId}',
+      handle: async ({ params, body }) =>
+        ok(checkpointView(await records.updateCheckpoint(params['groupId'], params['clusterId'], params['checkpointId'], body))),
+    },
+    {
+      method: 'DELETE',
+      path: '/groups/{groupId}/clusters/{clusterId}/checkpoints/{checkpointId}',
+      handle: async ({ params }) =>
+        ok({ deleted: await records.deleteCheckpoint(params['groupId'], params['clusterId'], params['checkpointId']) }),
+    },
+
+    { method: 'GET', path: '/apiKeys', handle: async ({ query }) => list(await credentials.listApiKeys(query.orgId()), apiKeyView) },
+    {
+      method: 'POST',
+      path: '/apiKeys',
+      handle: async ({ body }) => {
+        const { record, secret } = await credentials.createApiKey(body)
+        return created({ ...apiKeyView(record), ...(secret !== undefined ? { privateKey: secret } : {}) })
+      },
+    },
+    { method: 'GET', path: '/apiKeys/{publicKey}', handle: async ({ params }) => ok(apiKeyView(await credentials.apiKey(params['publicKey']))) },
+    {
+      method: 'PATCH',
+      path: '/apiKeys/{publicKey}',
+      handle: async ({ params, body }) => ok(apiKeyView(await credentials.updateApiKey(params['publicKey'], body))),
+    },
+    {
+      method: 'DELETE',
+      path: '/apiKeys/{publicKey}',
+      handle: async ({ params }) => {
+        await credentials.deleteApiKey(params['publicKey'])
+        return ok({ deleted: { ...NOTHING, apiKeys: 1 } })
+      },
+    },
+
+    {
+      method: 'GET',
+      path: '/serviceAccounts',
+      handle: async ({ query }) => list(await credentials.listServiceAccounts(query.orgId()), serviceAccountView),
+    },
+    {
+      method: 'POST',
+      path: '/serviceAccounts',
+      handle: async ({ body }) => {
+        const { record, secret } = await credentials.createServiceAccount(body)
+        return created({ ...serviceAccountView(record), ...(secret !== undefined ? { clientSecret: secret } : {}) })
+      },
+    },
+    {
+      method: 'GET',
+      path: '/serviceAccounts/{clientId}',
+      handle: async ({ params }) => ok(serviceAccountView(await credentials.serviceAccount(params['clientId']))),
+    },
+    {
+      method: 'PATCH',
+      path: '/serviceAccounts/{clientId}',
+      handle: async ({ params, body }) => ok(serviceAccountView(await credentials.updateServiceAccount(params['clientId'], body))),
+    },
+    {
+      method: 'DELETE',
+      path: '/serviceAccounts/{clientId}',
+      handle: async ({ params }) => {
+        await credentials.deleteServiceAccount(params['clientId'])
+        return ok({ deleted: { ...NOTHING, serviceAccounts: 1 } })
+      },
+    },
+
+    {
+      method: 'POST',
+      path: '/fixtures',
+      bodyLimit: FIXTURE_BODY_LIMIT,
+      handle: async ({ body }) => ok({ loaded: await loadFixtureDocument(body, deps.store, new Date(deps.now())) }),
+    },
+    { method: 'POST', path: '/reset', handle: async ({ query }) => ok(await resetStore(deps.store, query.flag('demo'))) },
+  ]
+}
+
+const NOTHING = { organizations: 0, projects: 0, clusters: 0, checkpoints: 0, apiKeys: 0, serviceAccounts: 0 }
+
+/**
+ * The admin API (docs/admin-api.md), registered only when an admin token is configured, in its own
+ * encapsulated scope under `/_admin`: every request there, known path or not, must first carry
+ * `Authorization: Bearer <admin token>` (401 ADMIN_UNAUTHORIZED otherwise). Bodies are JSON whatever their
+ * Content-Type says; answers are JSON, errors in the API's error format.
+ */
+export async function adminRoutes(scope: FastifyInstance, deps: AdminDeps): Promise<void> {
+  const routes = adminRoutesTable(deps)
+  const matcher = new RouteMatcher(
+    routes.map((r) => ({ template: `${ADMIN_PREFIX}${r.path}`, methods: r.method === 'GET' ? ['GET', 'HEAD'] : [r.method], route: r })),
+  )
+
+  scope.removeAllContentTypeParsers()
+  scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, text, done) => {
+    if (String(text).trim() === '') return done(null, undefined)
+    try {
+      done(null, JSON.parse(String(text)))
+    } catch {
+      done(new ApiError('INVALID_JSON'), undefined)
+    }
+  })
+
+  scope.addHook('onRequest', async (request, reply) => {
+    if (adminTokenMatches(deps.token, request.headers.authorization)) return
+    await refuse(reply)
+    return reply
+  })
+
+  const notFound = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const target = request.raw.url ?? '/'
+    const rawPath = target.split('?')[0] ?? '/'
+    const path = safeDecode(rawPath) ?? rawPath
+    const match = matcher.match(request.method, rawPath)
+    if (match.kind === 'method-not-allowed') {
+      return sendError(reply.header('allow', match.allow.join(', ')), new ApiError('METHOD_NOT_ALLOWED', [request.method, path]))
+    }
+    return sendError(reply, new ApiError('RESOURCE_NOT_FOUND', [path]))
+  }
+  scope.setNotFoundHandler(async (request, reply) => notFound(request, reply))
+
+  for (const route of routes) {
+    scope.route({
+      method: route.method,
+      url: `/v1${route.path.replace(/\{(\w+)\}/g, ':$1')}`,
+      bodyLimit: route.bodyLimit ?? BODY_LIMIT,
+      handler: async (request, reply) => {
+        const params = request.params as Record<string, string | undefined>
+        // The router matches an empty segment as a parameter (`/orgs/`); that path names nothing.
+        if (Object.values(params).some((value) => value === '')) return notFound(request, reply)
+        const answer = await route.handle({ params, query: new AdminQuery(request.raw.url ?? ''), body: request.body })
+        return reply
+          .code(answer.status)
+          .header('content-type', 'application/json')
+          .send(Buffer.from(JSON.stringify(answer.body)))
+      },
+    })
+  }
+
+  scope.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof ApiError) return sendError(reply, error)
+    if (isStoreUnavailable(error)) {
+      request.log.warn(storeUnavailableDetails(error), STORE_UNAVAILABLE_MESSAGE)
+      const response = renderStoreUnavailable(DEFAULT_FORMAT)
+      return reply.code(response.status).headers(response.headers).send(Buffer.from(response.body))
+    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendError(reply, new ApiError('REQUEST_BODY_TOO_LARGE', [request.routeOptions.bodyLimit ?? BODY_LIMIT]))
+    }
+    if (error.statusCode === 400) return sendError(reply, new ApiError('MALFORMED_REQUEST'))
+    request.log.error({ err: error }, 'unexpected error in the admin API')
+    return sendError(reply, new ApiError('UNEXPECTED_ERROR'))
+  })
+}
+
+/** Whether a request target (path and query) is under `/_admin`, where the admin API answers everything. */
+export function isAdminTarget(target: string): boolean {
+  return /^\/_admin(?:[/?]|$)/.test(target)
+}
+
+/**
+ * A URL under `/_admin` that is not valid percent-encoding never reaches the admin scope (the router
+ * refuses it first): it gets what any unknown admin path gets, the token check, then 404.
+ */
+export function answerUndecodableAdminUrl(request: FastifyRequest, reply: FastifyReply, token: string): FastifyReply {
+  if (!adminTokenMatches(token, request.headers.authorization)) return refuse(reply)
+  const target = request.raw.url ?? '/'
+  return sendError(reply, new ApiError('RESOURCE_NOT_FOUND', [target.split('?')[0] ?? target]))
+}
+
+function refuse(reply: FastifyReply): FastifyReply {
+  return sendError(reply.header('www-authenticate', 'Bearer realm="Waymark admin"'), new ApiError('ADMIN_UNAUTHORIZED'))
+}
+
+function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+  const response = renderError(error, DEFAULT_FORMAT)
+  return reply.code(response.status).headers(response.headers).send(Buffer.from(response.body))
+}

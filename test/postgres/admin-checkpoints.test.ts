@@ -1,0 +1,3 @@
+import { onPostgres } from '../helpers/on-postgres.js'
+
+await onPostgres('admin/admin-checkpoints', () => import('../admin/admin-checkpoints.test.js'))

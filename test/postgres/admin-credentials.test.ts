@@ -1,0 +1,3 @@
+import { onPostgres } from '../helpers/on-postgres.js'
+
+await onPostgres('admin/admin-credentials', () => import('../admin/admin-credentials.test.js'))

@@ -1,0 +1,3 @@
+import { onPostgres } from '../helpers/on-postgres.js'
+
+await onPostgres('admin/admin-data', () => import('../admin/admin-data.test.js'))
