@@ -49,12 +49,14 @@ const ERRORS = {
   404: error('The record, or one named in the path, does not exist (or an id in the path is malformed)'),
   409: error('DUPLICATE_ID: a record with that id already exists'),
   413: error('REQUEST_BODY_TOO_LARGE'),
+  503: error('SERVICE_UNAVAILABLE: the store cannot be reached; retry after the Retry-After header\'s seconds'),
 } as const
 
 type Status = keyof typeof ERRORS
 
+/** The given error statuses, and 503: every operation reads or writes the store. */
 function errors(...statuses: Status[]) {
-  return Object.fromEntries(statuses.map((s) => [String(s), ERRORS[s]]))
+  return Object.fromEntries([...statuses, 503 as const].map((s) => [String(s), ERRORS[s]]))
 }
 
 const param = (name: string, schema: unknown, description: string) => ({ name, in: 'path', required: true, description, schema })
