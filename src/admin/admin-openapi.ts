@@ -206,7 +206,7 @@ export const ADMIN_OPENAPI = {
       get: {
         tags: ['data'],
         summary: 'This document',
-        responses: { 200: { description: 'The OpenAPI document', content: json({ type: 'object' }) }, ...errors(401) },
+        responses: { 200: { description: 'The OpenAPI document', content: json({ type: 'object' }) }, '401': ERRORS[401] },
       },
     },
     '/orgs': {
