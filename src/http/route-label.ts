@@ -18,12 +18,6 @@ export const ROUTE_LABELS = [
 ] as const
 export type RouteLabel = (typeof ROUTE_LABELS)[number]
 
-/** The three checkpoint dialects: a list is `<prefix>/groups/G/clusters/C/<collection>` (8 slashes), one checkpoint has 9. */
-const DIALECT_PREFIXES: readonly (readonly [string, RouteLabel, RouteLabel])[] = [
-  ['/api/atlas/v2/', 'atlas_v2_checkpoints', 'atlas_v2_checkpoint'],
-  ['/api/atlas/v1.0/', 'atlas_v1_checkpoints', 'atlas_v1_checkpoint'],
-  ['/api/public/v1.0/', 'ops_manager_checkpoints', 'ops_manager_checkpoint'],
-]
 
 /**
  * The route of an answered request, from its target (path and query, as sent) and the `X-Error-Code` it
@@ -33,9 +27,11 @@ const DIALECT_PREFIXES: readonly (readonly [string, RouteLabel, RouteLabel])[] =
 export function routeLabel(target: string, errorCode: unknown): RouteLabel {
   if (errorCode === 'RESOURCE_NOT_FOUND') return 'unknown'
   if (target.startsWith('/api/')) {
-    for (const [prefix, list, single] of DIALECT_PREFIXES) {
-      if (target.startsWith(prefix)) return slashesInPath(target) === 8 ? list : single
-    }
+    // Plain native string tests: this runs on every request. The path matched a route template (or the
+    // answer would be RESOURCE_NOT_FOUND), so it is a list exactly when it ends with the collection.
+    if (target.startsWith('/api/atlas/v2/')) return pathEndsWith(target, '/backupCheckpoints') ? 'atlas_v2_checkpoints' : 'atlas_v2_checkpoint'
+    if (target.startsWith('/api/atlas/v1.0/')) return pathEndsWith(target, '/backupCheckpoints') ? 'atlas_v1_checkpoints' : 'atlas_v1_checkpoint'
+    if (target.startsWith('/api/public/v1.0/')) return pathEndsWith(target, '/checkpoints') ? 'ops_manager_checkpoints' : 'ops_manager_checkpoint'
     if (isPath(target, '/api/oauth/token')) return 'oauth_token'
     if (isPath(target, '/api/oauth/revoke')) return 'oauth_revoke'
     return 'unknown'
@@ -51,12 +47,8 @@ function isPath(target: string, path: string): boolean {
   return target.startsWith(path) && (target.length === path.length || target.charCodeAt(path.length) === 63 /* ? */)
 }
 
-function slashesInPath(target: string): number {
-  let count = 0
-  for (let i = 0; i < target.length; i++) {
-    const c = target.charCodeAt(i)
-    if (c === 63 /* ? */) break
-    if (c === 47 /* / */) count++
-  }
-  return count
+/** The path part of the target (before any `?`) ends with `suffix`. */
+function pathEndsWith(target: string, suffix: string): boolean {
+  const query = target.indexOf('?')
+  return target.endsWith(suffix, query === -1 ? target.length : query)
 }
