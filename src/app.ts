@@ -82,8 +82,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler: answerClientError,
     // Undecodable URLs are the API's to answer (per parameter), not the framework's.
     frameworkErrors: (error, request, reply) => {
-      // Outside every route, so no hook runs: the request id header is set here.
-      reply.header(REQUEST_ID_HEADER, request.id)
+      // Outside every route, so no hook runs: the request id, the metrics and the access log are wired here.
+      observeUnrouted(request, reply)
       if (error.code === 'FST_ERR_BAD_URL') {
         const target = request.raw.url ?? '/'
         if (config.adminToken !== undefined && isAdminTarget(target)) return answerUndecodableAdminUrl(request, reply, config.adminToken)
@@ -123,7 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     done(null)
   })
   // Before any scope is registered, so that every route and the not-found handler inherit the hooks.
-  observeRequests(app, { metrics, accessLog })
+  const observeUnrouted = observeRequests(app, { metrics, accessLog })
   // Set before any route is registered: a scope keeps the error handler it was registered under.
   app.setErrorHandler((error, request, reply) => {
     // The OAuth routes (and anything else outside the pipeline) reach the store too.

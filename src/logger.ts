@@ -23,16 +23,21 @@ const SECRET_FIELDS = [
   'digestHa1',
 ]
 
-/** pino redact paths: each field at the top level, one level down, and in request headers. */
+/** Where a careless log call would put a request's or a record's fields. */
+const CONTAINERS = ['headers', 'req.headers', 'body', 'req.body', 'query', 'form', 'config', 'account', 'apiKey', 'serviceAccount', 'credentials']
+
+/**
+ * pino redact paths: each field at the top level and inside each container. Explicit paths only: they
+ * compile to plain property checks that cost nothing measurable, while a `*.field` wildcard made every
+ * log line about 25 µs slower (docs/operations.md).
+ */
 export const REDACTED_PATHS: readonly string[] = [
   ...SECRET_FIELDS,
-  ...SECRET_FIELDS.map((field) => `*.${field}`),
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-api-key"]',
+  ...CONTAINERS.flatMap((container) => SECRET_FIELDS.map((field) => `${container}.${field}`)),
 ]
 
-/** The server's logger: JSON lines on stdout at the configured level, secrets censored. */
-export function createLogger(level: LogLevel): pino.Logger {
-  return pino({ level, redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' } })
+/** The server's logger: JSON lines on stdout (or `destination`) at the configured level, secrets censored. */
+export function createLogger(level: LogLevel, destination?: pino.DestinationStream): pino.Logger {
+  const options = { level, redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' } }
+  return destination ? pino(options, destination) : pino(options)
 }

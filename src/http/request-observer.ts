@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { HttpMetrics } from './metrics.js'
 import { REQUEST_ID_HEADER } from './request-id.js'
 import { routeLabel, type RouteLabel } from './route-label.js'
@@ -19,32 +19,44 @@ export interface ObserverDeps {
  *   writes the access-log line. The API pipeline's authentication failures are counted where they are
  *   known (app.ts), the metrics token's by its route.
  * Registered on the root instance before any scope, so every route, scope and the not-found handler
- * inherit them.
+ * inherit them. Requests Fastify answers outside every route (its `frameworkErrors`: undecodable URLs)
+ * run no hook: the returned function does the same for them, on the answer's `finish`.
  */
-export function observeRequests(app: FastifyInstance, deps: ObserverDeps): void {
+export function observeRequests(app: FastifyInstance, deps: ObserverDeps): (request: FastifyRequest, reply: FastifyReply) => void {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id)
     done()
   })
   const { metrics, accessLog } = deps
-  if (metrics === undefined && !accessLog) return
-  app.addHook('onResponse', (request, reply, done) => {
+  const observe = (request: FastifyRequest, reply: FastifyReply, ms: number): void => {
     const status = reply.statusCode
     const errorCode = reply.getHeader('x-error-code')
     const target = request.raw.url ?? '/'
     const route = routeLabel(target, errorCode)
     if (metrics !== undefined) {
-      metrics.request(route, status, reply.elapsedTime / 1000)
+      metrics.request(route, status, ms / 1000)
       if (status >= 400) countRefusal(metrics, route, status, errorCode)
     }
     if (accessLog) {
       request.log.debug(
-        { method: request.method, url: loggedUrl(route, target), route, status, ms: Math.round(reply.elapsedTime * 100) / 100, ...(typeof errorCode === 'string' ? { errorCode } : {}) },
+        { method: request.method, url: loggedUrl(route, target), route, status, ms: Math.round(ms * 100) / 100, ...(typeof errorCode === 'string' ? { errorCode } : {}) },
         'request',
       )
     }
-    done()
-  })
+  }
+  if (metrics !== undefined || accessLog) {
+    app.addHook('onResponse', (request, reply, done) => {
+      observe(request, reply, reply.elapsedTime)
+      done()
+    })
+  }
+  return (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id)
+    if (metrics === undefined && !accessLog) return
+    // Fastify keeps no start time for these: measured from here.
+    const started = performance.now()
+    reply.raw.once('finish', () => observe(request, reply, performance.now() - started))
+  }
 }
 
 function countRefusal(metrics: HttpMetrics, route: RouteLabel, status: number, errorCode: unknown): void {

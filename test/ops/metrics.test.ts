@@ -58,6 +58,9 @@ describe('GET /metrics', () => {
     await t.raw('/healthz')
     await t.raw(`/api/atlas/v2/groups/${IDS.projectA}/nonsense/${'x'.repeat(40)}`)
     await t.raw('/totally/unknown?x=1')
+    // Undecodable URLs are answered outside every Fastify route, and still counted.
+    assert.equal((await t.raw(`/api/atlas/v2/groups/%zz/clusters/x/backupCheckpoints`)).status, 401)
+    assert.equal((await t.raw('/%zz')).status, 404)
     await t.call(V2, { method: 'POST' })
     const text = await scrape()
     for (const route of ['atlas_v2_checkpoints', 'atlas_v2_checkpoint', 'atlas_v1_checkpoints', 'atlas_v1_checkpoint', 'ops_manager_checkpoints', 'ops_manager_checkpoint']) {
@@ -68,7 +71,7 @@ describe('GET /metrics', () => {
       assert.equal(sample(text, 'waymark_http_request_duration_seconds_bucket', { route, le: '+Inf' }), count)
       assert.ok(count >= 2 && (sample(text, 'waymark_http_request_duration_seconds_sum', { route }) ?? 0) > 0)
     }
-    assert.equal(sample(text, 'waymark_http_requests_total', { route: 'unknown', status: '404' }), 2)
+    assert.equal(sample(text, 'waymark_http_requests_total', { route: 'unknown', status: '404' }), 3)
     assert.equal(sample(text, 'waymark_http_requests_total', { route: 'atlas_v2_checkpoints', status: '405' }), 1)
     assert.ok((sample(text, 'waymark_http_requests_total', { route: 'health', status: '200' }) ?? 0) >= 1)
     assert.ok((sample(text, 'waymark_http_requests_total', { route: 'metrics', status: '200' }) ?? 0) >= 1)
