@@ -65,7 +65,7 @@ async function inFlightScenario(t: TestContext, server: ServeProcess, signal: No
   assert.equal(JSON.parse(body).token_type, 'Bearer')
   const { code, at } = await server.exited
   assert.equal(code, 0, server.stderr())
-  assert.ok(at - read < 1_000, `exited ${Math.round(at - read)} ms after the answer was read`)
+  assert.ok(at - read < 2_000, `exited ${Math.round(at - read)} ms after the answer was read`)
   assert.match(server.stderr(), new RegExp(`${signal}: shutting down`))
   assert.match(server.stderr(), /waymark: stopped in \d+ ms\n/)
   t.diagnostic(`${signal}: answer read ${Math.round(read - sent)} ms after the signal; exit ${Math.round(at - read)} ms after it`)
@@ -108,7 +108,7 @@ describe('graceful shutdown of waymark serve (SQLite)', () => {
     server.child.kill('SIGTERM')
     const { code, at } = await server.exited
     assert.equal(code, 0)
-    assert.ok(at - sent < 2_000, `took ${Math.round(at - sent)} ms`)
+    assert.ok(at - sent < 3_000, `took ${Math.round(at - sent)} ms`)
     t.diagnostic(`idle, one keep-alive connection open: exit ${Math.round(at - sent)} ms after SIGTERM`)
     agent.destroy()
   })
@@ -120,7 +120,7 @@ describe('graceful shutdown of waymark serve (SQLite)', () => {
     server.child.kill('SIGTERM')
     const { code, at } = await server.exited
     assert.equal(code, 0, server.stderr())
-    assert.ok(at - sent >= 950 && at - sent < 3_000, `exited ${Math.round(at - sent)} ms after SIGTERM`)
+    assert.ok(at - sent >= 950 && at - sent < 5_000, `exited ${Math.round(at - sent)} ms after SIGTERM`)
     assert.deepEqual(await slow.closed, { head: '', body: '' })
     assert.match(server.stderr(), /1 busy connection\(s\) closed at the deadline/)
     const warn = server.stdout().trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string; forcedConnections?: number }).find((l) => l.level === 40)
@@ -138,7 +138,7 @@ describe('graceful shutdown of waymark serve (SQLite)', () => {
     server.child.kill('SIGINT')
     const { code, at } = await server.exited
     assert.equal(code, 0)
-    assert.ok(at - second < 1_500, `exited ${Math.round(at - second)} ms after the second signal`)
+    assert.ok(at - second < 3_000, `exited ${Math.round(at - second)} ms after the second signal`)
     assert.deepEqual(await slow.closed, { head: '', body: '' })
     t.diagnostic(`second signal: exit ${Math.round(at - second)} ms after it`)
   })
