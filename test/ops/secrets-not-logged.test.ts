@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test'
 import { runWaymark } from '../helpers/cli-process.js'
 import { digestAuthorization, parseChallenge } from '../helpers/digest-client.js'
 import { IDS } from '../helpers/fixtures.js'
+import { dropSchema, freshSchemaName, postgresUnreachable, reportUnreachable, schemaUrl } from '../helpers/postgres.js'
 import { ATLAS_V2_ACCEPT } from '../helpers/test-app.js'
 import { startServe } from './serve-process.js'
 
@@ -113,3 +114,26 @@ test('a full session at the most verbose level logs no private key, secret, toke
     assert.equal(everything.includes(secret), false, `a secret reached the logs: ${secret.slice(0, 6)}…`)
   }
 })
+
+const why = await postgresUnreachable()
+if (why !== undefined) {
+  reportUnreachable('the PostgreSQL password of the store URL is never logged', why)
+} else {
+  test('the PostgreSQL password of the store URL is never logged', async () => {
+    const schema = freshSchemaName('secrets')
+    const password = 'pg-password-never-logged-81f2'
+    // The test server trusts local connections, so any password is accepted and none is needed.
+    const url = new URL(schemaUrl(schema))
+    url.password = password
+    try {
+      const server = await startServe(['--store', url.toString(), '--log-level', 'trace'])
+      assert.equal((await fetch(`${server.url}/readyz`)).status, 200)
+      server.child.kill('SIGTERM')
+      assert.equal((await server.exited).code, 0)
+      assert.match(server.stderr(), /store postgres:\/\/postgres:\*\*\*@/)
+      assert.equal(`${server.stdout()}\n${server.stderr()}`.includes(password), false)
+    } finally {
+      await dropSchema(schema)
+    }
+  })
+}
