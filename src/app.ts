@@ -8,11 +8,16 @@ import type { Config } from './config.js'
 import { DIALECTS } from './dialects/all-dialects.js'
 import { CheckpointService } from './domain/checkpoint-service.js'
 import { answerClientError } from './http/client-errors.js'
+import { AUTH_FAILURE_KIND } from './http/auth-failure-kind.js'
 import { healthRoutes } from './http/health-routes.js'
+import { HttpMetrics } from './http/metrics.js'
+import { metricsRoutes } from './http/metrics-routes.js'
 import { oauthRoutes } from './http/oauth-routes.js'
 import { ApiPipeline } from './http/pipeline.js'
 import { TokenBucketLimiter } from './http/rate-limiter.js'
 import { DEFAULT_FORMAT, lenientFormat } from './http/query-params.js'
+import { observeRequests } from './http/request-observer.js'
+import { REQUEST_ID_HEADER, requestId } from './http/request-id.js'
 import { renderError, type ApiResponse } from './http/render.js'
 import { isStoreUnavailable, renderStoreUnavailable, storeUnavailableDetails, STORE_UNAVAILABLE_MESSAGE } from './http/store-unavailable.js'
 import { ApiError } from './errors.js'
@@ -27,6 +32,10 @@ export interface AppDeps {
   readonly now?: () => number
   /** PEM certificate and key: the app then serves HTTPS. */
   readonly https?: { readonly cert: string | Buffer; readonly key: string | Buffer }
+  /** The metrics `/metrics` serves; omitted, the app makes its own (without process metrics) when the config has metrics on. */
+  readonly metrics?: HttpMetrics
+  /** One `debug` line per answered request (docs/operations.md); off when omitted. */
+  readonly accessLog?: boolean
 }
 
 /** Secrets kept in the store, so every instance on it accepts the others' nonces and tokens. */
@@ -58,15 +67,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     limiter: config.rateLimit && new TokenBucketLimiter({ ...config.rateLimit, now }),
   })
   const trustedProxies = config.trustedProxies.length > 0 ? AccessList.from(config.trustedProxies) : undefined
+  const metrics = config.metrics.enabled ? (deps.metrics ?? new HttpMetrics({ processMetrics: false })) : undefined
 
   const app = Fastify({
     ...(deps.https ? { https: { cert: deps.https.cert, key: deps.https.key } } : {}),
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
-    // One log line per request costs more than answering it; access logs come with the metrics work.
+    // Fastify's two info lines per request cost more than answering it: our access log is one debug line.
     logController: new LogController({ disableRequestLogging: true }),
+    // The caller's X-Request-Id when acceptable, else a new UUID; in every log line as reqId.
+    genReqId: (raw) => requestId(raw.headers[REQUEST_ID_HEADER]),
+    // While shutting down, a request arriving on an open keep-alive connection is still answered (with
+    // Connection: close), not refused with Fastify's own 503 body (docs/operations.md).
+    return503OnClosing: false,
     clientErrorHandler: answerClientError,
     // Undecodable URLs are the API's to answer (per parameter), not the framework's.
     frameworkErrors: (error, request, reply) => {
+      // Outside every route, so no hook runs: the request id, the metrics and the access log are wired here.
+      observeUnrouted(request, reply)
       if (error.code === 'FST_ERR_BAD_URL') {
         const target = request.raw.url ?? '/'
         if (config.adminToken !== undefined && isAdminTarget(target)) return answerUndecodableAdminUrl(request, reply, config.adminToken)
@@ -77,6 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
 
   const publicUrl = config.publicUrl
+  const accessLog = deps.accessLog ?? false
   const dispatch = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const response = await pipeline.handle(
       {
@@ -89,6 +107,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       request.log,
     )
+    if (response.authFailure !== undefined) {
+      const kind = AUTH_FAILURE_KIND[response.authFailure]
+      metrics?.authFailure(kind)
+      if (accessLog) request.log.debug({ kind }, 'authentication failed')
+    }
     return send(reply, response)
   }
 
@@ -99,6 +122,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     payload.resume()
     done(null)
   })
+  // Before any scope is registered, so that every route and the not-found handler inherit the hooks.
+  const observeUnrouted = observeRequests(app, { metrics, accessLog })
   // Set before any route is registered: a scope keeps the error handler it was registered under.
   app.setErrorHandler((error, request, reply) => {
     // The OAuth routes (and anything else outside the pipeline) reach the store too.
@@ -111,6 +136,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
   await app.register(async (scope) => oauthRoutes(scope, { store, tokenSecret, tokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS, now }))
   await app.register(async (scope) => healthRoutes(scope, { store, readyTimeoutMs: READY_TIMEOUT_MS }))
+  if (metrics !== undefined) await app.register(async (scope) => metricsRoutes(scope, { metrics, token: config.metrics.token }))
   // The admin API exists only with an admin token; without one, /_admin/ paths are unknown paths like any other.
   const adminToken = config.adminToken
   if (adminToken !== undefined) {

@@ -29,6 +29,17 @@ export interface Config {
   readonly adminToken: string | undefined
   /** The checkpoint producer of `waymark serve` (docs/producer.md); the seed is `waymark generate`'s too. */
   readonly producer: ProducerConfig
+  /** `GET /metrics` (docs/operations.md). */
+  readonly metrics: MetricsConfig
+  /** How long `serve` lets requests in flight finish after SIGTERM/SIGINT before closing their connections. */
+  readonly shutdownTimeoutMs: number
+}
+
+export interface MetricsConfig {
+  /** Off: `/metrics` is an unknown path like any other. */
+  readonly enabled: boolean
+  /** When set, `/metrics` asks for `Authorization: Bearer <token>`. Never logged. */
+  readonly token: string | undefined
 }
 
 export interface ProducerConfig {
@@ -60,6 +71,10 @@ export interface ConfigFlags {
   readonly timeScale?: string | number | undefined
   readonly seed?: string | number | undefined
   readonly checkpointRetentionDays?: string | number | undefined
+  /** `--no-metrics`. */
+  readonly metrics?: boolean | undefined
+  readonly metricsToken?: string | undefined
+  readonly shutdownTimeout?: string | number | undefined
 }
 
 /** Every environment variable Waymark reads, with its default (documented in the README). */
@@ -84,9 +99,12 @@ export const ENVIRONMENT = {
   /** The demo's seed (DEFAULT_SEED of src/producer/checkpoint-plan.ts). */
   WAYMARK_SEED: '20261101',
   WAYMARK_CHECKPOINT_RETENTION_DAYS: '90',
+  WAYMARK_METRICS: 'on',
+  WAYMARK_METRICS_TOKEN: '',
+  WAYMARK_SHUTDOWN_TIMEOUT_SECONDS: '10',
 } as const
 
-/** An admin token: at least 8 visible ASCII characters, so that it fits an Authorization header as is. */
+/** An admin or metrics token: at least 8 visible ASCII characters, so that it fits an Authorization header as is. */
 const ADMIN_TOKEN = /^[\x21-\x7e]{8,1024}$/
 
 export class ConfigError extends Error {
@@ -160,6 +178,18 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (!/^\d+$/.test(retentionText) || retentionDays > 36_500) {
     throw new ConfigError(`checkpoint retention must be a whole number of days from 0 to 36500, got "${retentionText}"`)
   }
+  const metricsSwitch = flags.metrics === undefined ? pick(undefined, 'WAYMARK_METRICS') : flags.metrics ? 'on' : 'off'
+  if (metricsSwitch !== 'on' && metricsSwitch !== 'off') throw new ConfigError(`WAYMARK_METRICS must be on or off, got "${metricsSwitch}"`)
+  const metricsToken = pick(flags.metricsToken, 'WAYMARK_METRICS_TOKEN')
+  // The message never repeats the token.
+  if (metricsToken !== '' && !ADMIN_TOKEN.test(metricsToken)) {
+    throw new ConfigError('the metrics token (--metrics-token, WAYMARK_METRICS_TOKEN) must be 8 to 1024 visible ASCII characters, no spaces')
+  }
+  const shutdownText = pick(flags.shutdownTimeout, 'WAYMARK_SHUTDOWN_TIMEOUT_SECONDS')
+  const shutdownSeconds = Number(shutdownText)
+  if (shutdownText.trim() === '' || !Number.isFinite(shutdownSeconds) || shutdownSeconds < 0 || shutdownSeconds > 3600) {
+    throw new ConfigError(`shutdown timeout must be a number of seconds from 0 to 3600, got "${shutdownText}"`)
+  }
   return Object.freeze({
     host: pick(flags.host, 'WAYMARK_HOST'),
     port,
@@ -177,5 +207,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       seed,
       retentionDays,
     }),
+    metrics: Object.freeze({ enabled: metricsSwitch === 'on', token: metricsToken === '' ? undefined : metricsToken }),
+    shutdownTimeoutMs: Math.round(shutdownSeconds * 1000),
   })
 }

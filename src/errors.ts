@@ -99,6 +99,12 @@ export const ERRORS = {
     errorCode: 'SERVICE_UNAVAILABLE',
     detail: 'The service is temporarily unavailable. Please retry later.',
   },
+  // GET /metrics when a metrics token is configured (docs/operations.md).
+  METRICS_UNAUTHORIZED: {
+    status: 401,
+    errorCode: 'METRICS_UNAUTHORIZED',
+    detail: 'The metrics need the metrics token as a bearer token.',
+  },
 
   // The admin API under /_admin/v1/ (docs/admin-api.md). It also answers RESOURCE_NOT_FOUND,
   // METHOD_NOT_ALLOWED, INVALID_GROUP_ID, INVALID_CLUSTER_ID, INVALID_CHECKPOINT_ID, GROUP_NOT_FOUND,

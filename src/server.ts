@@ -1,14 +1,17 @@
 import { readFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-import pino from 'pino'
+import type pino from 'pino'
 import { buildApp } from './app.js'
 import type { Config } from './config.js'
 import { demoDataSet } from './fixtures/demo.js'
 import { loadFixture } from './fixtures/load-fixture.js'
+import { HttpMetrics } from './http/metrics.js'
+import { createLogger } from './logger.js'
 import { CheckpointProducer } from './producer/checkpoint-producer.js'
 import { runProducer, type RunningProducer } from './producer/run-producer.js'
 import { scaledClock } from './producer/scaled-clock.js'
+import { shutdownHttp } from './server-shutdown.js'
 import { openStore } from './storage/open-store.js'
 import type { Store } from './storage/store.js'
 
@@ -24,31 +27,50 @@ export interface RunningServer {
   readonly store: Store
   /** e.g. `http://127.0.0.1:8080`. */
   readonly url: string
-  close(): Promise<void>
+  /**
+   * Graceful shutdown (docs/operations.md): stop accepting, let requests in flight finish within the
+   * configured deadline (then close their connections), stop the producer, close the store.
+   */
+  close(): Promise<ShutdownReport>
+  /** During `close`: cut the remaining connections now rather than at the deadline. */
+  hurry(): void
+}
+
+export interface ShutdownReport {
+  /** Connections still busy at the deadline (or at `hurry`), closed under their requests. */
+  readonly forcedConnections: number
+  readonly milliseconds: number
 }
 
 /** Opens the store, loads what was asked, and listens. Signals and exit codes stay with the CLI. */
 export async function startServer(config: Config, options: ServeOptions): Promise<RunningServer> {
-  const logger = pino({ level: config.logLevel })
+  const logger = createLogger(config.logLevel)
   const store = await openStore(config.store)
   try {
     if (options.demo) await store.apply(demoDataSet())
     for (const document of options.fixtures) await loadFixture(document, store)
     const https = config.tls && { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
-    const app = await buildApp({ config, store, logger, ...(https ? { https } : {}) })
+    const metrics = config.metrics.enabled ? new HttpMetrics({ processMetrics: true }) : undefined
+    const accessLog = logger.isLevelEnabled('debug')
+    const app = await buildApp({ config, store, logger, accessLog, ...(metrics ? { metrics } : {}), ...(https ? { https } : {}) })
     await app.listen({ host: config.host, port: config.port })
     const producer = config.producer.enabled ? startProducer(config, store, logger) : undefined
     const address = app.server.address() as AddressInfo
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+    let hurry = (): void => undefined
     return {
       app,
       store,
       url: `${https ? 'https' : 'http'}://${host}:${address.port}`,
       close: async () => {
-        await producer?.stop()
-        await app.close()
+        const started = performance.now()
+        const http = shutdownHttp(app, config.shutdownTimeoutMs)
+        hurry = http.hurry
+        const [{ forcedConnections }] = await Promise.all([http.done, producer?.stop()])
         await store.close()
+        return { forcedConnections, milliseconds: Math.round(performance.now() - started) }
       },
+      hurry: () => hurry(),
     }
   } catch (error) {
     await store.close()

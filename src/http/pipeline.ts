@@ -1,5 +1,5 @@
 import { AccessList, canonicalAddress } from '../auth/access-list.js'
-import type { Authenticator } from '../auth/authenticate.js'
+import type { AuthFailure, Authenticator } from '../auth/authenticate.js'
 import { checkpointListView, checkpointView, type ViewContext } from '../dialects/checkpoint-views.js'
 import { dialectTemplates, type ApiRoute, type Dialect } from '../dialects/dialect.js'
 import type { CheckpointService } from '../domain/checkpoint-service.js'
@@ -41,6 +41,9 @@ export interface PipelineDeps {
 
 const READ_METHODS = ['GET', 'HEAD']
 
+/** An answer, with why authentication failed when it did (for the metrics and the debug log; never sent). */
+export type PipelineResponse = ApiResponse & { readonly authFailure?: AuthFailure }
+
 /**
  * The request pipeline of every checkpoint route, in the order DECISIONS.md fixes:
  *  1. route match          404 RESOURCE_NOT_FOUND, 405 METHOD_NOT_ALLOWED
@@ -64,7 +67,7 @@ export class ApiPipeline {
     )
   }
 
-  async handle(request: ApiRequest, log: PipelineLog): Promise<ApiResponse> {
+  async handle(request: ApiRequest, log: PipelineLog): Promise<PipelineResponse> {
     const queryStart = request.target.indexOf('?')
     const path = queryStart === -1 ? request.target : request.target.slice(0, queryStart)
     const search = queryStart === -1 ? '' : request.target.slice(queryStart + 1)
@@ -83,7 +86,7 @@ export class ApiPipeline {
         target: request.target,
         authorization: request.authorization,
       })
-      if (!auth.ok) return renderUnauthenticated(auth.challenge)
+      if (!auth.ok) return { ...renderUnauthenticated(auth.challenge), authFailure: auth.reason }
 
       const { dialect, operation } = match.route
       const contentType = dialect.contentType(request.accept)

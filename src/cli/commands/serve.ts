@@ -2,6 +2,7 @@ import { Command, Option } from 'commander'
 import { loadConfig, LOG_LEVELS } from '../../config.js'
 import { startServer } from '../../server.js'
 import { readJsonFile } from '../read-json-file.js'
+import { storeLabel } from '../store-label.js'
 
 interface ServeFlags {
   readonly host?: string
@@ -20,9 +21,15 @@ interface ServeFlags {
   readonly timeScale?: string
   readonly seed?: string
   readonly checkpointRetentionDays?: string
+  readonly metrics: boolean
+  readonly metricsToken?: string
+  readonly shutdownTimeout?: string
 }
 
-/** `waymark serve`: serve the API until SIGINT or SIGTERM, then close gracefully. */
+/**
+ * `waymark serve`: serve the API until SIGINT or SIGTERM, then close gracefully (docs/operations.md); the
+ * command then ends normally, so the process exits 0, also when the deadline had to close connections.
+ */
 export function serveCommand(): Command {
   return new Command('serve')
     .description('serve the Checkpoints API (Atlas v2, Atlas v1.0, Ops Manager v1.0)')
@@ -43,8 +50,11 @@ export function serveCommand(): Command {
     .option('--time-scale <n>', 'run the checkpoint schedules n times faster than real time (env WAYMARK_TIME_SCALE, default 1)')
     .option('--seed <n>', 'seed of the checkpoints made (env WAYMARK_SEED, default 20261101, the demo\'s)')
     .option('--checkpoint-retention-days <days>', 'keep checkpoints this long after they leave the point-in-time window (env WAYMARK_CHECKPOINT_RETENTION_DAYS, default 90)')
+    .option('--no-metrics', 'do not serve GET /metrics (env WAYMARK_METRICS=off)')
+    .option('--metrics-token <token>', 'GET /metrics asks for this bearer token (env WAYMARK_METRICS_TOKEN, preferred: a flag shows in process lists; default: open like /healthz)')
+    .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT, let requests in flight finish this long before closing their connections (env WAYMARK_SHUTDOWN_TIMEOUT_SECONDS, default 10)')
     .action(async (flags: ServeFlags) => {
-      const config = loadConfig({ ...flags, rateLimit: flags.rateLimit ? undefined : false })
+      const config = loadConfig({ ...flags, rateLimit: flags.rateLimit ? undefined : false, metrics: flags.metrics ? undefined : false })
       if (config.producer.enabled) {
         const { timeScale, seed } = config.producer
         process.stderr.write(`waymark: making checkpoints of scheduled clusters (time scale ${timeScale}, seed ${seed})\n`)
@@ -53,18 +63,38 @@ export function serveCommand(): Command {
       for (const file of flags.fixtures) fixtures.push(await readJsonFile(file))
       const server = await startServer(config, { demo: flags.demo, fixtures })
       const admin = config.adminToken ? `; admin API at ${server.url}/_admin/v1/` : ''
-      process.stderr.write(`waymark: serving on ${server.url} (store ${config.store}${admin})\n`)
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop)
-          process.off('SIGTERM', stop)
-          resolve()
-        }
-        process.once('SIGINT', stop)
-        process.once('SIGTERM', stop)
-      })
-      await server.close()
+      process.stderr.write(`waymark: serving on ${server.url} (store ${storeLabel(config.store)}${admin})\n`)
+      const signal = await nextSignal()
+      const seconds = config.shutdownTimeoutMs / 1000
+      process.stderr.write(`waymark: ${signal}: shutting down (requests in flight have ${seconds} s; send it again to stop now)\n`)
+      server.app.log.info({ signal, shutdownTimeoutSeconds: seconds }, 'shutting down')
+      // A second signal cuts the remaining connections at once; the shutdown then ends as usual.
+      const hurry = (): void => server.hurry()
+      process.on('SIGINT', hurry)
+      process.on('SIGTERM', hurry)
+      const report = await server.close()
+      process.off('SIGINT', hurry)
+      process.off('SIGTERM', hurry)
+      if (report.forcedConnections > 0) {
+        server.app.log.warn(report, 'shut down; connections still busy at the deadline were closed')
+      } else {
+        server.app.log.info(report, 'shut down')
+      }
+      process.stderr.write(`waymark: stopped in ${report.milliseconds} ms${report.forcedConnections > 0 ? ` (${report.forcedConnections} busy connection(s) closed at the deadline)` : ''}\n`)
     })
+}
+
+/** The first SIGINT or SIGTERM. */
+function nextSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      resolve(signal)
+    }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -1,0 +1,88 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { HttpMetrics } from './metrics.js'
+import { REQUEST_ID_HEADER } from './request-id.js'
+import { routeLabel, type RouteLabel } from './route-label.js'
+
+export interface ObserverDeps {
+  /** Absent when metrics are off. */
+  readonly metrics: HttpMetrics | undefined
+  /** One `debug` line per answered request (the access log); decided once, from the logger's level. */
+  readonly accessLog: boolean
+}
+
+/**
+ * What every request goes through besides its route, in two synchronous hooks:
+ * - `onRequest`: the request id (see request-id.ts; Fastify's `genReqId` chose it) goes out as
+ *   `X-Request-Id` on every answer, including errors;
+ * - `onResponse`, when metrics or the access log are on: counts the answer by route and status, its
+ *   latency, the refusals its `X-Error-Code` names (rate limit, store outage, access list, role), and
+ *   writes the access-log line. The API pipeline's authentication failures are counted where they are
+ *   known (app.ts), the metrics token's by its route.
+ * Registered on the root instance before any scope, so every route, scope and the not-found handler
+ * inherit them. Requests Fastify answers outside every route (its `frameworkErrors`: undecodable URLs)
+ * run no hook: the returned function does the same for them, on the answer's `finish`.
+ */
+export function observeRequests(app: FastifyInstance, deps: ObserverDeps): (request: FastifyRequest, reply: FastifyReply) => void {
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, request.id)
+    done()
+  })
+  const { metrics, accessLog } = deps
+  const observe = (request: FastifyRequest, reply: FastifyReply, ms: number): void => {
+    const status = reply.statusCode
+    const errorCode = reply.getHeader('x-error-code')
+    const target = request.raw.url ?? '/'
+    const route = routeLabel(target, errorCode)
+    if (metrics !== undefined) {
+      metrics.request(route, status, ms / 1000)
+      if (status >= 400) countRefusal(metrics, route, status, errorCode)
+    }
+    if (accessLog) {
+      request.log.debug(
+        { method: request.method, url: loggedUrl(route, target), route, status, ms: Math.round(ms * 100) / 100, ...(typeof errorCode === 'string' ? { errorCode } : {}) },
+        'request',
+      )
+    }
+  }
+  if (metrics !== undefined || accessLog) {
+    app.addHook('onResponse', (request, reply, done) => {
+      observe(request, reply, reply.elapsedTime)
+      done()
+    })
+  }
+  return (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id)
+    if (metrics === undefined && !accessLog) return
+    // Fastify keeps no start time for these: measured from here.
+    const started = performance.now()
+    reply.raw.once('finish', () => observe(request, reply, performance.now() - started))
+  }
+}
+
+function countRefusal(metrics: HttpMetrics, route: RouteLabel, status: number, errorCode: unknown): void {
+  switch (errorCode) {
+    case 'RATE_LIMITED_TOKEN_BUCKET':
+      return metrics.rateLimited()
+    case 'SERVICE_UNAVAILABLE':
+      return metrics.storeUnavailable()
+    case 'IP_ADDRESS_NOT_ON_ACCESS_LIST':
+      return metrics.authFailure('access_list')
+    case 'USER_UNAUTHORIZED':
+      return metrics.authFailure('role')
+    case 'ADMIN_UNAUTHORIZED':
+      return metrics.authFailure('admin_token')
+  }
+  if (status === 503 && route === 'health') return metrics.storeUnavailable()
+  if (status === 401 && (route === 'oauth_token' || route === 'oauth_revoke')) return metrics.authFailure('invalid_client')
+}
+
+/**
+ * The URL the access log shows: the whole target on the checkpoint routes, whose query parameters are
+ * documented and harmless; only the path elsewhere, where a careless client might put a secret in a
+ * query (e.g. `?client_secret=` on the token endpoint).
+ */
+function loggedUrl(route: RouteLabel, target: string): string {
+  if (route.endsWith('_checkpoint') || route.endsWith('_checkpoints')) return target
+  const at = target.indexOf('?')
+  return at === -1 ? target : target.slice(0, at)
+}

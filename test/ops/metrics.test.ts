@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { AUTH_FAILURE_KINDS } from '../../src/http/auth-failure-kind.js'
+import { ADMIN_TOKEN } from '../helpers/admin.js'
+import { digestAuthorization, parseChallenge } from '../helpers/digest-client.js'
+import { IDS, KEYS } from '../helpers/fixtures.js'
+import { bearerCall, callAs, getToken, requestToken, revokeToken } from '../helpers/oauth.js'
+import { startTestApp, type TestApp } from '../helpers/test-app.js'
+import { sample } from './metrics-text.js'
+
+const READER = { clientId: 'mdb_sa_id_65a1f0c2e4b0a1b2c3d4e5c1', clientSecret: 'mdb_sa_sk_metrics-reader-0001' }
+const LISTED = { clientId: 'mdb_sa_id_65a1f0c2e4b0a1b2c3d4e5c2', clientSecret: 'mdb_sa_sk_metrics-listed-0002' }
+const account = (credentials: typeof READER, accessList: string[]) => ({
+  ...credentials,
+  secretExpiresAt: '2099-01-01T00:00:00Z',
+  orgId: IDS.orgA,
+  name: credentials.clientId,
+  roles: [{ groupId: IDS.projectA, roleName: 'GROUP_READ_ONLY' }],
+  accessList,
+})
+const ACCOUNTS = { serviceAccounts: [account(READER, []), account(LISTED, ['192.0.2.0/24'])] }
+
+const V2 = `/api/atlas/v2/groups/${IDS.projectA}/clusters/Sccc34/backupCheckpoints`
+const V1 = `/api/atlas/v1.0/groups/${IDS.projectA}/clusters/Sccc34/backupCheckpoints`
+const OM = `/api/public/v1.0/groups/${IDS.projectA}/clusters/${IDS.sccc}/checkpoints`
+
+describe('GET /metrics', () => {
+  let t: TestApp
+  let clock = Date.parse('2026-11-23T12:00:00Z')
+  before(async () => {
+    t = await startTestApp({ now: () => clock, fixtures: [ACCOUNTS], env: { WAYMARK_ADMIN_TOKEN: ADMIN_TOKEN } })
+  })
+  after(() => t.close())
+
+  const scrape = async (): Promise<string> => {
+    const res = await t.raw('/metrics')
+    assert.equal(res.status, 200)
+    assert.equal(res.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8')
+    return res.body
+  }
+  const failures = async (): Promise<Record<string, number>> => {
+    const text = await scrape()
+    return Object.fromEntries(AUTH_FAILURE_KINDS.map((kind) => [kind, sample(text, 'waymark_auth_failures_total', { kind }) ?? NaN]))
+  }
+
+  test('is open like /healthz, every auth failure kind starts at 0, and no process metrics in-process', async () => {
+    const text = await scrape()
+    for (const kind of AUTH_FAILURE_KINDS) assert.equal(sample(text, 'waymark_auth_failures_total', { kind }), 0, kind)
+    assert.equal(sample(text, 'waymark_rate_limited_total'), 0)
+    assert.equal(sample(text, 'waymark_store_unavailable_total'), 0)
+    assert.match(text, /# TYPE waymark_http_request_duration_seconds histogram/)
+    assert.equal(text.includes('process_cpu'), false)
+  })
+
+  test('counts requests by route template and status, never by raw path, with a latency histogram', async () => {
+    const urls = [V2, `${V2}/${IDS.scccCheckpoint1}`, V1, `${V1}/${IDS.scccCheckpoint2}`, OM, `${OM}/${IDS.scccCheckpoint1}`]
+    for (const url of urls) assert.equal((await t.call(url)).status, 200, url)
+    await t.raw('/healthz')
+    await t.raw(`/api/atlas/v2/groups/${IDS.projectA}/nonsense/${'x'.repeat(40)}`)
+    await t.raw('/totally/unknown?x=1')
+    // Undecodable URLs are answered outside every Fastify route, and still counted.
+    assert.equal((await t.raw(`/api/atlas/v2/groups/%zz/clusters/x/backupCheckpoints`)).status, 401)
+    assert.equal((await t.raw('/%zz')).status, 404)
+    await t.call(V2, { method: 'POST' })
+    const text = await scrape()
+    for (const route of ['atlas_v2_checkpoints', 'atlas_v2_checkpoint', 'atlas_v1_checkpoints', 'atlas_v1_checkpoint', 'ops_manager_checkpoints', 'ops_manager_checkpoint']) {
+      // The Digest exchange: one 401 (challenge), one 200.
+      assert.ok((sample(text, 'waymark_http_requests_total', { route, status: '200' }) ?? 0) >= 1, route)
+      assert.ok((sample(text, 'waymark_http_requests_total', { route, status: '401' }) ?? 0) >= 1, route)
+      const count = sample(text, 'waymark_http_request_duration_seconds_count', { route }) ?? 0
+      assert.equal(sample(text, 'waymark_http_request_duration_seconds_bucket', { route, le: '+Inf' }), count)
+      assert.ok(count >= 2 && (sample(text, 'waymark_http_request_duration_seconds_sum', { route }) ?? 0) > 0)
+    }
+    assert.equal(sample(text, 'waymark_http_requests_total', { route: 'unknown', status: '404' }), 3)
+    assert.equal(sample(text, 'waymark_http_requests_total', { route: 'atlas_v2_checkpoints', status: '405' }), 1)
+    assert.ok((sample(text, 'waymark_http_requests_total', { route: 'health', status: '200' }) ?? 0) >= 1)
+    assert.ok((sample(text, 'waymark_http_requests_total', { route: 'metrics', status: '200' }) ?? 0) >= 1)
+    assert.equal(/nonsense|totally|xxxx|65a1f0c2/.test(text), false, 'a raw path reached a label')
+  })
+
+  test('counts every kind of authentication failure', async () => {
+    const before = await failures()
+    const challenge = async (url = V2): Promise<string> => parseChallenge(String((await t.raw(url, { accept: 'application/vnd.atlas.2023-01-01+json' })).headers['www-authenticate'])).nonce
+    const digest = (nonce: string, nc: number, credentials: { publicKey: string; privateKey: string } = KEYS.demoread, uri = V2) =>
+      t.raw(V2, { accept: 'application/vnd.atlas.2023-01-01+json', authorization: digestAuthorization({ credentials, method: 'GET', uri, nonce, nc }) })
+
+    const nonce = await challenge() // no_credentials
+    assert.equal((await digest(nonce, 1, { publicKey: 'demoread', privateKey: 'wrong' })).status, 401) // bad_digest_response
+    assert.equal((await digest(nonce, 2, { publicKey: 'nosuchkey', privateKey: 'x' })).status, 401) // unknown_key
+    assert.equal((await digest(nonce, 3, KEYS.demoread, `${V2}?pretty=true`)).status, 401) // uri_mismatch
+    assert.equal((await digest(nonce, 4)).status, 200)
+    assert.equal((await digest(nonce, 4)).status, 401) // replayed_nc
+    assert.equal((await digest('not-a-nonce-at-all', 1)).status, 401) // invalid_nonce
+    assert.equal((await t.raw(V2, { authorization: 'Digest ,,,' })).status, 401) // malformed_header
+    assert.equal((await bearerCall(t, V2, 'not.a.token')).status, 401) // invalid_token
+    const revoked = await getToken(t, READER.clientId, READER.clientSecret)
+    assert.equal((await revokeToken(t, READER.clientId, READER.clientSecret, revoked)).status, 200)
+    assert.equal((await bearerCall(t, V2, revoked)).status, 401) // revoked_token
+    assert.equal((await requestToken(t, READER.clientId, 'mdb_sa_sk_wrong')).status, 401) // invalid_client
+    const listed = await getToken(t, LISTED.clientId, LISTED.clientSecret)
+    assert.equal((await bearerCall(t, V2, listed)).status, 403) // access_list
+    assert.equal((await callAs(t, V2, { key: KEYS.demonone })).status, 401) // no_credentials + role
+    assert.equal((await t.raw('/_admin/v1/orgs', { authorization: 'Bearer wrong-admin-token' })).status, 401) // admin_token
+    const expiring = await getToken(t, READER.clientId, READER.clientSecret)
+    const stale = await challenge()
+    clock += 3_601_000
+    assert.equal((await bearerCall(t, V2, expiring)).status, 401) // expired_token
+    assert.equal((await digest(stale, 1)).status, 401) // stale_nonce
+
+    const after = await failures()
+    const delta = Object.fromEntries(AUTH_FAILURE_KINDS.map((kind) => [kind, (after[kind] ?? 0) - (before[kind] ?? 0)]))
+    assert.deepEqual(delta, {
+      no_credentials: 3,
+      malformed_header: 1,
+      unknown_key: 1,
+      uri_mismatch: 1,
+      bad_digest_response: 1,
+      stale_nonce: 1,
+      invalid_nonce: 1,
+      replayed_nc: 1,
+      invalid_token: 1,
+      expired_token: 1,
+      revoked_token: 1,
+      access_list: 1,
+      role: 1,
+      invalid_client: 1,
+      admin_token: 1,
+      metrics_token: 0,
+    })
+    const text = await scrape()
+    assert.equal(sample(text, 'waymark_http_requests_total', { route: 'oauth_token', status: '401' }), 1)
+    assert.equal(sample(text, 'waymark_http_requests_total', { route: 'oauth_revoke', status: '200' }), 1)
+    assert.equal(sample(text, 'waymark_http_requests_total', { route: 'admin', status: '401' }), 1)
+  })
+})
+
+describe('GET /metrics: rate limits, switches and the metrics token', () => {
+  test('counts 429s', async () => {
+    const t = await startTestApp({ env: { WAYMARK_RATE_LIMIT_CAPACITY: '2', WAYMARK_RATE_LIMIT_REFILL: '1', WAYMARK_RATE_LIMIT_PERIOD_SECONDS: '3600' } })
+    try {
+      const statuses = []
+      for (let i = 0; i < 4; i++) statuses.push((await t.call(V2)).status)
+      assert.deepEqual(statuses, [200, 200, 429, 429])
+      const text = (await t.raw('/metrics')).body
+      assert.equal(sample(text, 'waymark_rate_limited_total'), 2)
+      assert.equal(sample(text, 'waymark_http_requests_total', { route: 'atlas_v2_checkpoints', status: '429' }), 2)
+    } finally {
+      await t.close()
+    }
+  })
+
+  test('WAYMARK_METRICS=off: /metrics is an unknown path', async () => {
+    const t = await startTestApp({ env: { WAYMARK_METRICS: 'off' } })
+    try {
+      const res = await t.raw('/metrics')
+      assert.equal(res.status, 404)
+      assert.equal(res.headers['x-error-code'], 'RESOURCE_NOT_FOUND')
+      assert.equal(typeof res.headers['x-request-id'], 'string')
+    } finally {
+      await t.close()
+    }
+  })
+
+  test('WAYMARK_METRICS_TOKEN guards /metrics with a bearer token and counts refusals', async () => {
+    const token = 'metrics-token-5e1d0c'
+    const t = await startTestApp({ env: { WAYMARK_METRICS_TOKEN: token } })
+    try {
+      for (const authorization of [undefined, 'Bearer wrong-token-123', `Basic ${token}`, token]) {
+        const res = await t.raw('/metrics', authorization === undefined ? {} : { authorization })
+        assert.equal(res.status, 401)
+        assert.equal(res.headers['x-error-code'], 'METRICS_UNAUTHORIZED')
+        assert.equal(res.headers['www-authenticate'], 'Bearer realm="Waymark metrics"')
+        assert.deepEqual(res.json(), {
+          detail: 'The metrics need the metrics token as a bearer token.',
+          error: 401,
+          errorCode: 'METRICS_UNAUTHORIZED',
+          parameters: [],
+          reason: 'Unauthorized',
+        })
+      }
+      const res = await t.raw('/metrics', { authorization: `Bearer ${token}` })
+      assert.equal(res.status, 200)
+      assert.equal(sample(res.body, 'waymark_auth_failures_total', { kind: 'metrics_token' }), 4)
+      assert.equal(sample(res.body, 'waymark_http_requests_total', { route: 'metrics', status: '401' }), 4)
+    } finally {
+      await t.close()
+    }
+  })
+})
