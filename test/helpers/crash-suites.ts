@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { isDeepStrictEqual } from 'node:util'
 import { after, before, describe, test } from 'node:test'
 import type { Checkpoint } from '../../src/domain/types.js'
 import { loadFixture } from '../../src/fixtures/load-fixture.js'
+import { CheckpointPlanner, changeTimes, checkpointAt, secondsOf } from '../../src/producer/checkpoint-plan.js'
 import { openStore } from '../../src/storage/open-store.js'
 import type { Store } from '../../src/storage/store.js'
 import { runWaymark } from './cli-process.js'
 import {
   BASE_FIXTURE,
+  crashCluster,
   CLUSTER_ID,
   FROM,
   INTERVAL,
@@ -189,6 +192,51 @@ export function crashSuites(engine: CrashEngine): void {
         await assertExactly(poller, expected)
         await assertServedHistory(url, expected)
         t.diagnostic(`the same command again: ${total - previous} more in ${Math.round(performance.now() - started)} ms, ${total} in all, no duplicate`)
+      } finally {
+        await poller.close()
+      }
+    })
+
+    test('serve --produce at time scale 3600, killed while it records checkpoints: each one is whole, the slots have no gap', async (t) => {
+      const { url, drop } = await engine.fresh('crash_produce')
+      drops.push(drop)
+      const poller = await openStore(url)
+      try {
+        await loadFixture(BASE_FIXTURE, poller)
+        const count = async () => (await poller.pageCheckpoints(CLUSTER_ID, { offset: 0, limit: 1 })).totalCount
+        // A 15-minute slot every 0.25 s; each tick records, updates and completes checkpoints in one apply.
+        const server = spawnWaymark([
+          'serve', '--port', '0', '--store', url, '--log-level', 'silent', '--no-rate-limit',
+          '--produce', '--time-scale', '3600', '--seed', String(SEED),
+        ])
+        const spawnedAt = performance.now()
+        const killedAt = await killWhen(server, spawnedAt, async () => (await count()) >= 12, 110)
+        await assertMigrateCurrent(url)
+        const stored: Checkpoint[] = []
+        for (let after: Checkpoint | undefined; ; ) {
+          const batch = await poller.checkpointsAfter(CLUSTER_ID, after, 1_000)
+          if (batch.length === 0) break
+          stored.push(...batch)
+          after = batch.at(-1)
+        }
+        assert.equal(await count(), stored.length, 'the ranks span exactly the checkpoints stored')
+        const planner = new CheckpointPlanner(crashCluster(), SEED)
+        const firstSlot = Math.floor(secondsOf(stored[0]?.started ?? '') / INTERVAL) * INTERVAL
+        let inFlight = 0
+        for (const [i, checkpoint] of stored.entries()) {
+          // One checkpoint per slot from the first, none missing, none twice.
+          const plan = planner.plan(firstSlot + i * INTERVAL)
+          assert.equal(checkpoint.id, plan.id, `slot ${i}`)
+          // As the producer recorded it at one of the moments it changes: a whole record, not half of one.
+          const moments = [...changeTimes(plan), plan.timestamp + 24 * 3600 + 1]
+          assert.ok(
+            moments.some((m) => isDeepStrictEqual(checkpointAt(plan, m, 24), checkpoint)),
+            `checkpoint ${i} is the plan at one of its moments: ${JSON.stringify(checkpoint)}`,
+          )
+          if (checkpoint.completed === undefined) inFlight++
+        }
+        await assertServedHistory(url, stored)
+        t.diagnostic(`killed at ${Math.round(killedAt)} ms with ${stored.length} checkpoints recorded (${inFlight} in flight): each whole, no gap`)
       } finally {
         await poller.close()
       }
