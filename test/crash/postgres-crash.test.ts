@@ -17,9 +17,9 @@ if (why !== undefined) {
 
   crashSuites({
     name: 'PostgreSQL',
-    loadCount: 20_000,
-    generateCount: 30_000,
-    batchSize: 1_500,
+    loadCount: 15_000,
+    generateCount: 20_000,
+    batchSize: 1_000,
     dir: () => dir,
     fresh: async (label) => {
       const schema = freshSchemaName(label)

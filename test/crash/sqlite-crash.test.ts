@@ -13,8 +13,8 @@ after(() => rm(dir, { recursive: true, force: true }))
 let stores = 0
 crashSuites({
   name: 'SQLite',
-  loadCount: 25_000,
-  generateCount: 50_000,
+  loadCount: 15_000,
+  generateCount: 30_000,
   batchSize: 2_000,
   dir: () => dir,
   fresh: async () => ({ url: `sqlite:${join(dir, `store-${++stores}.sqlite`)}`, drop: async () => undefined }),

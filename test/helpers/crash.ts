@@ -4,6 +4,8 @@ import Database from 'better-sqlite3'
 import type { Checkpoint, Cluster } from '../../src/domain/types.js'
 import { validateFixture } from '../../src/fixtures/validate-fixture.js'
 import { history } from '../../src/producer/history.js'
+import { openStore } from '../../src/storage/open-store.js'
+import { ADVISORY_LOCK_KEY } from '../../src/storage/postgres/postgres-migrations.js'
 import { CLI, runWaymark, servingUrl, stopProcess } from './cli-process.js'
 import { digestAuthorization, parseChallenge } from './digest-client.js'
 import { sql } from './postgres.js'
@@ -104,11 +106,11 @@ export async function killWhen(child: Child, spawnedAt: number, probe: () => Pro
 }
 
 /**
- * Whether a transaction is writing to the store now (after the schema's migration, which is a write too):
- * on SQLite, another process holds the write lock (`apply` takes it with BEGIN IMMEDIATE; SQLite keeps a
- * transaction's pages in memory and writes them to its log at commit, so the files do not show it); on
- * PostgreSQL, the schema's checkpoints table has grown past an empty one's (uncommitted rows take their
- * pages at once).
+ * Whether an `apply` is writing to the store now: another process holds the lock it writes under. On
+ * SQLite the database's write lock (`apply` is a BEGIN IMMEDIATE transaction; the schema's migration, a
+ * write too, is told apart by the tables not being there yet; SQLite keeps a transaction's pages in memory
+ * and writes them to its log at commit, so the files do not show a write in progress); on PostgreSQL the
+ * schema's apply advisory lock, which `apply` takes first in its transaction.
  */
 export async function writing(url: string): Promise<boolean> {
   if (url.startsWith('sqlite:')) {
@@ -141,13 +143,14 @@ export async function writing(url: string): Promise<boolean> {
       db.close()
     }
   }
-  const schema = new URL(url).searchParams.get('schema')
-  try {
-    const [row] = await sql<{ n: string }>(`SELECT pg_total_relation_size('"${schema}".checkpoints') AS n`)
-    return Number(row?.n ?? 0) > 256 * 1024
-  } catch {
-    return false // the schema or table does not exist yet
-  }
+  // The transaction-level advisory lock every apply takes first: (ADVISORY_LOCK_KEY, hashtext('apply:' || schema)).
+  const schema = new URL(url).searchParams.get('schema') ?? 'public'
+  const rows = await sql(
+    `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid = $1::bigint::text::oid
+       AND objid = (hashtext('apply:' || $2)::bigint & 4294967295)::text::oid`,
+    [ADVISORY_LOCK_KEY, schema],
+  )
+  return rows.length > 0
 }
 
 /** `waymark migrate` on the store: it opens and says its schema is current. */
@@ -155,6 +158,16 @@ export async function assertMigrateCurrent(url: string): Promise<void> {
   const res = await runWaymark(['migrate', '--store', url])
   assert.equal(res.code, 0, res.stderr)
   assert.match(res.stdout, /: already at schema version \d+\n$/)
+}
+
+/** What `waymark migrate` says, without a process: opening the store applied no migration. */
+export async function assertOpensCurrent(url: string): Promise<void> {
+  const store = await openStore(url)
+  try {
+    assert.deepEqual(store.migration.applied, [], 'the schema is current')
+  } finally {
+    await store.close()
+  }
 }
 
 /** A `waymark serve` child on the store, for the duration of `use`. */
