@@ -17,9 +17,10 @@ if (why !== undefined) {
 
   crashSuites({
     name: 'PostgreSQL',
-    loadCount: 15_000,
-    generateCount: 20_000,
-    batchSize: 1_000,
+    loadCount: 10_000,
+    generateCount: 12_000,
+    batchSize: 600,
+    producer: false,
     dir: () => dir,
     fresh: async (label) => {
       const schema = freshSchemaName(label)

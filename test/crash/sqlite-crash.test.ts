@@ -13,9 +13,10 @@ after(() => rm(dir, { recursive: true, force: true }))
 let stores = 0
 crashSuites({
   name: 'SQLite',
-  loadCount: 15_000,
-  generateCount: 30_000,
-  batchSize: 2_000,
+  loadCount: 10_000,
+  generateCount: 20_000,
+  batchSize: 1_000,
+  producer: true,
   dir: () => dir,
   fresh: async () => ({ url: `sqlite:${join(dir, `store-${++stores}.sqlite`)}`, drop: async () => undefined }),
 })

@@ -87,10 +87,24 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /**
  * Polls `probe` every 10 ms until it says yes, then waits `delayMs` more and SIGKILLs the child. Fails
- * when the child ends by itself first (it finished before the moment came). Returns how long after the
- * spawn the kill was sent.
+ * when the child ends by itself first (it finished before the moment came), except that with `allowFinish`
+ * an end during the delay answers undefined. Returns how long after the spawn the kill was sent.
  */
-export async function killWhen(child: Child, spawnedAt: number, probe: () => Promise<boolean>, delayMs: number): Promise<number> {
+export async function killWhen(child: Child, spawnedAt: number, probe: () => Promise<boolean>, delayMs: number): Promise<number>
+export async function killWhen(
+  child: Child,
+  spawnedAt: number,
+  probe: () => Promise<boolean>,
+  delayMs: number,
+  allowFinish: boolean,
+): Promise<number | undefined>
+export async function killWhen(
+  child: Child,
+  spawnedAt: number,
+  probe: () => Promise<boolean>,
+  delayMs: number,
+  allowFinish = false,
+): Promise<number | undefined> {
   let ended = false
   void child.exit.then(() => (ended = true))
   while (!(await probe())) {
@@ -98,11 +112,17 @@ export async function killWhen(child: Child, spawnedAt: number, probe: () => Pro
     await sleep(10)
   }
   if (delayMs > 0) await sleep(delayMs)
+  if (allowFinish && (await hasEnded(child))) return undefined
   const killedAt = performance.now() - spawnedAt
   child.process.kill('SIGKILL')
   const { code, signal } = await child.exit
   assert.equal(signal, 'SIGKILL', `the child was killed, not finished (exit ${code}): ${child.output()}`)
   return killedAt
+}
+
+/** Whether the child has ended (by itself or killed), without waiting. */
+export async function hasEnded(child: Child): Promise<boolean> {
+  return Promise.race([child.exit.then(() => true), sleep(0).then(() => false)])
 }
 
 /**
