@@ -88,7 +88,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /**
  * Polls `probe` every 10 ms until it says yes, then waits `delayMs` more and SIGKILLs the child. Fails
  * when the child ends by itself first (it finished before the moment came), except that with `allowFinish`
- * an end during the delay answers undefined. Returns how long after the spawn the kill was sent.
+ * an end during the delay (exit code 0) answers undefined. Returns how long after the spawn the kill was sent.
  */
 export async function killWhen(child: Child, spawnedAt: number, probe: () => Promise<boolean>, delayMs: number): Promise<number>
 export async function killWhen(
@@ -112,18 +112,15 @@ export async function killWhen(
     await sleep(10)
   }
   if (delayMs > 0) await sleep(delayMs)
-  if (allowFinish && (await hasEnded(child))) return undefined
   const killedAt = performance.now() - spawnedAt
   child.process.kill('SIGKILL')
   const { code, signal } = await child.exit
+  // It may have been exiting already when the signal was sent.
+  if (allowFinish && code === 0) return undefined
   assert.equal(signal, 'SIGKILL', `the child was killed, not finished (exit ${code}): ${child.output()}`)
   return killedAt
 }
 
-/** Whether the child has ended (by itself or killed), without waiting. */
-export async function hasEnded(child: Child): Promise<boolean> {
-  return Promise.race([child.exit.then(() => true), sleep(0).then(() => false)])
-}
 
 /**
  * Whether an `apply` is writing to the store now: another process holds the lock it writes under. On
