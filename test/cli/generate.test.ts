@@ -51,10 +51,15 @@ describe('waymark generate', () => {
     }
   })
 
-  test('only appends: a range at or before the newest checkpoint is refused', async () => {
-    const res = await generate(cluster0.id, '2026-11-01T12:00:00Z', '2026-11-03T00:00:00Z')
-    assert.equal(res.code, 1)
+  test('only appends: a range at or before the newest checkpoint is refused unless it is this range\'s own start', async () => {
+    // Another seed: the stored checkpoints are not this generate's, refused.
+    const res = await generate(cluster0.id, '2026-11-01T12:00:00Z', '2026-11-03T00:00:00Z', '--seed', '7')
+    assert.equal(res.code, 1, res.stderr)
     assert.match(res.stderr, /Cluster0 already has checkpoints up to 2026-11-01T23:45:\d\dZ; generate only appends/)
+    // The same seed over a range whose first slots are exactly what is stored: an interrupted run, resumed.
+    const again = await generate(cluster0.id, '2026-11-01T00:00:00Z', '2026-11-02T00:00:00Z')
+    assert.equal(again.code, 0, again.stderr)
+    assert.match(again.stderr, /^generated 0 checkpoints of Cluster0 .* to 2026-11-02T00:00:00Z \(resumed after the 96 already there\), 0 restorable/)
   })
 
   test('clusters that make no checkpoints, unknown clusters and the future are refused (exit 1)', async () => {

@@ -6,6 +6,7 @@ import { toIsoSeconds } from '../../domain/timestamps.js'
 import type { Checkpoint } from '../../domain/types.js'
 import { secondsOf } from '../../producer/checkpoint-plan.js'
 import { countSlots, history } from '../../producer/history.js'
+import { resumePoint } from '../../producer/resume-history.js'
 import { openStore } from '../../storage/open-store.js'
 import { CliError } from '../cli-error.js'
 import { createProgress } from '../progress.js'
@@ -47,15 +48,26 @@ export function generateCommand(): Command {
         if (!cluster) throw new CliError(`no cluster with id ${flags.cluster} in ${config.store}`)
         const why = whyNoCheckpoints(cluster)
         if (why !== undefined) throw new CliError(`cluster ${cluster.name} (${cluster.id}) makes no checkpoints: ${why}`)
-        const [newest] = (await store.pageCheckpoints(cluster.id, { offset: 0, limit: 1 })).items
-        if (newest && from <= secondsOf(newest.timestamp)) {
-          throw new CliError(
-            `cluster ${cluster.name} already has checkpoints up to ${newest.timestamp}; generate only appends ` +
-              `after the newest (inserting into a history renumbers it), so give a --from after it`,
-          )
-        }
         const intervalSeconds = (cluster.checkpointIntervalMinutes ?? 0) * 60
-        const total = countSlots(from, to, intervalSeconds)
+        const newestPage = await store.pageCheckpoints(cluster.id, { offset: 0, limit: 1 })
+        const [newest] = newestPage.items
+        // An earlier run of this same range that was interrupted (each batch is one transaction) left its
+        // first n checkpoints: continue after them.
+        let start = from
+        let already = 0
+        if (newest && from <= secondsOf(newest.timestamp)) {
+          const range = { cluster, seed: config.producer.seed, from, to, intervalSeconds }
+          const resumed = await resumePoint(store, range, newest, newestPage.totalCount)
+          if (resumed === undefined) {
+            throw new CliError(
+              `cluster ${cluster.name} already has checkpoints up to ${newest.timestamp}; generate only appends ` +
+                `after the newest (inserting into a history renumbers it), so give a --from after it`,
+            )
+          }
+          start = resumed.from
+          already = resumed.done
+        }
+        const total = countSlots(start, to, intervalSeconds)
         const progress = createProgress(`generate ${cluster.name}`, total, process.stderr)
         const startedAt = Date.now()
         let written = 0
@@ -67,7 +79,7 @@ export function generateCommand(): Command {
           batch = []
           progress.update(written)
         }
-        for (const checkpoint of history({ cluster, seed: config.producer.seed, from, to, intervalSeconds, asOf: now })) {
+        for (const checkpoint of history({ cluster, seed: config.producer.seed, from: start, to, intervalSeconds, asOf: now })) {
           batch.push(checkpoint)
           if (checkpoint.restorable) restorable++
           if (batch.length >= flags.batchSize) await flush()
@@ -76,7 +88,8 @@ export function generateCommand(): Command {
         const seconds = (Date.now() - startedAt) / 1000
         progress.finish(
           `generated ${written} checkpoints of ${cluster.name} (${cluster.id}) every ` +
-            `${cluster.checkpointIntervalMinutes} minutes from ${flags.from} to ${flags.to}, ${restorable} restorable, ` +
+            `${cluster.checkpointIntervalMinutes} minutes from ${flags.from} to ${flags.to}` +
+            `${already > 0 ? ` (resumed after the ${already} already there)` : ''}, ${restorable} restorable, ` +
             `seed ${config.producer.seed}, in ${seconds.toFixed(1)} s (${Math.round(written / Math.max(seconds, 0.001))}/s)`,
         )
       } finally {
