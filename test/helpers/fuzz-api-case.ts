@@ -1,0 +1,58 @@
+import { expectApi, generateApiCase, type ApiCaseRates } from './fuzz-api.js'
+import { bearerPlan, digestPlan, type AuthPlan } from './fuzz-auth.js'
+import { answered, apiErrorProblems, apiProblems } from './fuzz-oracle.js'
+import type { Rng } from './fuzz-prng.js'
+import type { CaseResult, FuzzServer } from './fuzz-server.js'
+import { requestBytes, type RequestSpec } from './fuzz-wire.js'
+
+/** Node's limit on the request line and headers (src/http/client-errors.ts). */
+const HEADER_LIMIT = 16_384
+/** Around the limit, what counts differs by a few bytes between Node versions: either answer is right there. */
+const HEADER_SLACK = 1_024
+
+export interface ApiCaseOptions extends ApiCaseRates {
+  /** Share of requests authenticated with a bearer token rather than Digest. */
+  readonly bearer: number
+  /** Share of credentials broken at one field. */
+  readonly brokenAuth: number
+}
+
+/**
+ * One checkpoint API case: generate a request and its credentials, send it to the real server, and
+ * check the answer against the model (status, errorCode, parameters, body schema, challenge).
+ */
+export async function runApiCase(server: FuzzServer, rng: Rng, options: ApiCaseOptions): Promise<CaseResult> {
+  const apiCase = generateApiCase(rng, server.world, options)
+  const ctx = server.authContext()
+  const auth: AuthPlan = rng.chance(options.bearer)
+    ? bearerPlan(rng, ctx, options.brokenAuth)
+    : digestPlan(rng, ctx, apiCase.method, apiCase.target, options.brokenAuth)
+  const headers: [string, string][] = []
+  if (apiCase.accept !== undefined) headers.push(['Accept', apiCase.accept])
+  if (auth.header !== undefined) headers.push(['Authorization', auth.header])
+  for (const [name, value] of apiCase.extraHeaders) headers.push([name, value])
+  const request: RequestSpec = { method: apiCase.method, target: apiCase.target, headers, ...(apiCase.body === undefined ? {} : { body: apiCase.body }) }
+  const labels = [...apiCase.labels, auth.label]
+
+  if (auth.primeWith !== undefined) {
+    const primeHeaders = headers.map(([n, v]): [string, string] => [n, n === 'Authorization' ? (auth.primeWith as string) : v])
+    const prime = await server.send({ ...request, headers: primeHeaders })
+    const primed = answered(prime)
+    if (primed.problems.length > 0) return { request, labels: [...labels, 'priming request'], problems: primed.problems }
+  }
+
+  const head = request.method === 'HEAD'
+  const outcome = await server.send(request)
+  const { response, problems } = answered(outcome)
+  if (!response) return { request, labels, problems }
+  const size = requestBytes({ method: request.method, target: request.target, headers: request.headers }).length
+  const oversized = response.status === 431 && response.headers['x-error-code'] === 'REQUEST_HEADERS_TOO_LARGE'
+  if (size > HEADER_LIMIT + HEADER_SLACK || (oversized && size > HEADER_LIMIT - HEADER_SLACK)) {
+    if (!oversized) problems.push(`a ${size}-byte head answered ${response.status}, expected 431`)
+    else problems.push(...apiErrorProblems(response, { head }))
+    return { request, labels: [...labels, `${size}-byte head`], problems }
+  }
+  const expect = expectApi(server.world, apiCase, auth)
+  problems.push(...apiProblems(expect, response, head))
+  return { request, labels, problems }
+}
