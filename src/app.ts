@@ -7,7 +7,7 @@ import { NonceBook } from './auth/nonces.js'
 import type { Config } from './config.js'
 import { DIALECTS } from './dialects/all-dialects.js'
 import { CheckpointService } from './domain/checkpoint-service.js'
-import { answerClientError } from './http/client-errors.js'
+import { answerClientError, MAX_HEADER_BYTES } from './http/client-errors.js'
 import { healthRoutes } from './http/health-routes.js'
 import { oauthRoutes } from './http/oauth-routes.js'
 import { ApiPipeline } from './http/pipeline.js'
@@ -65,6 +65,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // One log line per request costs more than answering it; access logs come with the metrics work.
     logController: new LogController({ disableRequestLogging: true }),
     clientErrorHandler: answerClientError,
+    // Any segment Node lets through reaches the route (the admin API answers INVALID_GROUP_ID for a long
+    // group id, after its token check); find-my-way's default of 100 characters answered 400 first.
+    routerOptions: { maxParamLength: MAX_HEADER_BYTES },
     // Undecodable URLs are the API's to answer (per parameter), not the framework's.
     frameworkErrors: (error, request, reply) => {
       if (error.code === 'FST_ERR_BAD_URL') {
@@ -101,6 +104,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
   // Set before any route is registered: a scope keeps the error handler it was registered under.
   app.setErrorHandler((error, request, reply) => {
+    // Fastify refuses some requests before a handler runs (an unparseable Content-Type, QUERY without
+    // one); the API never reads a body, so it answers them as any other request: by route, then auth.
+    if (isFrameworkClientError(error)) return dispatch(request, reply)
     // The OAuth routes (and anything else outside the pipeline) reach the store too.
     if (isStoreUnavailable(error)) {
       request.log.warn(storeUnavailableDetails(error), STORE_UNAVAILABLE_MESSAGE)
@@ -119,6 +125,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.all('/api/*', dispatch)
   app.setNotFoundHandler(dispatch)
   return app
+}
+
+/** One of Fastify's own 4xx refusals of a request (FST_ERR_CTP_INVALID_MEDIA_TYPE and the like). */
+function isFrameworkClientError(error: unknown): boolean {
+  const { code, statusCode } = error as { code?: unknown; statusCode?: unknown }
+  return typeof code === 'string' && code.startsWith('FST_ERR_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500
 }
 
 function send(reply: FastifyReply, response: ApiResponse): FastifyReply {

@@ -273,7 +273,8 @@ export async function adminRoutes(scope: FastifyInstance, deps: AdminDeps): Prom
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return sendError(reply, new ApiError('REQUEST_BODY_TOO_LARGE', [request.routeOptions.bodyLimit ?? BODY_LIMIT]))
     }
-    if (error.statusCode === 400) return sendError(reply, new ApiError('MALFORMED_REQUEST'))
+    // Fastify's other refusals (a Content-Type that is no media type: 415, QUERY without one: 400).
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return sendError(reply, new ApiError('MALFORMED_REQUEST'))
     request.log.error({ err: error }, 'unexpected error in the admin API')
     return sendError(reply, new ApiError('UNEXPECTED_ERROR'))
   })
