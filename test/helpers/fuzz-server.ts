@@ -39,6 +39,8 @@ export interface FuzzServer {
   authContext(): AuthContext
   /** Sends one request over a new connection. */
   send(spec: RequestSpec, options?: ExchangeOptions): Promise<WireOutcome>
+  /** Sends raw bytes over a new connection and reads one answer. */
+  sendRaw(bytes: string, options?: ExchangeOptions): Promise<WireOutcome>
   /** Fails unless a good authenticated request is answered 200. */
   assertServes(): Promise<void>
   close(): Promise<void>
@@ -121,6 +123,7 @@ export async function startFuzzServer(options: { admin?: boolean } = {}): Promis
     // Each request takes the next nc: the server's window accepts them once each, in any order.
     authContext: () => ({ ...fixed, nc: ++nc }),
     send,
+    sendRaw: (bytes, exchangeOptions = {}) => exchange(port, bytes, exchangeOptions),
     assertServes: async () => {
       const target = `/api/public/v1.0/groups/${IDS.projectA}/clusters/${IDS.cluster0}/checkpoints?itemsPerPage=1`
       const outcome = await send({ method: 'GET', target, headers: [['Authorization', `Bearer ${token}`]] })
