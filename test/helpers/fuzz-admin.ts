@@ -45,7 +45,7 @@ const INVALID_ID_CODE: Readonly<Record<string, string>> = {
   clusterId: 'INVALID_CLUSTER_ID',
   checkpointId: 'INVALID_CHECKPOINT_ID',
 }
-const BAD_BODIES = ['{', '[', 'null', '"x"', '1', '{"name":', '\u0000', 'x'.repeat(3000), '{"id":"zz"}', '{"__proto__":{"x":1}}', '{"name":""}', '[]', 'true']
+const BAD_BODIES = ['{', '[', 'null', '"x"', '1', '{"name":', '\u0000', 'x'.repeat(3000), '{"id":"zz"}', '{"__proto__":{"x":1}}', '{"name":""}', '[]', 'true', '{"name":"a\\u0000b","orgId":"65a1f0c2e4b0a1b2c3d4e501"}']
 const BAD_TOKENS = [
   undefined,
   '',

@@ -157,7 +157,7 @@ export function digestPlan(rng: Rng, ctx: AuthContext, method: string, target: s
   const specific: (() => AuthPlan)[] = [
     () => FAIL('wrong realm', header(params(goodFields(ctx, method, target, { realm: rng.pick(['mms public api', 'MMS Public API ', 'MongoDB Cloud', '']) })))),
     () => {
-      const others = [target.split('?')[0] ?? '/', '/', decodeURIComponentSafe(target), `http://127.0.0.1${target}`].filter((uri) => uri !== target)
+      const others = [target.split('?')[0] ?? '/', '/', decodeURIComponentSafe(target), `http://127.0.0.1${target}`].filter((uri) => uri !== target && /^[\x20-\x7e]*$/.test(uri))
       return FAIL('uri of another target', header(params(goodFields(ctx, method, target, { uri: rng.pick([`${target}x`, ...others]) }))))
     },
     () => FAIL('qop auth-int', header(params(goodFields(ctx, method, target, { qop: 'auth-int' })))),

@@ -40,7 +40,7 @@ function credentials(rng: Rng): Credentials {
   // Checking a secret of a known client costs a scrypt hash: few of those.
   const known = rng.chance(0.15)
   const secretUsed = known ? (rng.chance(0.6) ? secret : rng.pick([`${secret}x`, secret.toUpperCase(), '', 'x'.repeat(1100)])) : rng.pick([secret, 'wrong'])
-  const idUsed = known ? id : rng.pick(['mdb_sa_id_ffffffffffffffffffffffff', '', 'demoread', id.toUpperCase(), `${id} `, '%zz', 'x'.repeat(500)])
+  const idUsed = known ? id : rng.pick(['mdb_sa_id_ffffffffffffffffffffffff', '', 'demoread', id.toUpperCase(), `${id} `, '%zz', 'x'.repeat(500), '\u0000', `${id}\u0000`, 'é\u0001'])
   switch (rng.int(0, 7)) {
     case 0:
     case 1:
