@@ -30,9 +30,34 @@ export async function runApiCase(server: FuzzServer, rng: Rng, options: ApiCaseO
   const headers: [string, string][] = []
   if (apiCase.accept !== undefined) headers.push(['Accept', apiCase.accept])
   if (auth.header !== undefined) headers.push(['Authorization', auth.header])
+  // Repeated header lines, drawn from a fork so the main sequence (and every recorded case) stays as it was.
+  // Node keeps the first Authorization and joins Accept lines with ", ".
+  const extra = rng.fork(0x5eed)
+  let verdict: AuthPlan = auth
+  let acceptValid = apiCase.acceptValid
+  const labels = [...apiCase.labels, auth.label]
+  if (auth.primeWith === undefined && extra.chance(0.04)) {
+    if (auth.header === undefined) {
+      headers.push(['Authorization', 'Basic eDp5'])
+      verdict = { ...auth, ok: false, challenge: 'digest' }
+      labels.push('Basic Authorization')
+    } else if (extra.chance(0.5)) {
+      headers.push(['Authorization', extra.pick(['Bearer junk', 'Digest username="x"', 'Basic eDp5'])])
+      labels.push('second Authorization header after')
+    } else {
+      headers.unshift(['Authorization', 'Basic eDp5'])
+      verdict = { ...auth, ok: false, challenge: 'digest' }
+      labels.push('another Authorization header before')
+    }
+  }
+  if (extra.chance(0.04)) {
+    const line = extra.pick(['application/vnd.atlas.2023-01-01+json', 'application/json', '*/*', 'garbage'])
+    headers.push(['Accept', line])
+    if (line === 'application/vnd.atlas.2023-01-01+json') acceptValid = true
+    labels.push(`second Accept header ${line}`)
+  }
   for (const [name, value] of apiCase.extraHeaders) headers.push([name, value])
   const request: RequestSpec = { method: apiCase.method, target: apiCase.target, headers, ...(apiCase.body === undefined ? {} : { body: apiCase.body }) }
-  const labels = [...apiCase.labels, auth.label]
 
   if (auth.primeWith !== undefined) {
     const primeHeaders = headers.map(([n, v]): [string, string] => [n, n === 'Authorization' ? (auth.primeWith as string) : v])
@@ -52,7 +77,7 @@ export async function runApiCase(server: FuzzServer, rng: Rng, options: ApiCaseO
     else problems.push(...apiErrorProblems(response, { head }))
     return { request, labels: [...labels, `${size}-byte head`], problems }
   }
-  const expect = expectApi(server.world, apiCase, auth)
+  const expect = expectApi(server.world, { ...apiCase, acceptValid }, verdict)
   problems.push(...apiProblems(expect, response, head))
   return { request, labels, problems }
 }
