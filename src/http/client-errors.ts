@@ -16,6 +16,13 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
     socket.destroy()
     return
   }
+  // Pipelined requests parsed whole before the broken one are answered first, in order: a refusal
+  // written now would land before their answers and be read as the answer to the first of them.
+  const pending = inFlightResponse(socket)
+  if (pending?.req?.complete === true) {
+    pending.once('finish', () => setImmediate(() => answerClientError(error, socket)))
+    return
+  }
   const apiError =
     error.code === 'HPE_HEADER_OVERFLOW'
       ? new ApiError('REQUEST_HEADERS_TOO_LARGE', [MAX_HEADER_BYTES])
@@ -28,4 +35,18 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
     'connection: close',
   ]
   socket.end(`${head.join('\r\n')}\r\n\r\n${response.body}`)
+}
+
+interface InFlightResponse {
+  readonly req?: { readonly complete?: boolean }
+  once(event: 'finish', listener: () => void): unknown
+}
+
+/**
+ * The response Node is writing on this socket, if any: Node's own `_httpMessage` (lib/_http_server.js),
+ * which holds the next queued response once the current one finishes.
+ */
+function inFlightResponse(socket: Socket): InFlightResponse | undefined {
+  const message = (socket as Socket & { _httpMessage?: InFlightResponse | null })._httpMessage
+  return message ?? undefined
 }
