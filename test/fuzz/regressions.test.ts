@@ -2,8 +2,9 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { answered, apiErrorProblems } from '../helpers/fuzz-oracle.js'
 import { FUZZ_ADMIN_TOKEN, startFuzzServer, type FuzzServer } from '../helpers/fuzz-server.js'
-import type { RequestSpec, WireResponse } from '../helpers/fuzz-wire.js'
+import { exchangeMany, type RequestSpec, type WireResponse } from '../helpers/fuzz-wire.js'
 import { assertAdminResponse } from '../helpers/admin-openapi.js'
+import { IDS } from '../helpers/fixtures.js'
 
 /**
  * Every failure the fuzz suite found, kept as a named case: the seed and case that found it
@@ -129,6 +130,18 @@ describe('fuzz regressions', () => {
     const res = await send({ method: 'DELETE', target, headers: [['Authorization', `bearer ${FUZZ_ADMIN_TOKEN}`], ['Content-Type', 'garbage']], body: 'true' })
     apiError(res, 400, 'MALFORMED_REQUEST')
     assertAdminResponse('DELETE', target, res.status, res.body)
+  })
+
+  // src/http/client-errors.ts: the refusal was written at once, before the answers still due to the
+  // requests pipelined ahead of the broken one, so the client read it as the answer to the first.
+  test('pipelined: good requests ahead of a refused one get their own answers first (keep-alive, seed 20261123 case 33)', async () => {
+    const good = `GET /api/public/v1.0/groups/${IDS.projectA}/clusters/${IDS.cluster0}/checkpoints?itemsPerPage=2 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${server.authContext().token}\r\n\r\n`
+    const bytes = `GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n${good}FOO / HTTP/1.1\r\nHost: x\r\n\r\n${good}`
+    const { responses, closed } = await exchangeMany(server.port, bytes, [false, false, false, false])
+    assert.deepEqual(responses.map((r) => r.status), [200, 200, 400])
+    assert.equal(responses[0]?.body, '{"status":"OK"}')
+    assert.equal(responses[2]?.headers['x-error-code'], 'MALFORMED_REQUEST')
+    assert.ok(closed, 'the refusal ends the connection')
   })
 
   test('the server still answers after all of the above', async () => {

@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { caseCount, fuzzSettings } from '../helpers/fuzz-prng.js'
 import { runProperty, startFuzzServer, type FuzzServer } from '../helpers/fuzz-server.js'
-import { runCutOrSlowCase, runMalformedCase, runOversizedCase } from '../helpers/fuzz-wire-cases.js'
+import { runCutOrSlowCase, runKeepAliveCase, runMalformedCase, runOversizedCase } from '../helpers/fuzz-wire-cases.js'
 
 const settings = fuzzSettings()
 
@@ -26,6 +26,11 @@ describe('fuzz: the wire, below HTTP semantics (real sockets, SQLite)', () => {
 
   test('requests cut off part way or trickled byte by byte: answered or closed, never 5xx, never a hang', async () => {
     await runProperty('cut or slow', settings, caseCount(settings, 80), 8, (rng) => runCutOrSlowCase(server, rng))
+    await server.assertServes()
+  })
+
+  test('pipelined requests on one kept-alive connection: each answered in order; a refused one ends the connection', async () => {
+    await runProperty('keep-alive', settings, caseCount(settings, 120), 4, (rng) => runKeepAliveCase(server, rng))
     await server.assertServes()
   })
 

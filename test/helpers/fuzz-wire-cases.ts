@@ -2,7 +2,7 @@ import { answered, apiErrorProblems } from './fuzz-oracle.js'
 import type { Rng } from './fuzz-prng.js'
 import { FUZZ_ADMIN_TOKEN, type CaseResult, type FuzzServer } from './fuzz-server.js'
 import { IDS } from './fixtures.js'
-import type { RequestSpec } from './fuzz-wire.js'
+import { exchangeMany, type RequestSpec } from './fuzz-wire.js'
 
 /**
  * Requests broken below HTTP semantics: oversized request lines and headers, request lines and
@@ -146,4 +146,61 @@ export async function runCutOrSlowCase(server: FuzzServer, rng: Rng): Promise<Ca
   const outcome = await server.sendRaw(full, { trickle: { chunkBytes, delayMs }, timeoutMs: 20_000 })
   const { problems } = answered(outcome)
   return { request: spec(full), labels, problems }
+}
+
+interface Step {
+  readonly bytes: string
+  readonly head: boolean
+  /** The status this request must get, or undefined: the parser refuses it (400, then the connection closes). */
+  readonly status: number | undefined
+  readonly label: string
+}
+
+/**
+ * Several requests on one kept-alive connection, pipelined in one write: each is answered in order
+ * with its own status; a request the parser refuses is answered 400 MALFORMED_REQUEST and ends the
+ * connection, so nothing after it is answered.
+ */
+export async function runKeepAliveCase(server: FuzzServer, rng: Rng): Promise<CaseResult> {
+  const ctx = server.authContext()
+  const base = `/api/public/v1.0/groups/${IDS.projectA}/clusters/${IDS.cluster0}/checkpoints`
+  const line = (method: string, target: string, headers: string[] = [], body = ''): string =>
+    `${method} ${target} HTTP/1.1\r\nHost: x\r\n${headers.map((h) => `${h}\r\n`).join('')}${body === '' ? '' : `Content-Length: ${Buffer.byteLength(body)}\r\n`}\r\n${body}`
+  const kinds: (() => Step)[] = [
+    () => ({ bytes: line('GET', `${base}?itemsPerPage=2`, [`Authorization: Bearer ${ctx.token}`]), head: false, status: 200, label: 'good GET' }),
+    () => ({ bytes: line('HEAD', `${base}?itemsPerPage=2`, [`Authorization: Bearer ${ctx.token}`]), head: true, status: 200, label: 'good HEAD' }),
+    () => ({ bytes: line('GET', `${base}/zz`, [`Authorization: Bearer ${ctx.token}`]), head: false, status: 404, label: 'bad checkpoint id' }),
+    () => ({ bytes: line('GET', base), head: false, status: 401, label: 'no credentials' }),
+    () => ({ bytes: line('POST', base, ['Content-Type: garbage'], 'xyz'), head: false, status: 405, label: 'POST with a body' }),
+    () => ({ bytes: line('POST', '/api/oauth/token', ['Content-Type: application/x-www-form-urlencoded'], 'grant_type='), head: false, status: 400, label: 'OAuth without a grant' }),
+    () => ({ bytes: line('GET', '/healthz'), head: false, status: 200, label: 'health' }),
+    () => ({ bytes: line('GET', `/nowhere?${'q'.repeat(rng.int(0, 3000))}`), head: false, status: 404, label: 'unknown path' }),
+  ]
+  const count = rng.int(2, 5)
+  const steps = Array.from({ length: count }, () => rng.pick(kinds)())
+  if (rng.chance(0.3)) {
+    steps.splice(rng.int(0, steps.length), 0, { bytes: rng.pick(['FOO / HTTP/1.1\r\nHost: x\r\n\r\n', 'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n', 'GET / HTTP/9.9\r\n\r\n']), head: false, status: undefined, label: 'refused' })
+  }
+  const bytes = steps.map((s) => s.bytes).join('')
+  const refusedAt = steps.findIndex((s) => s.status === undefined)
+  const expected = refusedAt === -1 ? steps : steps.slice(0, refusedAt + 1)
+  const { responses, closed } = await exchangeMany(server.port, bytes, expected.map((s) => s.head), 8_000)
+  const problems: string[] = []
+  expected.forEach((step, i) => {
+    const response = responses[i]
+    if (!response) {
+      problems.push(`no answer ${i} (${step.label}); ${responses.length} answers`)
+      return
+    }
+    const status = step.status ?? 400
+    if (response.status !== status) problems.push(`answer ${i} (${step.label}): status ${response.status}, expected ${status}: ${response.body.slice(0, 150)}`)
+    if (step.status === undefined && response.headers['x-error-code'] !== 'MALFORMED_REQUEST') problems.push(`answer ${i}: ${response.headers['x-error-code']}, expected MALFORMED_REQUEST`)
+  })
+  if (refusedAt !== -1 && responses.length > refusedAt + 1) problems.push('requests after the refused one were answered')
+  if (refusedAt !== -1 && !closed && responses.length === refusedAt + 1) {
+    // The refusal ends the connection: the server closes it right after answering.
+    const again = await exchangeMany(server.port, steps.slice(0, 1).map((s) => s.bytes).join(''), [steps[0]?.head === true], 3_000)
+    if (again.responses.length === 0) problems.push('the server stopped answering new connections')
+  }
+  return { request: { method: '(pipelined)', target: JSON.stringify(steps.map((s) => s.label)), headers: [] }, labels: steps.map((s) => s.label), problems }
 }

@@ -159,6 +159,58 @@ export function exchange(port: number, request: string | Buffer, options: Exchan
   })
 }
 
+/**
+ * Sends raw bytes (several requests, pipelined) over one connection and reads successive answers until
+ * `heads.length` are complete, the server closes, or the timeout. `heads[i]` says whether answer i
+ * answers a HEAD (no body).
+ */
+export function exchangeMany(
+  port: number,
+  request: string | Buffer,
+  heads: readonly boolean[],
+  timeoutMs = 5_000,
+): Promise<{ readonly responses: readonly WireResponse[]; readonly closed: boolean; readonly rest: string }> {
+  const bytes = typeof request === 'string' ? Buffer.from(request, 'latin1') : request
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    let data = Buffer.alloc(0)
+    const responses: WireResponse[] = []
+    let settled = false
+    const finish = (closed: boolean): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      socket.destroy()
+      resolve({ responses, closed, rest: data.toString('latin1') })
+    }
+    const timer = setTimeout(() => finish(false), timeoutMs)
+    const drain = (closed: boolean): void => {
+      for (;;) {
+        if (responses.length >= heads.length) return finish(closed)
+        let head: Head | undefined
+        try {
+          head = parseHead(data)
+        } catch {
+          return finish(closed)
+        }
+        if (!head) return closed ? finish(true) : undefined
+        const body = completeBody(data, head, heads[responses.length] === true, closed)
+        if (body === undefined) return closed ? finish(true) : undefined
+        responses.push({ status: head.status, reason: head.reason, headers: head.headers, body: body.toString('utf8'), closed })
+        data = data.subarray(head.bodyStart + body.length)
+      }
+    }
+    socket.on('data', (chunk: Buffer) => {
+      data = Buffer.concat([data, chunk])
+      drain(false)
+    })
+    socket.on('end', () => drain(true))
+    socket.on('close', () => drain(true))
+    socket.on('error', () => drain(true))
+    socket.on('connect', () => socket.write(bytes))
+  })
+}
+
 export interface RequestSpec {
   readonly method: string
   /** The request target exactly as it goes on the request line. */
