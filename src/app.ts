@@ -7,7 +7,7 @@ import { NonceBook } from './auth/nonces.js'
 import type { Config } from './config.js'
 import { DIALECTS } from './dialects/all-dialects.js'
 import { CheckpointService } from './domain/checkpoint-service.js'
-import { answerClientError, MAX_HEADER_BYTES } from './http/client-errors.js'
+import { answerClientError, lacksHost, MAX_HEADER_BYTES, takeOverNodeRefusals } from './http/client-errors.js'
 import { healthRoutes } from './http/health-routes.js'
 import { oauthRoutes } from './http/oauth-routes.js'
 import { ApiPipeline } from './http/pipeline.js'
@@ -114,6 +114,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     request.log.error({ err: error }, 'unexpected error outside the API pipeline')
     return send(reply, renderError(new ApiError('UNEXPECTED_ERROR'), DEFAULT_FORMAT))
+  })
+  takeOverNodeRefusals(app.server)
+  app.addHook('onRequest', async (request, reply) => {
+    if (lacksHost(request.raw)) return send(reply.header('connection', 'close'), renderError(new ApiError('MALFORMED_REQUEST'), DEFAULT_FORMAT))
+    return undefined
   })
   await app.register(async (scope) => oauthRoutes(scope, { store, tokenSecret, tokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS, now }))
   await app.register(async (scope) => healthRoutes(scope, { store, readyTimeoutMs: READY_TIMEOUT_MS }))

@@ -1,3 +1,4 @@
+import type { IncomingMessage, Server } from 'node:http'
 import type { Socket } from 'node:net'
 import { ApiError } from '../errors.js'
 import { DEFAULT_FORMAT } from './query-params.js'
@@ -49,4 +50,20 @@ interface InFlightResponse {
 function inFlightResponse(socket: Socket): InFlightResponse | undefined {
   const message = (socket as Socket & { _httpMessage?: InFlightResponse | null })._httpMessage
   return message ?? undefined
+}
+
+/**
+ * Node answers two kinds of request itself, with a bare status and no body: an HTTP/1.1 request without
+ * Host (400) and an `Expect` other than `100-continue` (417). Waymark takes both over: the first gets
+ * its JSON MALFORMED_REQUEST (see {@link lacksHost}), the second is served as if it had no `Expect`
+ * (RFC 9110 allows either), so every answer keeps the documented shape.
+ */
+export function takeOverNodeRefusals(server: Server): void {
+  ;(server as Server & { requireHostHeader: boolean }).requireHostHeader = false
+  server.on('checkExpectation', (request: IncomingMessage, response) => server.emit('request', request, response))
+}
+
+/** An HTTP/1.1 request without a Host header: RFC 9112 has servers refuse it with 400. */
+export function lacksHost(request: IncomingMessage): boolean {
+  return request.httpVersionMajor === 1 && request.httpVersionMinor === 1 && request.headers.host === undefined
 }
