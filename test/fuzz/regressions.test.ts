@@ -144,6 +144,24 @@ describe('fuzz regressions', () => {
     assert.ok(closed, 'the refusal ends the connection')
   })
 
+  // src/http/client-errors.ts, src/app.ts: Node answered these itself, with a bare status and no body.
+  test('an Expect other than 100-continue is served as if absent, not a bare 417 (api paths, seed 20261123 case 210)', async () => {
+    const res = await send({ method: 'GET', target: `/api/public/v1.0/groups/${G}/clusters/${IDS.cluster0}/checkpoints`, headers: [['Expect', 'garbage']] })
+    assert.equal(res.status, 401)
+    assert.match(res.headers['www-authenticate'] ?? '', /^Digest realm="MMS Public API"/)
+  })
+
+  test('an HTTP/1.1 request without Host is 400 MALFORMED_REQUEST as JSON, not a bare 400 (malformed, seed 20261123 case 2)', async () => {
+    const outcome = await server.sendRaw('GET /healthz HTTP/1.1\r\n\r\n', { waitForCloseMs: 1_000 })
+    const { response, problems } = answered(outcome)
+    assert.deepEqual(problems, [])
+    assert.ok(response)
+    apiError(response, 400, 'MALFORMED_REQUEST')
+    assert.ok(response.closed, 'the connection is closed')
+    const ok = await server.sendRaw('GET /healthz HTTP/1.0\r\n\r\n', { waitForCloseMs: 1_000 })
+    assert.equal(ok.kind === 'response' && ok.response.status, 200, 'HTTP/1.0 needs no Host')
+  })
+
   test('the server still answers after all of the above', async () => {
     await server.assertServes()
   })

@@ -50,6 +50,12 @@ export async function runApiCase(server: FuzzServer, rng: Rng, options: ApiCaseO
       labels.push('another Authorization header before')
     }
   }
+  if (extra.chance(0.03)) {
+    // Node answers an unknown expectation with a bare 417 unless the app takes it over.
+    const expectation = extra.pick(['garbage', '100-continue-x', 'x=1', '200-ok'])
+    headers.push(['Expect', expectation])
+    labels.push(`Expect: ${expectation}`)
+  }
   if (extra.chance(0.04)) {
     const line = extra.pick(['application/vnd.atlas.2023-01-01+json', 'application/json', '*/*', 'garbage'])
     headers.push(['Accept', line])

@@ -77,6 +77,7 @@ function malformed(rng: Rng): { bytes: string; label: string; strict?: boolean }
     () => ({ bytes: good('POST', 'Host: x\r\nTransfer-Encoding: chunked\r\n') + rng.pick(['zz\r\nabc\r\n0\r\n\r\n', '3\r\nabcdef\r\n0\r\n\r\n', '-1\r\n\r\n', '3;\u0001\r\nabc\r\n0\r\n\r\n']), label: 'bad chunk' }),
     () => ({ bytes: `GET ${target} HTTP/1.1\nHost: x\n\n`.replace(/\n/g, rng.pick(['\r\r\n', '\r'])), label: 'bad line ends' }),
     () => ({ bytes: good('GET', 'Host: x\r\nHost: y\r\n'), label: 'two Host headers' }),
+    () => ({ bytes: good(rng.pick(['GET', 'POST', 'DELETE']), rng.pick(['', 'Accept: */*\r\n'])), label: 'HTTP/1.1 without Host', strict: true }),
   ]
   return rng.pick(cases)()
 }

@@ -55,6 +55,23 @@ function parseHead(data: Buffer): Head | undefined {
   return { status: Number(statusLine[1]), reason: statusLine[2] ?? '', headers, bodyStart: end + 4 }
 }
 
+/** Leading interim (1xx but 101) answers removed: `100 Continue` comes before the real answer. */
+function dropInterim(data: Buffer): Buffer {
+  let rest = data
+  for (;;) {
+    const head = parseHead(rest)
+    if (!head || head.status < 100 || head.status > 199 || head.status === 101) return rest
+    rest = rest.subarray(head.bodyStart)
+  }
+}
+
+/** The head of the first final answer in `data` (interim answers skipped), with offsets into `data`. */
+function skipInterim(data: Buffer): Head | undefined {
+  const rest = dropInterim(data)
+  const head = parseHead(rest)
+  return head && { ...head, bodyStart: head.bodyStart + (data.length - rest.length) }
+}
+
 /** The body's bytes once they are all there, or undefined while more are due. */
 function completeBody(data: Buffer, head: Head, isHead: boolean, closed: boolean): Buffer | undefined {
   const rest = data.subarray(head.bodyStart)
@@ -90,7 +107,7 @@ export function exchange(port: number, request: string | Buffer, options: Exchan
   const timeoutMs = options.timeoutMs ?? 5_000
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1')
-    let data = Buffer.alloc(0)
+    let data: Buffer = Buffer.alloc(0)
     let settled = false
     let answered: WireResponse | undefined
     let closeWait: NodeJS.Timeout | undefined
@@ -113,7 +130,7 @@ export function exchange(port: number, request: string | Buffer, options: Exchan
       }
       let head: Head | undefined
       try {
-        head = parseHead(data)
+        head = skipInterim(data)
       } catch {
         if (closed) finish({ kind: 'closed', received: data.toString('latin1') })
         return
@@ -173,7 +190,7 @@ export function exchangeMany(
   const bytes = typeof request === 'string' ? Buffer.from(request, 'latin1') : request
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1')
-    let data = Buffer.alloc(0)
+    let data: Buffer = Buffer.alloc(0)
     const responses: WireResponse[] = []
     let settled = false
     const finish = (closed: boolean): void => {
@@ -189,6 +206,7 @@ export function exchangeMany(
         if (responses.length >= heads.length) return finish(closed)
         let head: Head | undefined
         try {
+          data = dropInterim(data)
           head = parseHead(data)
         } catch {
           return finish(closed)
