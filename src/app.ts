@@ -7,7 +7,7 @@ import { NonceBook } from './auth/nonces.js'
 import type { Config } from './config.js'
 import { DIALECTS } from './dialects/all-dialects.js'
 import { CheckpointService } from './domain/checkpoint-service.js'
-import { answerClientError } from './http/client-errors.js'
+import { answerClientError, lacksHost, MAX_HEADER_BYTES, takeOverNodeRefusals } from './http/client-errors.js'
 import { AUTH_FAILURE_KIND } from './http/auth-failure-kind.js'
 import { healthRoutes } from './http/health-routes.js'
 import { HttpMetrics } from './http/metrics.js'
@@ -80,6 +80,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Connection: close), not refused with Fastify's own 503 body (docs/operations.md).
     return503OnClosing: false,
     clientErrorHandler: answerClientError,
+    // Any segment Node lets through reaches the route (the admin API answers INVALID_GROUP_ID for a long
+    // group id, after its token check); find-my-way's default of 100 characters answered 400 first.
+    routerOptions: { maxParamLength: MAX_HEADER_BYTES },
     // Undecodable URLs are the API's to answer (per parameter), not the framework's.
     frameworkErrors: (error, request, reply) => {
       // Outside every route, so no hook runs: the request id, the metrics and the access log are wired here.
@@ -126,6 +129,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const observeUnrouted = observeRequests(app, { metrics, accessLog })
   // Set before any route is registered: a scope keeps the error handler it was registered under.
   app.setErrorHandler((error, request, reply) => {
+    // Fastify refuses some requests before a handler runs (an unparseable Content-Type, QUERY without
+    // one); the API never reads a body, so it answers them as any other request: by route, then auth.
+    if (isFrameworkClientError(error)) return dispatch(request, reply)
     // The OAuth routes (and anything else outside the pipeline) reach the store too.
     if (isStoreUnavailable(error)) {
       request.log.warn(storeUnavailableDetails(error), STORE_UNAVAILABLE_MESSAGE)
@@ -133,6 +139,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     request.log.error({ err: error }, 'unexpected error outside the API pipeline')
     return send(reply, renderError(new ApiError('UNEXPECTED_ERROR'), DEFAULT_FORMAT))
+  })
+  takeOverNodeRefusals(app.server)
+  app.addHook('onRequest', async (request, reply) => {
+    if (lacksHost(request.raw)) return send(reply.header('connection', 'close'), renderError(new ApiError('MALFORMED_REQUEST'), DEFAULT_FORMAT))
+    return undefined
   })
   await app.register(async (scope) => oauthRoutes(scope, { store, tokenSecret, tokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS, now }))
   await app.register(async (scope) => healthRoutes(scope, { store, readyTimeoutMs: READY_TIMEOUT_MS }))
@@ -145,6 +156,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.all('/api/*', dispatch)
   app.setNotFoundHandler(dispatch)
   return app
+}
+
+/** One of Fastify's own 4xx refusals of a request (FST_ERR_CTP_INVALID_MEDIA_TYPE and the like). */
+function isFrameworkClientError(error: unknown): boolean {
+  const { code, statusCode } = error as { code?: unknown; statusCode?: unknown }
+  return typeof code === 'string' && code.startsWith('FST_ERR_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500
 }
 
 function send(reply: FastifyReply, response: ApiResponse): FastifyReply {

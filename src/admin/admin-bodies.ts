@@ -19,8 +19,15 @@ export function only<K extends FixtureKey>(kind: K, record: EntryOf<K>): DataSet
   return { ...EMPTY, [kind]: [record] }
 }
 
-/** The request body as a JSON object: no body is `{}`; anything else is 400 EXPECTED_JSON_OBJECT. */
+/** What the admin routes' body parser gives for a body that is not JSON; {@link bodyObject} reports it. */
+export const MALFORMED_JSON: unique symbol = Symbol('malformed JSON body')
+
+/**
+ * The request body as a JSON object: no body is `{}`; a body that is not JSON is 400 INVALID_JSON; any
+ * other JSON is 400 EXPECTED_JSON_OBJECT.
+ */
 export function bodyObject(body: unknown): JsonObject {
+  if (body === MALFORMED_JSON) throw new ApiError('INVALID_JSON')
   if (body === undefined) return {}
   if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body as JsonObject
   throw new ApiError('EXPECTED_JSON_OBJECT', [body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body])

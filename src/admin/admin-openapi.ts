@@ -44,7 +44,7 @@ const answer = (description: string, schema: unknown) => ({ description, content
 const error = (description: string) => answer(description, ref('ApiError'))
 
 const ERRORS = {
-  400: error('INVALID_ATTRIBUTE (with badRequestDetail.fields), INVALID_JSON, EXPECTED_JSON_OBJECT, INVALID_QUERY_PARAMETER or a checkpoint schedule error'),
+  400: error('INVALID_ATTRIBUTE (with badRequestDetail.fields), INVALID_JSON, EXPECTED_JSON_OBJECT, INVALID_QUERY_PARAMETER, a checkpoint schedule error, or MALFORMED_REQUEST (a Content-Type that is no media type)'),
   401: error('ADMIN_UNAUTHORIZED: no admin token, or a wrong one'),
   404: error('The record, or one named in the path, does not exist (or an id in the path is malformed)'),
   409: error('DUPLICATE_ID: a record with that id already exists'),
@@ -87,7 +87,8 @@ function item(tag: string, noun: string, schema: string, params: readonly unknow
     delete: {
       tags: [tag],
       summary: `Delete one ${noun}`,
-      responses: { 200: answer('What was deleted, by kind', ref('Deleted')), ...errors(401, 404) },
+      // A DELETE takes no body, but one sent is still read: a bad Content-Type or an oversized body is refused.
+      responses: { 200: answer('What was deleted, by kind', ref('Deleted')), ...errors(400, 401, 404, 413) },
     },
   }
 }

@@ -133,9 +133,10 @@ export class AdminRecords {
 
   // --- checkpoints ---
 
-  async pageCheckpoints(groupId: string | undefined, clusterId: string | undefined, page: PageRequest): Promise<CheckpointPage> {
+  /** `page` reads the query: it is called after the path parameters are checked, as the documented order has it. */
+  async pageCheckpoints(groupId: string | undefined, clusterId: string | undefined, page: () => PageRequest): Promise<CheckpointPage> {
     const cluster = await this.cluster(groupId, clusterId)
-    return this.store.pageCheckpoints(cluster.id, page)
+    return this.store.pageCheckpoints(cluster.id, page())
   }
 
   async checkpoint(groupId: string | undefined, clusterId: string | undefined, checkpointId: string | undefined): Promise<Checkpoint> {

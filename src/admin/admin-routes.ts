@@ -5,6 +5,7 @@ import { DEFAULT_FORMAT } from '../http/query-params.js'
 import { renderError } from '../http/render.js'
 import { isStoreUnavailable, renderStoreUnavailable, storeUnavailableDetails, STORE_UNAVAILABLE_MESSAGE } from '../http/store-unavailable.js'
 import { RouteMatcher, safeDecode } from '../http/route-matcher.js'
+import { MALFORMED_JSON } from './admin-bodies.js'
 import { AdminCredentials } from './admin-credentials.js'
 import { loadFixtureDocument, resetStore } from './admin-data-set.js'
 import { ADMIN_OPENAPI } from './admin-openapi.js'
@@ -108,7 +109,7 @@ export function adminRoutesTable(deps: AdminDeps): readonly AdminRoute[] {
       method: 'GET',
       path: '/groups/{groupId}/clusters/{clusterId}/checkpoints',
       handle: async ({ params, query }) => {
-        const page = await records.pageCheckpoints(params['groupId'], params['clusterId'], query.page())
+        const page = await records.pageCheckpoints(params['groupId'], params['clusterId'], () => query.page())
         return ok({ results: page.items.map(checkpointView), totalCount: page.totalCount })
       },
     },
@@ -223,7 +224,8 @@ export async function adminRoutes(scope: FastifyInstance, deps: AdminDeps): Prom
     try {
       done(null, JSON.parse(String(text)))
     } catch {
-      done(new ApiError('INVALID_JSON'), undefined)
+      // Reported where the body is read (bodyObject), after the path and query: the documented order.
+      done(null, MALFORMED_JSON)
     }
   })
 
@@ -273,7 +275,8 @@ export async function adminRoutes(scope: FastifyInstance, deps: AdminDeps): Prom
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return sendError(reply, new ApiError('REQUEST_BODY_TOO_LARGE', [request.routeOptions.bodyLimit ?? BODY_LIMIT]))
     }
-    if (error.statusCode === 400) return sendError(reply, new ApiError('MALFORMED_REQUEST'))
+    // Fastify's other refusals (a Content-Type that is no media type: 415, QUERY without one: 400).
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return sendError(reply, new ApiError('MALFORMED_REQUEST'))
     request.log.error({ err: error }, 'unexpected error in the admin API')
     return sendError(reply, new ApiError('UNEXPECTED_ERROR'))
   })

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { readAccessToken, signAccessToken } from '../auth/access-tokens.js'
 import { parseBasicAuthorization } from '../auth/basic-credentials.js'
 import { verifyClientSecret } from '../auth/client-secrets.js'
@@ -31,6 +31,14 @@ const FORM = 'application/x-www-form-urlencoded'
 export async function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): Promise<void> {
   app.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit: 16_384 }, (_request, body, done) => {
     done(null, new URLSearchParams(String(body)))
+  })
+  // Fastify's own refusals of the request (a Content-Type that is no media type, a form over the body
+  // limit) are malformed requests in OAuth terms; anything else goes to the app's handler (503, 500).
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    if (error.code?.startsWith('FST_ERR_') && error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return oauthError(reply, 'invalid_request')
+    }
+    throw error
   })
 
   app.post('/api/oauth/token', async (request, reply) => {

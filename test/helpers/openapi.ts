@@ -36,6 +36,13 @@ function compile(): Record<SchemaName, ValidateFunction> {
 
 let validators: Record<SchemaName, ValidateFunction> | undefined
 
+/** The problems of a parsed body against the upstream schema of that name; empty when it validates. */
+export function schemaErrors(name: SchemaName, body: unknown): string[] {
+  validators ??= compile()
+  const validate = validators[name]
+  return validate(body) ? [] : [`${name}: ${JSON.stringify(validate.errors)}`]
+}
+
 /** Asserts that a parsed body validates against the upstream schema of that name. */
 export function assertSchema(name: SchemaName, body: unknown): void {
   validators ??= compile()

@@ -234,6 +234,7 @@ export class PostgresStore implements Store {
   }
 
   async getClusterByName(groupId: ObjectIdHex, name: string): Promise<Cluster | undefined> {
+    if (holdsNul(name)) return undefined
     const [row] = await this.read<ClusterRow>('getClusterByName', [groupId, name])
     return row && clusterFromRow(row)
   }
@@ -260,11 +261,13 @@ export class PostgresStore implements Store {
   }
 
   async getApiKey(publicKey: string): Promise<ApiKey | undefined> {
+    if (holdsNul(publicKey)) return undefined
     const [row] = await this.read<ApiKeyRow>('getApiKey', [publicKey])
     return row && apiKeyFromRow(row)
   }
 
   async getServiceAccount(clientId: string): Promise<ServiceAccount | undefined> {
+    if (holdsNul(clientId)) return undefined
     const [row] = await this.read<ServiceAccountRow>('getServiceAccount', [clientId])
     return row && serviceAccountFromRow(row)
   }
@@ -511,10 +514,12 @@ export class PostgresStore implements Store {
   }
 
   async deleteApiKey(publicKey: string): Promise<boolean> {
+    if (holdsNul(publicKey)) return false
     return (await this.pool.query('DELETE FROM api_keys WHERE public_key = $1', [publicKey])).rowCount === 1
   }
 
   async deleteServiceAccount(clientId: string): Promise<boolean> {
+    if (holdsNul(clientId)) return false
     return (await this.pool.query('DELETE FROM service_accounts WHERE client_id = $1', [clientId])).rowCount === 1
   }
 
@@ -807,4 +812,12 @@ async function lastSeqBefore(
     else above = mid
   }
   return below
+}
+
+/**
+ * Whether a lookup key holds U+0000, which PostgreSQL refuses in text parameters (an error, not a miss).
+ * No stored record can hold it (fixture validation refuses it), so such a lookup finds nothing.
+ */
+function holdsNul(text: string): boolean {
+  return text.includes('\u0000')
 }
