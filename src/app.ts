@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { adminRoutes, answerUndecodableAdminUrl, isAdminTarget } from './admin/admin-routes.js'
 import { AccessList, clientAddress } from './auth/access-list.js'
@@ -10,7 +11,8 @@ import { CheckpointService } from './domain/checkpoint-service.js'
 import { answerClientError } from './http/client-errors.js'
 import { healthRoutes } from './http/health-routes.js'
 import { oauthRoutes } from './http/oauth-routes.js'
-import { ApiPipeline } from './http/pipeline.js'
+import { serveApiDirectly } from './http/direct-api.js'
+import { ApiPipeline, type ApiRequest } from './http/pipeline.js'
 import { TokenBucketLimiter } from './http/rate-limiter.js'
 import { DEFAULT_FORMAT, lenientFormat } from './http/query-params.js'
 import { renderError, type ApiResponse } from './http/render.js'
@@ -77,18 +79,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
 
   const publicUrl = config.publicUrl
+  /** The API call in a request, whichever way it came in (Fastify's routes, or direct-api.ts). */
+  const apiRequest = (raw: IncomingMessage): ApiRequest => ({
+    method: raw.method ?? 'GET',
+    target: raw.url ?? '/',
+    accept: raw.headers.accept,
+    authorization: raw.headers.authorization,
+    baseUrl: publicUrl ?? requestBaseUrl(raw, config),
+    clientAddress: clientAddress(raw.socket.remoteAddress, forwardedFor(raw), trustedProxies),
+  })
   const dispatch = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const response = await pipeline.handle(
-      {
-        method: request.method,
-        target: request.raw.url ?? '/',
-        accept: request.headers.accept,
-        authorization: request.headers.authorization,
-        baseUrl: publicUrl ?? requestBaseUrl(request, config),
-        clientAddress: clientAddress(request.socket.remoteAddress, forwardedFor(request), trustedProxies),
-      },
-      request.log,
-    )
+    const response = await pipeline.handle(apiRequest(request.raw), request.log)
     return send(reply, response)
   }
 
@@ -118,6 +119,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   app.all('/api/*', dispatch)
   app.setNotFoundHandler(dispatch)
+  // The API's GET and HEAD calls skip Fastify's per-request work on a real server (inject still routes).
+  let closing = false
+  app.addHook('preClose', (done) => {
+    closing = true
+    done()
+  })
+  serveApiDirectly(app.server, { apiRequest, handle: (request, log) => pipeline.handle(request, log), log: app.log, closing: () => closing })
   return app
 }
 
@@ -133,7 +141,7 @@ function querySearch(request: FastifyRequest): string {
   return at === -1 ? '' : target.slice(at + 1)
 }
 
-function forwardedFor(request: FastifyRequest): string | undefined {
+function forwardedFor(request: IncomingMessage): string | undefined {
   const header = request.headers['x-forwarded-for']
   return Array.isArray(header) ? header.join(',') : header
 }
@@ -141,8 +149,10 @@ function forwardedFor(request: FastifyRequest): string | undefined {
 const SAFE_HOST = /^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/
 
 /** The request's own scheme and Host; a missing or odd Host falls back to the listening address. */
-function requestBaseUrl(request: FastifyRequest, config: Config): string {
+function requestBaseUrl(request: IncomingMessage, config: Config): string {
   const host = request.headers.host
   const authority = host !== undefined && SAFE_HOST.test(host) ? host : `${config.host}:${config.port}`
-  return `${request.protocol}://${authority}`
+  // As Fastify's request.protocol without trustProxy: the connection's own scheme.
+  const protocol = (request.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http'
+  return `${protocol}://${authority}`
 }
