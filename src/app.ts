@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { adminRoutes, answerUndecodableAdminUrl, isAdminTarget } from './admin/admin-routes.js'
 import { AccessList, clientAddress } from './auth/access-list.js'
 import { Authenticator } from './auth/authenticate.js'
 import { NonceBook } from './auth/nonces.js'
@@ -59,6 +58,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     service: new CheckpointService(store),
     limiter: config.rateLimit && new TokenBucketLimiter({ ...config.rateLimit, now }),
   })
+  // Imported only when there is an admin token: its modules (the OpenAPI document above all) cost start-up time.
+  const admin = config.adminToken !== undefined ? await import('./admin/admin-routes.js') : undefined
   const trustedProxies = config.trustedProxies.length > 0 ? AccessList.from(config.trustedProxies) : undefined
 
   const app = Fastify({
@@ -71,7 +72,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) => {
       if (error.code === 'FST_ERR_BAD_URL') {
         const target = request.raw.url ?? '/'
-        if (config.adminToken !== undefined && isAdminTarget(target)) return answerUndecodableAdminUrl(request, reply, config.adminToken)
+        if (admin !== undefined && config.adminToken !== undefined && admin.isAdminTarget(target)) {
+          return admin.answerUndecodableAdminUrl(request, reply, config.adminToken)
+        }
         return dispatch(request, reply)
       }
       return send(reply, renderError(new ApiError('MALFORMED_REQUEST'), DEFAULT_FORMAT))
@@ -114,8 +117,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => healthRoutes(scope, { store, readyTimeoutMs: READY_TIMEOUT_MS }))
   // The admin API exists only with an admin token; without one, /_admin/ paths are unknown paths like any other.
   const adminToken = config.adminToken
-  if (adminToken !== undefined) {
-    await app.register(async (scope) => adminRoutes(scope, { store, token: adminToken, now }), { prefix: '/_admin' })
+  if (admin !== undefined && adminToken !== undefined) {
+    await app.register(async (scope) => admin.adminRoutes(scope, { store, token: adminToken, now }), { prefix: '/_admin' })
   }
   app.all('/api/*', dispatch)
   app.setNotFoundHandler(dispatch)
