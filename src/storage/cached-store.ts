@@ -230,12 +230,21 @@ export class CachedStore implements Store {
     return this.#write(() => this.#inner.reset())
   }
 
-  expireCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
-    return this.#write(() => this.#inner.expireCheckpoints(clusterId, before, limit))
+  // The producer calls these on every tick (up to 100 a second), mostly changing nothing: the caches are
+  // emptied only when something changed. Emptying after the write suffices: a read in flight meanwhile
+  // took the generation before it, so it keeps nothing.
+
+  async expireCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
+    return this.#invalidateIfChanged(await this.#inner.expireCheckpoints(clusterId, before, limit))
   }
 
-  pruneCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
-    return this.#write(() => this.#inner.pruneCheckpoints(clusterId, before, limit))
+  async pruneCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
+    return this.#invalidateIfChanged(await this.#inner.pruneCheckpoints(clusterId, before, limit))
+  }
+
+  #invalidateIfChanged(changed: number): number {
+    if (changed > 0) this.invalidate()
+    return changed
   }
 
   // --- Passed through: nonce claims and secrets (never cached), whole-store reads, availability ---
