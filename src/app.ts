@@ -17,6 +17,7 @@ import { DEFAULT_FORMAT, lenientFormat } from './http/query-params.js'
 import { renderError, type ApiResponse } from './http/render.js'
 import { isStoreUnavailable, renderStoreUnavailable, storeUnavailableDetails, STORE_UNAVAILABLE_MESSAGE } from './http/store-unavailable.js'
 import { ApiError } from './errors.js'
+import { freshReads } from './storage/cached-store.js'
 import type { Store } from './storage/store.js'
 
 export interface AppDeps {
@@ -113,12 +114,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     request.log.error({ err: error }, 'unexpected error outside the API pipeline')
     return send(reply, renderError(new ApiError('UNEXPECTED_ERROR'), DEFAULT_FORMAT))
   })
-  await app.register(async (scope) => oauthRoutes(scope, { store, tokenSecret, tokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS, now }))
+  // OAuth and the admin API read the database itself, not the API's cache (storage/cached-store.ts).
+  const uncached = freshReads(store)
+  await app.register(async (scope) => oauthRoutes(scope, { store: uncached, tokenSecret, tokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS, now }))
   await app.register(async (scope) => healthRoutes(scope, { store, readyTimeoutMs: READY_TIMEOUT_MS }))
   // The admin API exists only with an admin token; without one, /_admin/ paths are unknown paths like any other.
   const adminToken = config.adminToken
   if (admin !== undefined && adminToken !== undefined) {
-    await app.register(async (scope) => admin.adminRoutes(scope, { store, token: adminToken, now }), { prefix: '/_admin' })
+    await app.register(async (scope) => admin.adminRoutes(scope, { store: uncached, token: adminToken, now }), { prefix: '/_admin' })
   }
   app.all('/api/*', dispatch)
   app.setNotFoundHandler(dispatch)

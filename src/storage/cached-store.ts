@@ -31,6 +31,24 @@ const MAX_ENTRIES = 10_000
 /** Pages of checkpoints kept (exact freshness only): a page of 100 is about 100 kB of objects. */
 const MAX_PAGES = 64
 
+/** The reads {@link CachedStore} may answer from memory. */
+const CACHED_READS: ReadonlySet<string> = new Set<keyof Store>([
+  'getOrganization',
+  'getProject',
+  'getClusterById',
+  'getClusterByName',
+  'getApiKey',
+  'getServiceAccount',
+  'isTokenRevoked',
+  'getCheckpoint',
+  'pageCheckpoints',
+])
+
+/** The store with every read going to the database (see {@link CachedStore.freshReads}); any other store as it is. */
+export function freshReads(store: Store): Store {
+  return store instanceof CachedStore ? store.freshReads() : store
+}
+
 /**
  * Caches of the stores opened in this process, by store URL: a write through one invalidates all of
  * them at once (two store objects on one PostgreSQL schema in one process see each other's writes as
@@ -84,6 +102,23 @@ export class CachedStore implements Store {
     peers.add(this)
     this.#peers = peers
     if (freshness.kind === 'ttl') this.#ttlStart = (freshness.now ?? Date.now)()
+  }
+
+  /**
+   * This store with its cached reads going to the database every time; writes still go through it (and
+   * empty its caches). For the rare callers that must see the database itself: the OAuth token endpoint
+   * (a token is issued only to an account the store holds, and not while it cannot be reached) and the
+   * admin API (what it shows is what is stored).
+   */
+  freshReads(): Store {
+    const inner = this.#inner
+    return new Proxy(this, {
+      get: (target, property) => {
+        const source = typeof property === 'string' && CACHED_READS.has(property) ? inner : target
+        const value: unknown = Reflect.get(source, property, source)
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(source) : value
+      },
+    })
   }
 
   /** Empties every cache of this store (and of the other stores of this process on the same database). */
