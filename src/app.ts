@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { adminRoutes, answerUndecodableAdminUrl, isAdminTarget } from './admin/admin-routes.js'
 import { AccessList, clientAddress } from './auth/access-list.js'
-import { Authenticator } from './auth/authenticate.js'
+import { Authenticator, type AuthFailure } from './auth/authenticate.js'
 import { NonceBook } from './auth/nonces.js'
 import type { Config } from './config.js'
 import { DIALECTS } from './dialects/all-dialects.js'
@@ -13,14 +13,16 @@ import { healthRoutes } from './http/health-routes.js'
 import { HttpMetrics } from './http/metrics.js'
 import { metricsRoutes } from './http/metrics-routes.js'
 import { oauthRoutes } from './http/oauth-routes.js'
-import { ApiPipeline } from './http/pipeline.js'
+import { serveApiDirectly } from './http/direct-api.js'
+import { ApiPipeline, type ApiRequest } from './http/pipeline.js'
 import { TokenBucketLimiter } from './http/rate-limiter.js'
 import { DEFAULT_FORMAT, lenientFormat } from './http/query-params.js'
-import { observeRequests } from './http/request-observer.js'
+import { observeRequests, recordAnswer } from './http/request-observer.js'
 import { REQUEST_ID_HEADER, requestId } from './http/request-id.js'
 import { renderError, type ApiResponse } from './http/render.js'
 import { isStoreUnavailable, renderStoreUnavailable, storeUnavailableDetails, STORE_UNAVAILABLE_MESSAGE } from './http/store-unavailable.js'
 import { ApiError } from './errors.js'
+import { freshReads } from './storage/cached-store.js'
 import type { Store } from './storage/store.js'
 
 export interface AppDeps {
@@ -66,6 +68,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     service: new CheckpointService(store),
     limiter: config.rateLimit && new TokenBucketLimiter({ ...config.rateLimit, now }),
   })
+  // Imported only when there is an admin token: its modules (the OpenAPI document above all) cost start-up time.
+  const admin = config.adminToken !== undefined ? await import('./admin/admin-routes.js') : undefined
   const trustedProxies = config.trustedProxies.length > 0 ? AccessList.from(config.trustedProxies) : undefined
   const metrics = config.metrics.enabled ? (deps.metrics ?? new HttpMetrics({ processMetrics: false })) : undefined
 
@@ -89,7 +93,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       observeUnrouted(request, reply)
       if (error.code === 'FST_ERR_BAD_URL') {
         const target = request.raw.url ?? '/'
-        if (config.adminToken !== undefined && isAdminTarget(target)) return answerUndecodableAdminUrl(request, reply, config.adminToken)
+        if (admin !== undefined && config.adminToken !== undefined && admin.isAdminTarget(target)) {
+          return admin.answerUndecodableAdminUrl(request, reply, config.adminToken)
+        }
         return dispatch(request, reply)
       }
       return send(reply, renderError(new ApiError('MALFORMED_REQUEST'), DEFAULT_FORMAT))
@@ -98,23 +104,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const publicUrl = config.publicUrl
   const accessLog = deps.accessLog ?? false
+  /** The API call in a request, whichever way it came in (Fastify's routes, or direct-api.ts). */
+  const apiRequest = (raw: IncomingMessage): ApiRequest => ({
+    method: raw.method ?? 'GET',
+    target: raw.url ?? '/',
+    accept: raw.headers.accept,
+    authorization: raw.headers.authorization,
+    baseUrl: publicUrl ?? requestBaseUrl(raw, config),
+    clientAddress: clientAddress(raw.socket.remoteAddress, forwardedFor(raw), trustedProxies),
+  })
+  /** The pipeline's authentication failures are known only here: counted, and in the access log. */
+  const countAuthFailure = (failure: AuthFailure, log: () => { debug(details: object, message: string): void }): void => {
+    const kind = AUTH_FAILURE_KIND[failure]
+    metrics?.authFailure(kind)
+    if (accessLog) log().debug({ kind }, 'authentication failed')
+  }
   const dispatch = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const response = await pipeline.handle(
-      {
-        method: request.method,
-        target: request.raw.url ?? '/',
-        accept: request.headers.accept,
-        authorization: request.headers.authorization,
-        baseUrl: publicUrl ?? requestBaseUrl(request, config),
-        clientAddress: clientAddress(request.socket.remoteAddress, forwardedFor(request), trustedProxies),
-      },
-      request.log,
-    )
-    if (response.authFailure !== undefined) {
-      const kind = AUTH_FAILURE_KIND[response.authFailure]
-      metrics?.authFailure(kind)
-      if (accessLog) request.log.debug({ kind }, 'authentication failed')
-    }
+    const response = await pipeline.handle(apiRequest(request.raw), request.log)
+    if (response.authFailure !== undefined) countAuthFailure(response.authFailure, () => request.log)
     return send(reply, response)
   }
 
@@ -145,16 +152,37 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (lacksHost(request.raw)) return send(reply.header('connection', 'close'), renderError(new ApiError('MALFORMED_REQUEST'), DEFAULT_FORMAT))
     return undefined
   })
-  await app.register(async (scope) => oauthRoutes(scope, { store, tokenSecret, tokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS, now }))
+  // OAuth and the admin API read the database itself, not the API's cache (storage/cached-store.ts).
+  const uncached = freshReads(store)
+  await app.register(async (scope) => oauthRoutes(scope, { store: uncached, tokenSecret, tokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS, now }))
   await app.register(async (scope) => healthRoutes(scope, { store, readyTimeoutMs: READY_TIMEOUT_MS }))
   if (metrics !== undefined) await app.register(async (scope) => metricsRoutes(scope, { metrics, token: config.metrics.token }))
   // The admin API exists only with an admin token; without one, /_admin/ paths are unknown paths like any other.
   const adminToken = config.adminToken
-  if (adminToken !== undefined) {
-    await app.register(async (scope) => adminRoutes(scope, { store, token: adminToken, now }), { prefix: '/_admin' })
+  if (admin !== undefined && adminToken !== undefined) {
+    await app.register(async (scope) => admin.adminRoutes(scope, { store: uncached, token: adminToken, now }), { prefix: '/_admin' })
   }
   app.all('/api/*', dispatch)
   app.setNotFoundHandler(dispatch)
+  // The API's GET and HEAD calls skip Fastify's per-request work on a real server (inject still routes).
+  let closing = false
+  app.addHook('preClose', (done) => {
+    closing = true
+    done()
+  })
+  serveApiDirectly(app.server, {
+    apiRequest,
+    handle: (request, log) => pipeline.handle(request, log),
+    log: app.log,
+    closing: () => closing,
+    requestId: (raw) => requestId(raw.headers[REQUEST_ID_HEADER]),
+    answered: (raw, response, ms, log) => {
+      if (response.authFailure !== undefined) countAuthFailure(response.authFailure, log)
+      if (metrics === undefined && !accessLog) return
+      const target = raw.url ?? '/'
+      recordAnswer({ metrics, accessLog }, { method: raw.method ?? 'GET', target, status: response.status, errorCode: response.headers['x-error-code'], ms, log: log() })
+    },
+  })
   return app
 }
 
@@ -176,7 +204,7 @@ function querySearch(request: FastifyRequest): string {
   return at === -1 ? '' : target.slice(at + 1)
 }
 
-function forwardedFor(request: FastifyRequest): string | undefined {
+function forwardedFor(request: IncomingMessage): string | undefined {
   const header = request.headers['x-forwarded-for']
   return Array.isArray(header) ? header.join(',') : header
 }
@@ -184,8 +212,10 @@ function forwardedFor(request: FastifyRequest): string | undefined {
 const SAFE_HOST = /^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/
 
 /** The request's own scheme and Host; a missing or odd Host falls back to the listening address. */
-function requestBaseUrl(request: FastifyRequest, config: Config): string {
+function requestBaseUrl(request: IncomingMessage, config: Config): string {
   const host = request.headers.host
   const authority = host !== undefined && SAFE_HOST.test(host) ? host : `${config.host}:${config.port}`
-  return `${request.protocol}://${authority}`
+  // As Fastify's request.protocol without trustProxy: the connection's own scheme.
+  const protocol = (request.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http'
+  return `${protocol}://${authority}`
 }

@@ -4,13 +4,9 @@ import type { FastifyInstance } from 'fastify'
 import type pino from 'pino'
 import { buildApp } from './app.js'
 import type { Config } from './config.js'
-import { demoDataSet } from './fixtures/demo.js'
-import { loadFixture } from './fixtures/load-fixture.js'
 import { HttpMetrics } from './http/metrics.js'
 import { createLogger } from './logger.js'
-import { CheckpointProducer } from './producer/checkpoint-producer.js'
-import { runProducer, type RunningProducer } from './producer/run-producer.js'
-import { scaledClock } from './producer/scaled-clock.js'
+import type { RunningProducer } from './producer/run-producer.js'
 import { shutdownHttp } from './server-shutdown.js'
 import { openStore } from './storage/open-store.js'
 import type { Store } from './storage/store.js'
@@ -47,14 +43,18 @@ export async function startServer(config: Config, options: ServeOptions): Promis
   const logger = createLogger(config.logLevel)
   const store = await openStore(config.store)
   try {
-    if (options.demo) await store.apply(demoDataSet())
-    for (const document of options.fixtures) await loadFixture(document, store)
+    // Imported when needed: modules a plain `serve` does not use cost start-up time.
+    if (options.demo) await store.apply((await import('./fixtures/demo.js')).demoDataSet())
+    if (options.fixtures.length > 0) {
+      const { loadFixture } = await import('./fixtures/load-fixture.js')
+      for (const document of options.fixtures) await loadFixture(document, store)
+    }
     const https = config.tls && { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
     const metrics = config.metrics.enabled ? new HttpMetrics({ processMetrics: true }) : undefined
     const accessLog = logger.isLevelEnabled('debug')
     const app = await buildApp({ config, store, logger, accessLog, ...(metrics ? { metrics } : {}), ...(https ? { https } : {}) })
     await app.listen({ host: config.host, port: config.port })
-    const producer = config.producer.enabled ? startProducer(config, store, logger) : undefined
+    const producer = config.producer.enabled ? await startProducer(config, store, logger) : undefined
     const address = app.server.address() as AddressInfo
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
     let hurry = (): void => undefined
@@ -82,7 +82,12 @@ export async function startServer(config: Config, options: ServeOptions): Promis
  * The checkpoint producer over the store, on a clock `timeScale` times faster than real time from now
  * (docs/producer.md). It starts at the next slot after now: no backfill.
  */
-function startProducer(config: Config, store: Store, logger: pino.Logger): RunningProducer {
+async function startProducer(config: Config, store: Store, logger: pino.Logger): Promise<RunningProducer> {
+  const [{ CheckpointProducer }, { runProducer }, { scaledClock }] = await Promise.all([
+    import('./producer/checkpoint-producer.js'),
+    import('./producer/run-producer.js'),
+    import('./producer/scaled-clock.js'),
+  ])
   const { seed, timeScale, retentionDays } = config.producer
   const log = logger.child({ component: 'producer' })
   const now = scaledClock(timeScale)

@@ -57,6 +57,9 @@ export function bigClusterSkeleton({ org = BIG.org, group = BIG.group, cluster =
         featureCompatibilityVersion: '4.0',
         shards: [0, 1, 2].map((n) => ({ shardName: `${name}-shard-${n}`, replicaSetName: `${name}-shard-${n}` })),
         configServer: { typeName: 'CONFIG_SERVER_REPLICA_SET', replicaSetName: `${name}-config-0` },
+        // No schedule: the benchmark's history is loaded, not produced.
+        checkpointIntervalMinutes: null,
+        pointInTimeWindowHours: 24,
       },
     ],
   }

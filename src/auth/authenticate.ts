@@ -1,6 +1,6 @@
 import type { Principal } from '../domain/types.js'
 import type { Store } from '../storage/store.js'
-import { readAccessToken } from './access-tokens.js'
+import { readAccessToken, type TokenClaims } from './access-tokens.js'
 import { formatDigestChallenge, parseDigestAuthorization } from './digest-header.js'
 import { verifyDigestResponse } from './digest-response.js'
 import type { NonceBook } from './nonces.js'
@@ -41,6 +41,8 @@ export interface AuthenticatorDeps {
 }
 
 const BEARER_CHALLENGE = 'Bearer error="invalid_token"'
+/** Verified access tokens remembered (about 300 bytes each) before the memory starts over. */
+const MAX_VERIFIED_TOKENS = 10_000
 
 /**
  * The two ways in, as the real API has them:
@@ -90,7 +92,7 @@ export class Authenticator {
   }
 
   async #bearer(token: string): Promise<AuthOutcome> {
-    const claims = readAccessToken(this.deps.tokenSecret, token)
+    const claims = this.#verified.get(token) ?? this.#verify(token)
     if (!claims) return bearerFailure('invalid-token')
     if (claims.exp * 1000 <= this.deps.now()) return bearerFailure('expired-token')
     if (await this.deps.store.isTokenRevoked(claims.jti)) return bearerFailure('revoked-token')
@@ -100,6 +102,21 @@ export class Authenticator {
       ok: true,
       principal: { kind: 'serviceAccount', id: account.clientId, orgId: account.orgId, roles: account.roles, accessList: account.accessList },
     }
+  }
+
+  /**
+   * The claims of a token whose signature was checked before: a client sends the same token for an hour,
+   * and checking its HMAC again would answer the same. Expiry and revocation are still checked on every use.
+   */
+  readonly #verified = new Map<string, TokenClaims>()
+
+  #verify(token: string): TokenClaims | undefined {
+    const claims = readAccessToken(this.deps.tokenSecret, token)
+    if (claims !== undefined) {
+      if (this.#verified.size >= MAX_VERIFIED_TOKENS) this.#verified.clear()
+      this.#verified.set(token, claims)
+    }
+    return claims
   }
 
   #digestFailure(reason: AuthFailure, stale = false): AuthOutcome {

@@ -98,7 +98,7 @@ export class NonceBook {
   readonly #lifetimeMs: number
   readonly #maxTracked: number
   readonly #now: () => number
-  readonly #records = new Map<string, NcWindow>()
+  readonly #records = new Map<string, { readonly window: NcWindow; readonly issuedAt: number }>()
   /**
    * The tracked nonces in first-use order, with their issue times: a queue whose live part starts at
    * #head. Kept beside the map because deleting from the front of a V8 Map leaves holes that every new
@@ -156,7 +156,9 @@ export class NonceBook {
    * is `ok`, records it. See {@link NonceCheck}.
    */
   check(nonce: string, nc: number): NonceCheck {
-    const issuedAt = readSignedNonce(nonce, this.#key)
+    // A tracked nonce had its signature checked on its first use: its record keeps the issue time.
+    const tracked = this.#records.get(nonce)
+    const issuedAt = tracked !== undefined ? tracked.issuedAt : readSignedNonce(nonce, this.#key)
     if (issuedAt === undefined) return 'invalid'
     if (!Number.isInteger(nc) || nc < 1 || nc > MAX_NC) return 'invalid'
     const now = this.#now()
@@ -164,13 +166,13 @@ export class NonceBook {
     if (this.#isExpired(issuedAt, now) || issuedAt * 1000 - now > NONCE_FUTURE_SKEW_SECONDS * 1000) return 'stale'
 
     const record = this.#records.get(nonce)
-    if (record !== undefined) return record.accept(nc) ? 'ok' : 'replay'
+    if (record !== undefined) return record.window.accept(nc) ? 'ok' : 'replay'
     if (issuedAt <= this.#evictedUpTo) return 'stale'
 
     while (this.#records.size >= this.#maxTracked) this.#dropOldest()
     const fresh = new NcWindow()
     fresh.accept(nc)
-    this.#records.set(nonce, fresh)
+    this.#records.set(nonce, { window: fresh, issuedAt })
     this.#order.push(nonce)
     this.#issued.push(issuedAt)
     return 'ok'

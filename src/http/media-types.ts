@@ -11,6 +11,30 @@ const FIRST_VERSION_DATE = '2023-01-01'
  * preview type, a malformed or earlier date) is 406 INVALID_VERSION_DATE.
  */
 export function resolveAtlasVersion(accept: string | undefined, versions: readonly string[]): string {
+  // Clients send the same few Accept headers over and over: remember the answer to each (bounded).
+  let answers = resolved.get(versions)
+  if (answers === undefined) resolved.set(versions, (answers = new Map()))
+  const key = accept ?? ''
+  let answer = answers.get(key)
+  if (answer === undefined) {
+    try {
+      answer = resolveUncached(accept, versions)
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error
+      answer = null
+    }
+    if (answers.size >= MAX_REMEMBERED) answers.clear()
+    answers.set(key, answer)
+  }
+  if (answer === null) throw new ApiError('INVALID_VERSION_DATE')
+  return answer
+}
+
+/** Resolved versions by version list and Accept header; null for a 406. */
+const resolved = new WeakMap<readonly string[], Map<string, string | null>>()
+const MAX_REMEMBERED = 256
+
+function resolveUncached(accept: string | undefined, versions: readonly string[]): string {
   let requested: string | undefined
   for (const range of (accept ?? '').split(',')) {
     const type = (range.split(';')[0] ?? '').trim().toLowerCase()
@@ -31,8 +55,12 @@ export function resolveAtlasVersion(accept: string | undefined, versions: readon
 
 /** The success Content-Type for a resolved version, as the real API writes it. */
 export function atlasContentType(version: string): string {
-  return `application/vnd.atlas.${version}+json;charset=utf-8`
+  let type = contentTypes.get(version)
+  if (type === undefined) contentTypes.set(version, (type = `application/vnd.atlas.${version}+json;charset=utf-8`))
+  return type
 }
+
+const contentTypes = new Map<string, string>()
 
 function isCalendarDate(date: string): boolean {
   const parsed = new Date(`${date}T00:00:00Z`)

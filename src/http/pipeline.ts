@@ -7,7 +7,7 @@ import { ApiError } from '../errors.js'
 import { parseCheckpointPath } from './path-params.js'
 import type { TokenBucketLimiter } from './rate-limiter.js'
 import { DEFAULT_FORMAT, lenientFormat, parseQuery, type OutputFormat } from './query-params.js'
-import { renderError, renderSuccess, renderUnauthenticated, type ApiResponse } from './render.js'
+import { memoizedBody, renderError, renderSerialized, renderUnauthenticated, serializeSuccess, type ApiResponse } from './render.js'
 import { RouteMatcher, safeDecode } from './route-matcher.js'
 import { isStoreUnavailable, renderStoreUnavailable, storeUnavailableDetails, STORE_UNAVAILABLE_MESSAGE } from './store-unavailable.js'
 
@@ -114,13 +114,18 @@ export class ApiPipeline {
       const cluster = await service.cluster(access, params.cluster)
       const view: ViewContext = { dialect, baseUrl: request.baseUrl, groupId: params.groupId, clusterRef: params.clusterLabel }
 
+      // What a body depends on besides the record: the dialect, the links' base, the path as written, the format.
+      const renderKey = `${dialect.prefix}\n${request.baseUrl}\n${params.groupId}\n${params.clusterLabel}\n${format.pretty}\n${format.envelope}`
       if (params.checkpointId === undefined) {
-        const { pageNum, itemsPerPage } = query.paging
-        const page = await service.list(access, cluster, { offset: (pageNum - 1) * itemsPerPage, limit: itemsPerPage })
-        return renderSuccess(checkpointListView(view, page, query.paging, query.carried), 'list', format, contentType, headers)
+        const { paging, carried } = query
+        const page = await service.list(access, cluster, { offset: (paging.pageNum - 1) * paging.itemsPerPage, limit: paging.itemsPerPage })
+        const listKey = `${renderKey}\n${paging.pageNum}\n${paging.itemsPerPage}\n${paging.includeCount}\n${JSON.stringify(carried)}`
+        const body = memoizedBody(page, listKey, () => serializeSuccess(checkpointListView(view, page, paging, carried), 'list', format))
+        return renderSerialized(body, contentType, headers)
       }
       const checkpoint = await service.get(access, cluster, params.checkpointId, params.clusterLabel)
-      return renderSuccess(checkpointView(view, checkpoint, true), 'entity', format, contentType, headers)
+      const body = memoizedBody(checkpoint, renderKey, () => serializeSuccess(checkpointView(view, checkpoint, true), 'entity', format))
+      return renderSerialized(body, contentType, headers)
     } catch (error) {
       if (error instanceof ApiError) return renderError(error, format, headers)
       if (isStoreUnavailable(error)) {

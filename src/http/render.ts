@@ -22,8 +22,17 @@ export function renderSuccess(
   contentType: string,
   headers: Readonly<Record<string, string>> = {},
 ): ApiResponse {
-  const status = 200
-  return { status, headers: { ...headers, 'content-type': contentType }, body: serialize(wrap(body, kind, status, format), format) }
+  return renderSerialized(serializeSuccess(body, kind, format), contentType, headers)
+}
+
+/** The text of a success body (see {@link renderSuccess}). */
+export function serializeSuccess(body: object, kind: 'entity' | 'list', format: OutputFormat): string {
+  return serialize(wrap(body, kind, 200, format), format)
+}
+
+/** A success answer whose body is already serialised. */
+export function renderSerialized(body: string, contentType: string, headers: Readonly<Record<string, string>> = {}): ApiResponse {
+  return { status: 200, headers: { ...headers, 'content-type': contentType }, body }
 }
 
 /** An API error: compact JSON (unless pretty), `X-Error-Code`, enveloped like an entity when asked. */
@@ -45,13 +54,36 @@ export function renderError(
  */
 export function renderUnauthenticated(challenge: string): ApiResponse {
   const spec = ERRORS.NOT_AUTHENTICATED
-  const body = { error: spec.status, reason: REASONS[spec.status], detail: spec.detail, errorCode: spec.errorCode }
+  unauthenticatedBody ??= jacksonPretty({ error: spec.status, reason: REASONS[spec.status], detail: spec.detail, errorCode: spec.errorCode })
   return {
     status: spec.status,
     headers: { 'content-type': JSON_TYPE, 'www-authenticate': challenge },
-    body: jacksonPretty(body),
+    body: unauthenticatedBody,
   }
 }
+
+/** The same for every 401 (a Go client is challenged on every call): made once. */
+let unauthenticatedBody: string | undefined
+
+/**
+ * A success body made from a record the store's cache shares between requests (the same object until
+ * it changes), remembered per record and per rendering (`key`: dialect, base URL, path, format…), so that
+ * a checkpoint asked for again is not turned into its view and serialised again. A record that changes
+ * is a new object, so a remembered body is never stale; the memory goes with the record.
+ */
+export function memoizedBody(record: object, key: string, make: () => string): string {
+  let bodies = memo.get(record)
+  if (bodies === undefined) memo.set(record, (bodies = new Map()))
+  let body = bodies.get(key)
+  if (body === undefined) {
+    if (bodies.size >= MAX_BODIES_PER_RECORD) bodies.clear()
+    bodies.set(key, (body = make()))
+  }
+  return body
+}
+
+const memo = new WeakMap<object, Map<string, string>>()
+const MAX_BODIES_PER_RECORD = 16
 
 function wrap(body: object, kind: 'entity' | 'list', status: number, format: OutputFormat): object {
   if (!format.envelope) return body

@@ -28,22 +28,15 @@ export function observeRequests(app: FastifyInstance, deps: ObserverDeps): (requ
     done()
   })
   const { metrics, accessLog } = deps
-  const observe = (request: FastifyRequest, reply: FastifyReply, ms: number): void => {
-    const status = reply.statusCode
-    const errorCode = reply.getHeader('x-error-code')
-    const target = request.raw.url ?? '/'
-    const route = routeLabel(target, errorCode)
-    if (metrics !== undefined) {
-      metrics.request(route, status, ms / 1000)
-      if (status >= 400) countRefusal(metrics, route, status, errorCode)
-    }
-    if (accessLog) {
-      request.log.debug(
-        { method: request.method, url: loggedUrl(route, target), route, status, ms: Math.round(ms * 100) / 100, ...(typeof errorCode === 'string' ? { errorCode } : {}) },
-        'request',
-      )
-    }
-  }
+  const observe = (request: FastifyRequest, reply: FastifyReply, ms: number): void =>
+    recordAnswer(deps, {
+      method: request.method,
+      target: request.raw.url ?? '/',
+      status: reply.statusCode,
+      errorCode: reply.getHeader('x-error-code'),
+      ms,
+      log: request.log,
+    })
   if (metrics !== undefined || accessLog) {
     app.addHook('onResponse', (request, reply, done) => {
       observe(request, reply, reply.elapsedTime)
@@ -56,6 +49,38 @@ export function observeRequests(app: FastifyInstance, deps: ObserverDeps): (requ
     // Fastify keeps no start time for these: measured from here.
     const started = performance.now()
     reply.raw.once('finish', () => observe(request, reply, performance.now() - started))
+  }
+}
+
+/** An answered request, as the metrics and the access log see it. */
+export interface AnsweredRequest {
+  readonly method: string
+  readonly target: string
+  readonly status: number
+  /** The answer's `X-Error-Code` header, when it has one. */
+  readonly errorCode: unknown
+  /** Milliseconds from the request's arrival to its answer. */
+  readonly ms: number
+  readonly log: { debug(details: object, message: string): void }
+}
+
+/**
+ * Counts an answer by route and status with its latency, the refusals its `X-Error-Code` names, and
+ * writes its access-log line. Shared by Fastify's hooks and the API calls answered directly (direct-api.ts).
+ */
+export function recordAnswer(deps: ObserverDeps, answer: AnsweredRequest): void {
+  const { metrics, accessLog } = deps
+  const { status, errorCode, target, ms } = answer
+  const route = routeLabel(target, errorCode)
+  if (metrics !== undefined) {
+    metrics.request(route, status, ms / 1000)
+    if (status >= 400) countRefusal(metrics, route, status, errorCode)
+  }
+  if (accessLog) {
+    answer.log.debug(
+      { method: answer.method, url: loggedUrl(route, target), route, status, ms: Math.round(ms * 100) / 100, ...(typeof errorCode === 'string' ? { errorCode } : {}) },
+      'request',
+    )
   }
 }
 

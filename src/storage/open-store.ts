@@ -1,3 +1,5 @@
+import { resolve } from 'node:path'
+import { CachedStore } from './cached-store.js'
 import { SqliteStore } from './sqlite/sqlite-store.js'
 import type { Store } from './store.js'
 
@@ -8,6 +10,21 @@ export const AVAILABLE_ENGINES = ['sqlite', 'postgres'] as const
 const URL_FORMS: Record<(typeof AVAILABLE_ENGINES)[number], string> = {
   sqlite: 'sqlite:PATH',
   postgres: 'postgres://USER@HOST:PORT/DATABASE[?schema=NAME]',
+}
+
+/**
+ * How long a PostgreSQL store trusts the records it cached (API keys, service accounts, organizations,
+ * projects, clusters) before reading them again: the bound on seeing another process's change to them.
+ */
+export const POSTGRES_CACHE_TTL_MS = 1_000
+
+let memoryStores = 0
+
+/** A SQLite store behind its cache, which `PRAGMA data_version` keeps exact (cached-store.ts). */
+function cachedSqlite(path: string): Store {
+  const store = SqliteStore.open(path)
+  const location = path === ':memory:' ? `sqlite-memory:${++memoryStores}` : `sqlite:${resolve(path)}`
+  return new CachedStore(store, { kind: 'exact', changedElsewhere: () => store.changedElsewhere() }, location)
 }
 
 /**
@@ -38,14 +55,15 @@ export async function openStore(url: string): Promise<Store> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length)
     if (path === '') throw new Error('The store URL "sqlite:" names no file; try sqlite:./data/waymark.sqlite')
-    return SqliteStore.open(path)
+    return cachedSqlite(path)
   }
-  if (/\.(sqlite3?|db)$/i.test(url) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return SqliteStore.open(url)
+  if (/\.(sqlite3?|db)$/i.test(url) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return cachedSqlite(url)
   if (/^postgres(ql)?:\/\//i.test(url)) {
     const { connectionString, schema } = parsePostgresUrl(url)
     // Imported on demand: the pg driver costs tens of milliseconds of start-up that SQLite users never need.
     const { PostgresStore } = await import('./postgres/postgres-store.js')
-    return PostgresStore.open(connectionString, schema !== undefined ? { schema } : {})
+    const store = await PostgresStore.open(connectionString, schema !== undefined ? { schema } : {})
+    return new CachedStore(store, { kind: 'ttl', ttlMs: POSTGRES_CACHE_TTL_MS }, url)
   }
   const available = `available engines: ${AVAILABLE_ENGINES.map((e) => URL_FORMS[e]).join(', ')}`
   throw new Error(`Unsupported store URL "${url}" (${available})`)

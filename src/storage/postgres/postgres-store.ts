@@ -24,6 +24,7 @@ import type {
 } from '../store.js'
 import { PruneSchedule } from '../prune-schedule.js'
 import { withUnavailableErrors } from '../store-errors.js'
+import { TurnBatch } from '../turn-batch.js'
 import { isPostgresUnavailable } from './postgres-errors.js'
 import {
   apiKeyFromRow,
@@ -104,6 +105,10 @@ const READS = {
   getSecret: 'SELECT value FROM secrets WHERE name = $1',
   claimNonceUse: `INSERT INTO digest_nonce_uses (nonce, nc, expires_at) VALUES ($1, $2, $3)
     ON CONFLICT DO NOTHING RETURNING 1`,
+  /** The claims of one event-loop turn; RETURNING names the rows that were new (a repeat in the batch is not). */
+  claimNonceUses: `INSERT INTO digest_nonce_uses (nonce, nc, expires_at)
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])
+    ON CONFLICT DO NOTHING RETURNING nonce, nc`,
 } as const
 
 /** The statements that read a whole store (`waymark copy`), apart from the hot paths. */
@@ -144,6 +149,13 @@ const WHOLE_STORE_READS = {
   findCluster: 'SELECT * FROM clusters WHERE id = $1',
   listScheduledClusters: 'SELECT * FROM clusters WHERE checkpoint_interval_min IS NOT NULL ORDER BY id COLLATE "C"',
 } as const
+
+/** One use of a Digest nonce count to record (`Store.claimNonceUse`). */
+interface NonceClaim {
+  readonly nonce: string
+  readonly nc: number
+  readonly expiresAt: number
+}
 
 function named(name: keyof typeof READS, values: unknown[]): QueryConfig {
   return { name: `waymark_${name}`, text: READS[name], values }
@@ -289,8 +301,27 @@ export class PostgresStore implements Store {
     if (this.noncePrune.due(nowSeconds)) {
       await this.pool.query('DELETE FROM digest_nonce_uses WHERE expires_at <= $1', [nowSeconds])
     }
-    return (await this.read('claimNonceUse', [nonce, nc, Math.floor(expiresAtSeconds)])).length === 1
+    return this.nonceClaims.add({ nonce, nc, expiresAt: Math.floor(expiresAtSeconds) })
   }
+
+  /**
+   * The claims of one event-loop turn in one statement, one round trip (a lone claim keeps the simple
+   * one). Each request still waits for its claim to be stored before it is answered.
+   */
+  private readonly nonceClaims = new TurnBatch<NonceClaim, boolean>(async (claims) => {
+    const [only] = claims
+    if (claims.length === 1 && only !== undefined) {
+      return [(await this.read('claimNonceUse', [only.nonce, only.nc, only.expiresAt])).length === 1]
+    }
+    const rows = await this.read<{ nonce: string; nc: string }>('claimNonceUses', [
+      claims.map((c) => c.nonce),
+      claims.map((c) => c.nc),
+      claims.map((c) => c.expiresAt),
+    ])
+    const fresh = new Set(rows.map((row) => `${row.nc}:${row.nonce}`))
+    // A pair claimed twice in the batch came back once: the first of them has it.
+    return claims.map((c) => fresh.delete(`${c.nc}:${c.nonce}`))
+  })
 
   async getOrCreateSecret(name: string, create: () => string): Promise<string> {
     const [existing] = await this.read<{ value: string }>('getSecret', [name])

@@ -24,6 +24,7 @@ import type {
   Store,
 } from '../store.js'
 import { PruneSchedule } from '../prune-schedule.js'
+import { TurnBatch } from '../turn-batch.js'
 import { withUnavailableErrors } from '../store-errors.js'
 import { isSqliteUnavailable } from './sqlite-errors.js'
 import { migrate } from './sqlite-migrations.js'
@@ -47,6 +48,13 @@ import { BEFORE_ALL, compareKeys, firstChanged, lastById, numberEntering, planRa
 
 const SELECT_CHECKPOINT = `SELECT id, cluster_id, group_id, timestamp, started, completed, restorable, parts
   FROM checkpoints`
+
+/** One use of a Digest nonce count to record (`Store.claimNonceUse`). */
+interface NonceClaim {
+  readonly nonce: string
+  readonly nc: number
+  readonly expiresAt: number
+}
 
 function checkLimit(limit: number): void {
   if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`Invalid limit ${limit}`)
@@ -159,6 +167,8 @@ function prepareStatements(db: Database.Database) {
       'INSERT INTO digest_nonce_uses (nonce, nc, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
     ),
     forgetExpiredNonceUses: db.prepare<[number]>('DELETE FROM digest_nonce_uses WHERE expires_at <= ?'),
+    /** Changes whenever another connection commits to the file (never for this connection's own writes). */
+    dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
   }
 }
 
@@ -268,6 +278,8 @@ export class SqliteStore implements Store {
     (clusterId: string, after: CheckpointKey | undefined, limit: number) => CheckpointRow[]
   >
   private readonly pruneTransaction: Database.Transaction<(clusterId: string, before: string, limit: number) => number>
+  private lastDataVersion: number | undefined
+  private readonly nonceClaims: TurnBatch<NonceClaim, boolean>
 
   private constructor(
     private readonly db: Database.Database,
@@ -280,6 +292,8 @@ export class SqliteStore implements Store {
     this.checkpointsAfterTransaction = db.transaction((clusterId, after, limit) =>
       this.checkpointsAfterSync(clusterId, after, limit),
     )
+    const claimTransaction = db.transaction((claims: readonly NonceClaim[]) => this.claimNoncesSync(claims))
+    this.nonceClaims = new TurnBatch((claims) => (claims.length === 1 ? this.claimNoncesSync(claims) : claimTransaction.immediate(claims)))
     this.pruneTransaction = db.transaction((clusterId: string, before: string, limit: number) => {
       const { lo } = this.stmt.seqRange.get(clusterId, clusterId) ?? { lo: null }
       return lo === null ? 0 : this.stmt.pruneOldest.run(clusterId, lo, lo + limit, before).changes
@@ -306,6 +320,17 @@ export class SqliteStore implements Store {
       db.close()
       throw error
     }
+  }
+
+  /**
+   * Whether another connection (another process, or another store on the same file) committed a write
+   * since the last call: `PRAGMA data_version`, a read of the shared WAL index, a few microseconds.
+   */
+  changedElsewhere(): boolean {
+    const version = this.stmt.dataVersion.get()
+    if (version === this.lastDataVersion) return false
+    this.lastDataVersion = version
+    return true
   }
 
   async getOrganization(id: ObjectIdHex): Promise<Organization | undefined> {
@@ -366,9 +391,18 @@ export class SqliteStore implements Store {
   }
 
   async claimNonceUse(nonce: string, nc: number, expiresAtSeconds: number): Promise<boolean> {
+    return this.nonceClaims.add({ nonce, nc, expiresAt: Math.floor(expiresAtSeconds) })
+  }
+
+  /**
+   * The claims of one event-loop turn in one immediate transaction: one commit instead of one per
+   * request. Each is still stored before its request is answered, so another process sharing the file
+   * refuses a replay at once; a claim repeated within the batch is refused like any other.
+   */
+  private claimNoncesSync(claims: readonly NonceClaim[]): boolean[] {
     const nowSeconds = Math.floor(Date.now() / 1000)
     if (this.noncePrune.due(nowSeconds)) this.stmt.forgetExpiredNonceUses.run(nowSeconds)
-    return this.stmt.claimNonceUse.run(nonce, nc, Math.floor(expiresAtSeconds)).changes === 1
+    return claims.map((claim) => this.stmt.claimNonceUse.run(claim.nonce, claim.nc, claim.expiresAt).changes === 1)
   }
 
   async apply(data: DataSet): Promise<ApplySummary> {

@@ -1,0 +1,352 @@
+import type { ApiKey, Checkpoint, Cluster, DataSet, IsoSeconds, ObjectIdHex, Organization, Project, ServiceAccount } from '../domain/types.js'
+import type {
+  ApplySummary,
+  CheckpointKey,
+  CheckpointPage,
+  DeleteSummary,
+  NamedSecret,
+  PageRequest,
+  RevokedToken,
+  SchemaMigration,
+  Store,
+} from './store.js'
+
+/**
+ * How a cache learns of writes made by other connections to the same database (another process, or
+ * another store object in this one).
+ * - `exact`: `changedElsewhere()` answers, cheaply and synchronously, whether anyone else committed
+ *   since it was last asked (SQLite's `PRAGMA data_version`). Checked at most once per event-loop turn:
+ *   every request read in a turn arrived before the check, so it sees every write committed before it.
+ *   Everything may be cached, checkpoints, pages and revocations included: nothing is ever stale.
+ * - `ttl`: nothing tells (PostgreSQL without LISTEN); what was read is trusted for `ttlMs`. Only records
+ *   the admin API and `apply` change (organizations, projects, clusters, API keys, service accounts) are
+ *   cached; checkpoints, revocations and nonce claims always go to the database.
+ */
+export type Freshness =
+  | { readonly kind: 'exact'; changedElsewhere(): boolean }
+  | { readonly kind: 'ttl'; readonly ttlMs: number; readonly now?: () => number }
+
+/** Entries per record kind before a cache starts over (unknown keys are cached too, as "none"). */
+const MAX_ENTRIES = 10_000
+/** Pages of checkpoints kept (exact freshness only): a page of 100 is about 100 kB of objects. */
+const MAX_PAGES = 64
+
+/** The reads {@link CachedStore} may answer from memory. */
+const CACHED_READS: ReadonlySet<string> = new Set<keyof Store>([
+  'getOrganization',
+  'getProject',
+  'getClusterById',
+  'getClusterByName',
+  'getApiKey',
+  'getServiceAccount',
+  'isTokenRevoked',
+  'getCheckpoint',
+  'pageCheckpoints',
+])
+
+/** The store with every read going to the database (see {@link CachedStore.freshReads}); any other store as it is. */
+export function freshReads(store: Store): Store {
+  return store instanceof CachedStore ? store.freshReads() : store
+}
+
+/**
+ * Caches of the stores opened in this process, by store URL: a write through one invalidates all of
+ * them at once (two store objects on one PostgreSQL schema in one process see each other's writes as
+ * soon as they are made, as with no cache).
+ */
+const PEERS = new Map<string, Set<CachedStore>>()
+
+/**
+ * A {@link Store} that keeps the records every API request reads (API keys, service accounts, projects,
+ * clusters; with exact freshness also checkpoints, pages and token revocations) in memory.
+ *
+ * Every write through it (any method that is not a read) empties the caches, before and after it runs,
+ * so a change made in this process is seen by the very next request. Changes made elsewhere are seen as
+ * {@link Freshness} says. A generation counter keeps a read that was in flight during a write from
+ * storing what it read before the write.
+ *
+ * Cached objects are shared between callers and must not be mutated (the domain's types are readonly).
+ */
+export class CachedStore implements Store {
+  readonly engine: string
+  readonly migration: SchemaMigration
+  readonly #inner: Store
+  readonly #freshness: Freshness
+  readonly #peers: Set<CachedStore>
+  readonly #exact: boolean
+  #generation = 0
+  #checkedThisTurn = false
+  #ttlStart = 0
+  readonly #resetTurn = (): void => {
+    this.#checkedThisTurn = false
+  }
+
+  readonly #organizations = new Map<string, Organization | undefined>()
+  readonly #projects = new Map<string, Project | undefined>()
+  readonly #clustersById = new Map<string, Cluster | undefined>()
+  readonly #clustersByName = new Map<string, Cluster | undefined>()
+  readonly #apiKeys = new Map<string, ApiKey | undefined>()
+  readonly #serviceAccounts = new Map<string, ServiceAccount | undefined>()
+  readonly #revoked = new Map<string, boolean>()
+  readonly #checkpoints = new Map<string, Checkpoint | undefined>()
+  readonly #pages = new Map<string, CheckpointPage>()
+
+  constructor(inner: Store, freshness: Freshness, location: string) {
+    this.#inner = inner
+    this.engine = inner.engine
+    this.migration = inner.migration
+    this.#freshness = freshness
+    this.#exact = freshness.kind === 'exact'
+    let peers = PEERS.get(location)
+    if (peers === undefined) PEERS.set(location, (peers = new Set()))
+    peers.add(this)
+    this.#peers = peers
+    if (freshness.kind === 'ttl') this.#ttlStart = (freshness.now ?? Date.now)()
+  }
+
+  /**
+   * This store with its cached reads going to the database every time; writes still go through it (and
+   * empty its caches). For the rare callers that must see the database itself: the OAuth token endpoint
+   * (a token is issued only to an account the store holds, and not while it cannot be reached) and the
+   * admin API (what it shows is what is stored).
+   */
+  freshReads(): Store {
+    const inner = this.#inner
+    return new Proxy(this, {
+      get: (target, property) => {
+        const source = typeof property === 'string' && CACHED_READS.has(property) ? inner : target
+        const value: unknown = Reflect.get(source, property, source)
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(source) : value
+      },
+    })
+  }
+
+  /** Empties every cache of this store (and of the other stores of this process on the same database). */
+  invalidate(): void {
+    for (const peer of this.#peers) peer.#clear()
+  }
+
+  #clear(): void {
+    this.#generation++
+    this.#organizations.clear()
+    this.#projects.clear()
+    this.#clustersById.clear()
+    this.#clustersByName.clear()
+    this.#apiKeys.clear()
+    this.#serviceAccounts.clear()
+    this.#revoked.clear()
+    this.#checkpoints.clear()
+    this.#pages.clear()
+  }
+
+  /** Drops what another connection may have changed, as the freshness rule says; before every cached read. */
+  #refresh(): void {
+    const freshness = this.#freshness
+    if (freshness.kind === 'exact') {
+      if (this.#checkedThisTurn) return
+      const changed = freshness.changedElsewhere()
+      this.#checkedThisTurn = true
+      setImmediate(this.#resetTurn)
+      if (changed) this.#clear()
+      return
+    }
+    const now = (freshness.now ?? Date.now)()
+    if (now - this.#ttlStart >= freshness.ttlMs || now < this.#ttlStart) {
+      this.#clear()
+      this.#ttlStart = now
+    }
+  }
+
+  /** A read through `cache`: a hit, or the inner store's answer, kept unless a write happened meanwhile. */
+  async #read<V>(cache: Map<string, V>, key: string, load: () => Promise<V>, max = MAX_ENTRIES): Promise<V> {
+    this.#refresh()
+    const hit = cache.get(key)
+    if (hit !== undefined || cache.has(key)) return hit as V
+    const generation = this.#generation
+    const value = await load()
+    if (generation === this.#generation) {
+      if (cache.size >= max) cache.clear()
+      cache.set(key, value)
+    }
+    return value
+  }
+
+  /** Runs a write with the caches emptied before (no read starts from them) and after (none is kept from during). */
+  async #write<T>(run: () => Promise<T>): Promise<T> {
+    this.invalidate()
+    try {
+      return await run()
+    } finally {
+      this.invalidate()
+    }
+  }
+
+  // --- Cached reads ---
+
+  getOrganization(id: ObjectIdHex): Promise<Organization | undefined> {
+    return this.#read(this.#organizations, id, () => this.#inner.getOrganization(id))
+  }
+
+  getProject(id: ObjectIdHex): Promise<Project | undefined> {
+    return this.#read(this.#projects, id, () => this.#inner.getProject(id))
+  }
+
+  getClusterById(groupId: ObjectIdHex, clusterId: ObjectIdHex): Promise<Cluster | undefined> {
+    return this.#read(this.#clustersById, `${groupId}/${clusterId}`, () => this.#inner.getClusterById(groupId, clusterId))
+  }
+
+  getClusterByName(groupId: ObjectIdHex, name: string): Promise<Cluster | undefined> {
+    return this.#read(this.#clustersByName, `${groupId}/${name}`, () => this.#inner.getClusterByName(groupId, name))
+  }
+
+  getApiKey(publicKey: string): Promise<ApiKey | undefined> {
+    return this.#read(this.#apiKeys, publicKey, () => this.#inner.getApiKey(publicKey))
+  }
+
+  getServiceAccount(clientId: string): Promise<ServiceAccount | undefined> {
+    return this.#read(this.#serviceAccounts, clientId, () => this.#inner.getServiceAccount(clientId))
+  }
+
+  isTokenRevoked(jti: string): Promise<boolean> {
+    if (!this.#exact) return this.#inner.isTokenRevoked(jti)
+    return this.#read(this.#revoked, jti, () => this.#inner.isTokenRevoked(jti))
+  }
+
+  getCheckpoint(clusterId: ObjectIdHex, checkpointId: ObjectIdHex): Promise<Checkpoint | undefined> {
+    if (!this.#exact) return this.#inner.getCheckpoint(clusterId, checkpointId)
+    return this.#read(this.#checkpoints, `${clusterId}/${checkpointId}`, () => this.#inner.getCheckpoint(clusterId, checkpointId))
+  }
+
+  pageCheckpoints(clusterId: ObjectIdHex, page: PageRequest): Promise<CheckpointPage> {
+    if (!this.#exact) return this.#inner.pageCheckpoints(clusterId, page)
+    const key = `${clusterId}/${page.offset}/${page.limit}`
+    return this.#read(this.#pages, key, () => this.#inner.pageCheckpoints(clusterId, page), MAX_PAGES)
+  }
+
+  // --- Writes: every one empties the caches ---
+
+  revokeToken(jti: string, expiresAtSeconds: number): Promise<void> {
+    return this.#write(() => this.#inner.revokeToken(jti, expiresAtSeconds))
+  }
+
+  apply(data: DataSet): Promise<ApplySummary> {
+    return this.#write(() => this.#inner.apply(data))
+  }
+
+  putSecret(name: string, value: string): Promise<void> {
+    return this.#write(() => this.#inner.putSecret(name, value))
+  }
+
+  deleteOrganization(id: ObjectIdHex): Promise<DeleteSummary> {
+    return this.#write(() => this.#inner.deleteOrganization(id))
+  }
+
+  deleteProject(id: ObjectIdHex): Promise<DeleteSummary> {
+    return this.#write(() => this.#inner.deleteProject(id))
+  }
+
+  deleteCluster(groupId: ObjectIdHex, clusterId: ObjectIdHex): Promise<DeleteSummary> {
+    return this.#write(() => this.#inner.deleteCluster(groupId, clusterId))
+  }
+
+  deleteCheckpoint(clusterId: ObjectIdHex, checkpointId: ObjectIdHex): Promise<boolean> {
+    return this.#write(() => this.#inner.deleteCheckpoint(clusterId, checkpointId))
+  }
+
+  deleteApiKey(publicKey: string): Promise<boolean> {
+    return this.#write(() => this.#inner.deleteApiKey(publicKey))
+  }
+
+  deleteServiceAccount(clientId: string): Promise<boolean> {
+    return this.#write(() => this.#inner.deleteServiceAccount(clientId))
+  }
+
+  reset(): Promise<DeleteSummary> {
+    return this.#write(() => this.#inner.reset())
+  }
+
+  // The producer calls these on every tick (up to 100 a second), mostly changing nothing: the caches are
+  // emptied only when something changed. Emptying after the write suffices: a read in flight meanwhile
+  // took the generation before it, so it keeps nothing.
+
+  async expireCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
+    return this.#invalidateIfChanged(await this.#inner.expireCheckpoints(clusterId, before, limit))
+  }
+
+  async pruneCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
+    return this.#invalidateIfChanged(await this.#inner.pruneCheckpoints(clusterId, before, limit))
+  }
+
+  #invalidateIfChanged(changed: number): number {
+    if (changed > 0) this.invalidate()
+    return changed
+  }
+
+  // --- Passed through: nonce claims and secrets (never cached), whole-store reads, availability ---
+
+  claimNonceUse(nonce: string, nc: number, expiresAtSeconds: number): Promise<boolean> {
+    return this.#inner.claimNonceUse(nonce, nc, expiresAtSeconds)
+  }
+
+  getOrCreateSecret(name: string, create: () => string): Promise<string> {
+    return this.#inner.getOrCreateSecret(name, create)
+  }
+
+  ping(): Promise<void> {
+    return this.#inner.ping()
+  }
+
+  async close(): Promise<void> {
+    this.#clear()
+    this.#peers.delete(this)
+    await this.#inner.close()
+  }
+
+  listOrganizations(): Promise<Organization[]> {
+    return this.#inner.listOrganizations()
+  }
+
+  listProjects(): Promise<Project[]> {
+    return this.#inner.listProjects()
+  }
+
+  listClusters(): Promise<Cluster[]> {
+    return this.#inner.listClusters()
+  }
+
+  listApiKeys(): Promise<ApiKey[]> {
+    return this.#inner.listApiKeys()
+  }
+
+  listServiceAccounts(): Promise<ServiceAccount[]> {
+    return this.#inner.listServiceAccounts()
+  }
+
+  listSecrets(): Promise<NamedSecret[]> {
+    return this.#inner.listSecrets()
+  }
+
+  listRevokedTokens(nowSeconds: number): Promise<RevokedToken[]> {
+    return this.#inner.listRevokedTokens(nowSeconds)
+  }
+
+  checkpointsAfter(clusterId: ObjectIdHex, after: CheckpointKey | undefined, limit: number): Promise<Checkpoint[]> {
+    return this.#inner.checkpointsAfter(clusterId, after, limit)
+  }
+
+  countCheckpointsUpTo(clusterId: ObjectIdHex, key: CheckpointKey): Promise<number> {
+    return this.#inner.countCheckpointsUpTo(clusterId, key)
+  }
+
+  findCheckpoint(checkpointId: ObjectIdHex): Promise<Checkpoint | undefined> {
+    return this.#inner.findCheckpoint(checkpointId)
+  }
+
+  findCluster(clusterId: ObjectIdHex): Promise<Cluster | undefined> {
+    return this.#inner.findCluster(clusterId)
+  }
+
+  listScheduledClusters(): Promise<Cluster[]> {
+    return this.#inner.listScheduledClusters()
+  }
+}
