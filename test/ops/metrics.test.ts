@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { AUTH_FAILURE_KINDS } from '../../src/http/auth-failure-kind.js'
 import { ADMIN_TOKEN } from '../helpers/admin.js'
@@ -7,6 +10,7 @@ import { IDS, KEYS } from '../helpers/fixtures.js'
 import { bearerCall, callAs, getToken, requestToken, revokeToken } from '../helpers/oauth.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
 import { sample } from './metrics-text.js'
+import { startServe } from './serve-process.js'
 
 const READER = { clientId: 'mdb_sa_id_65a1f0c2e4b0a1b2c3d4e5c1', clientSecret: 'mdb_sa_sk_metrics-reader-0001' }
 const LISTED = { clientId: 'mdb_sa_id_65a1f0c2e4b0a1b2c3d4e5c2', clientSecret: 'mdb_sa_sk_metrics-listed-0002' }
@@ -185,5 +189,26 @@ describe('GET /metrics: rate limits, switches and the metrics token', () => {
     } finally {
       await t.close()
     }
+  })
+})
+
+describe('GET /metrics of a real waymark serve', () => {
+  test('has the process metrics (prom-client, imported at the first scrape) and its own series', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'waymark-metrics-'))
+    const serve = await startServe(['--demo', '--store', join(dir, 'store.sqlite')])
+    t.after(async () => {
+      serve.child.kill('SIGTERM')
+      await serve.exited
+      await rm(dir, { recursive: true, force: true })
+    })
+    const first = await (await fetch(`${serve.url}/metrics`)).text()
+    for (const series of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'process_start_time_seconds', 'nodejs_heap_size_total_bytes']) {
+      assert.ok((sample(first, series) ?? 0) > 0, series)
+    }
+    assert.equal(sample(first, 'waymark_auth_failures_total', { kind: 'no_credentials' }), 0)
+    await fetch(`${serve.url}${OM}`)
+    const second = await (await fetch(`${serve.url}/metrics`)).text()
+    assert.equal(sample(second, 'waymark_auth_failures_total', { kind: 'no_credentials' }), 1)
+    assert.ok((sample(second, 'process_cpu_user_seconds_total') ?? 0) >= (sample(first, 'process_cpu_user_seconds_total') ?? 0))
   })
 })
