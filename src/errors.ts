@@ -88,6 +88,7 @@ export const ERRORS = {
   },
   INVALID_ATTRIBUTE: { status: 400, errorCode: 'INVALID_ATTRIBUTE', detail: 'Invalid attribute %s specified.' },
   MALFORMED_REQUEST: { status: 400, errorCode: 'MALFORMED_REQUEST', detail: 'The request could not be parsed.' },
+  REQUEST_TIMEOUT: { status: 408, errorCode: 'REQUEST_TIMEOUT', detail: 'The request was not received in full in time.' },
   REQUEST_HEADERS_TOO_LARGE: {
     status: 431,
     errorCode: 'REQUEST_HEADERS_TOO_LARGE',
@@ -154,6 +155,7 @@ export const REASONS: Readonly<Record<number, string>> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Payload Too Large',
   429: 'Too Many Requests',

@@ -10,7 +10,9 @@ export const MAX_HEADER_BYTES = 16_384
 /**
  * Answers requests Node's HTTP parser refuses before any route sees them, with the API's JSON error
  * instead of a bare status line: 431 REQUEST_HEADERS_TOO_LARGE for oversized request lines or
- * headers, 400 MALFORMED_REQUEST for anything unparseable. The connection is closed afterwards.
+ * headers, 408 REQUEST_TIMEOUT for headers not received within Node's `headersTimeout`, 400
+ * MALFORMED_REQUEST for anything unparseable.
+ * The connection is closed afterwards.
  */
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
   if (!socket.writable || error.code === 'ECONNRESET') {
@@ -27,7 +29,9 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   const apiError =
     error.code === 'HPE_HEADER_OVERFLOW'
       ? new ApiError('REQUEST_HEADERS_TOO_LARGE', [MAX_HEADER_BYTES])
-      : new ApiError('MALFORMED_REQUEST')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new ApiError('REQUEST_TIMEOUT')
+        : new ApiError('MALFORMED_REQUEST')
   const response = renderError(apiError, DEFAULT_FORMAT)
   const head = [
     `HTTP/1.1 ${response.status} ${apiError.toBody().reason}`,
