@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client'
+import { collectDefaultMetrics, Registry } from 'prom-client'
 import { AUTH_FAILURE_KINDS, type AuthFailureKind } from './auth-failure-kind.js'
 import { ROUTE_LABELS, type RouteLabel } from './route-label.js'
 
@@ -29,20 +29,17 @@ class RouteSeries {
  * string on every increment, which is why the request series are kept here instead.
  */
 export class HttpMetrics {
-  /** prom-client's `Registry.PROMETHEUS_CONTENT_TYPE` (text format 0.0.4), without importing it at start. */
-  readonly contentType = 'text/plain; version=0.0.4; charset=utf-8'
+  readonly contentType = Registry.PROMETHEUS_CONTENT_TYPE
   readonly #routes: Record<RouteLabel, RouteSeries>
   readonly #authFailures: Record<AuthFailureKind, number>
   #rateLimited = 0
   #storeUnavailable = 0
-  readonly #processMetrics: boolean
-  /** prom-client's registry of the process metrics, made at the first scrape (see render). */
-  #registry: Promise<Registry> | undefined
+  readonly #registry = new Registry()
 
   constructor(options: HttpMetricsOptions) {
     this.#routes = Object.fromEntries(ROUTE_LABELS.map((route) => [route, new RouteSeries()])) as Record<RouteLabel, RouteSeries>
     this.#authFailures = Object.fromEntries(AUTH_FAILURE_KINDS.map((kind) => [kind, 0])) as Record<AuthFailureKind, number>
-    this.#processMetrics = options.processMetrics
+    if (options.processMetrics) collectDefaultMetrics({ register: this.#registry })
   }
 
   /** One answered request. */
@@ -66,21 +63,6 @@ export class HttpMetrics {
 
   storeUnavailable(): void {
     this.#storeUnavailable++
-  }
-
-  /**
-   * prom-client is imported, and its default metrics start, at the first scrape rather than at start-up:
-   * importing it costs about 60 ms of a cold start (issue 6). Counters it reads from the process
-   * (CPU seconds, memory, handles, start time) are whole from the first scrape on; the garbage-collection
-   * and event-loop series count from it.
-   */
-  #processRegistry(): Promise<Registry> {
-    this.#registry ??= import('prom-client').then(({ collectDefaultMetrics, Registry }) => {
-      const registry = new Registry()
-      collectDefaultMetrics({ register: registry })
-      return registry
-    })
-    return this.#registry
   }
 
   /** The exposition text: Waymark's series, then the process metrics (if on). */
@@ -116,7 +98,7 @@ export class HttpMetrics {
     lines.push(`waymark_rate_limited_total ${this.#rateLimited}`)
     head('waymark_store_unavailable_total', 'counter', 'Requests answered 503 because the store could not be reached (readiness checks included).')
     lines.push(`waymark_store_unavailable_total ${this.#storeUnavailable}`)
-    const defaults = this.#processMetrics ? await (await this.#processRegistry()).metrics() : ''
+    const defaults = await this.#registry.metrics()
     return `${lines.join('\n')}\n${defaults.trim() === '' ? '' : `\n${defaults}`}`
   }
 }
