@@ -148,9 +148,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return send(reply, renderError(new ApiError('UNEXPECTED_ERROR'), DEFAULT_FORMAT))
   })
   takeOverNodeRefusals(app.server)
-  app.addHook('onRequest', async (request, reply) => {
-    if (lacksHost(request.raw)) return send(reply.header('connection', 'close'), renderError(new ApiError('MALFORMED_REQUEST'), DEFAULT_FORMAT))
-    return undefined
+  // Synchronous: an async hook costs a promise on every request Fastify routes.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!lacksHost(request.raw)) return done()
+    // Answered here; not calling done() ends the request's hooks.
+    send(reply.header('connection', 'close'), renderError(new ApiError('MALFORMED_REQUEST'), DEFAULT_FORMAT))
   })
   // OAuth and the admin API read the database itself, not the API's cache (storage/cached-store.ts).
   const uncached = freshReads(store)
