@@ -123,6 +123,12 @@ function runLoad(options) {
   return JSON.parse(result.stdout.trim().split('\n').pop())
 }
 
+/** CPU time (user + system) the process has used so far, in microseconds (/proc, clock ticks of 10 ms). */
+function cpuMicros(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10_000
+}
+
 function rssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024
@@ -209,7 +215,7 @@ async function coldStart(store, token) {
   }
 }
 
-async function runScenarios(base, { token, ceiling }) {
+async function runScenarios(base, { token, ceiling, pid }) {
   const results = []
   for (const scenario of SCENARIOS) {
     const number = scenario.name.slice(0, 1)
@@ -230,7 +236,10 @@ async function runScenarios(base, { token, ceiling }) {
       connections: settings.connections,
     }
     if (settings.warmup > 0) runLoad({ ...options, duration: settings.warmup })
+    const cpuBefore = cpuMicros(pid)
     const result = runLoad({ ...options, duration: settings.duration })
+    // The server's own CPU per answered call: steadier than calls/s when the load generator's core is shared.
+    result.cpuPerCall = (cpuMicros(pid) - cpuBefore) / Math.max(1, result.twoXx)
     if (result.failures > 0) throw new Error(`${scenario.name} on ${ceiling ? 'the ceiling' : 'Waymark'}: ${result.failures} failed requests`)
     results.push(result)
   }
@@ -261,10 +270,10 @@ async function benchEngine(engine) {
         log(`${engine}: round ${round + 1}/${settings.rounds}, ${which}`)
         if (which === 'ceiling') {
           server = await startPinned([join(HERE, 'lib/ceiling-server.mjs'), String(port), answersFile], /ready/)
-          ;(await runScenarios(base, { token, ceiling: true })).forEach((r, i) => r && ceiling[i].push(r))
+          ;(await runScenarios(base, { token, ceiling: true, pid: server.pid })).forEach((r, i) => r && ceiling[i].push(r))
         } else {
           server = await startWaymark(url, port)
-          ;(await runScenarios(base, { token, ceiling: false })).forEach((r, i) => r && waymark[i].push(r))
+          ;(await runScenarios(base, { token, ceiling: false, pid: server.pid })).forEach((r, i) => r && waymark[i].push(r))
           rss.push(rssMb(server.pid))
         }
         await stop(server)
@@ -288,19 +297,29 @@ function report(runs) {
   )
   for (const run of runs) {
     lines.push('', `### ${run.engine}`, '')
-    lines.push('| scenario | Waymark calls/s | p50 ms | p99 ms | ceiling calls/s | ratio |', '|---|---:|---:|---:|---:|---:|')
+    lines.push(
+      '| scenario | Waymark calls/s | p50 ms | p99 ms | ceiling calls/s | ratio | Waymark CPU µs/call | ceiling CPU µs/call | CPU ratio |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    )
     const ceilingOf = (i) => {
       const scenario = SCENARIOS[i]
       if (scenario.ceilingFrom !== undefined) return median(run.ceiling[scenario.ceilingFrom].map((r) => r.callsPerSecond)) / scenario.ceilingDivisor
       return median(run.ceiling[i].map((r) => r.callsPerSecond))
+    }
+    const ceilingCpuOf = (i) => {
+      const scenario = SCENARIOS[i]
+      if (scenario.ceilingFrom !== undefined) return median(run.ceiling[scenario.ceilingFrom].map((r) => r.cpuPerCall)) * scenario.ceilingDivisor
+      return median(run.ceiling[i].map((r) => r.cpuPerCall))
     }
     SCENARIOS.forEach((scenario, i) => {
       const w = run.waymark[i]
       if (w.length === 0) return
       const rps = median(w.map((r) => r.callsPerSecond))
       const c = ceilingOf(i)
+      const cpu = median(w.map((r) => r.cpuPerCall))
+      const cCpu = ceilingCpuOf(i)
       lines.push(
-        `| ${scenario.name} | ${fmt(rps)} | ${fmt(median(w.map((r) => r.p50)), 1)} | ${fmt(median(w.map((r) => r.p99)), 1)} | ${fmt(c)}${scenario.ceilingFrom !== undefined ? ' (½ of 1)' : ''} | ${fmt(rps / c, 2)} |`,
+        `| ${scenario.name} | ${fmt(rps)} | ${fmt(median(w.map((r) => r.p50)), 1)} | ${fmt(median(w.map((r) => r.p99)), 1)} | ${fmt(c)}${scenario.ceilingFrom !== undefined ? ' (½ of 1)' : ''} | ${fmt(rps / c, 2)} | ${fmt(cpu, 1)} | ${fmt(cCpu, 1)} | ${fmt(cCpu / cpu, 2)} |`,
       )
     })
     lines.push('')
