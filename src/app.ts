@@ -14,6 +14,7 @@ import { HttpMetrics } from './http/metrics.js'
 import { metricsRoutes } from './http/metrics-routes.js'
 import { oauthRoutes } from './http/oauth-routes.js'
 import { serveApiDirectly } from './http/direct-api.js'
+import { AnswerCache } from './http/answer-cache.js'
 import { ApiPipeline, type ApiRequest } from './http/pipeline.js'
 import { TokenBucketLimiter } from './http/rate-limiter.js'
 import { DEFAULT_FORMAT, lenientFormat } from './http/query-params.js'
@@ -22,7 +23,7 @@ import { REQUEST_ID_HEADER, requestId } from './http/request-id.js'
 import { renderError, type ApiResponse } from './http/render.js'
 import { isStoreUnavailable, renderStoreUnavailable, storeUnavailableDetails, STORE_UNAVAILABLE_MESSAGE } from './http/store-unavailable.js'
 import { ApiError } from './errors.js'
-import { freshReads } from './storage/cached-store.js'
+import { CachedStore, freshReads } from './storage/cached-store.js'
 import type { Store } from './storage/store.js'
 
 export interface AppDeps {
@@ -67,6 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     authenticator: new Authenticator({ store, nonces, tokenSecret, now }),
     service: new CheckpointService(store),
     limiter: config.rateLimit && new TokenBucketLimiter({ ...config.rateLimit, now }),
+    answers: new AnswerCache(() => (store instanceof CachedStore ? store.cacheVersion() : undefined), now),
   })
   // Imported only when there is an admin token: its modules (the OpenAPI document above all) cost start-up time.
   const admin = config.adminToken !== undefined ? await import('./admin/admin-routes.js') : undefined
@@ -182,7 +184,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (response.authFailure !== undefined) countAuthFailure(response.authFailure, log)
       if (metrics === undefined && !accessLog) return
       const target = raw.url ?? '/'
-      recordAnswer({ metrics, accessLog }, { method: raw.method ?? 'GET', target, status: response.status, errorCode: response.headers['x-error-code'], ms, log: log() })
+      recordAnswer(
+        { metrics, accessLog },
+        // The request's child logger is made only if the access log writes to it.
+        { method: raw.method ?? 'GET', target, status: response.status, errorCode: response.headers['x-error-code'], ms, log: { debug: (details, message) => log().debug(details, message) } },
+      )
     },
   })
   return app

@@ -7,7 +7,12 @@ import type { NonceBook } from './nonces.js'
 
 /** The caller, or the challenge to answer with 401. */
 export type AuthOutcome =
-  | { readonly ok: true; readonly principal: Principal }
+  | {
+      readonly ok: true
+      readonly principal: Principal
+      /** Clock milliseconds until which these credentials stay valid as they are: a token's expiry; Infinity for Digest. */
+      readonly until: number
+    }
   | { readonly ok: false; readonly challenge: string; readonly reason: AuthFailure }
 
 /** Why authentication failed; logged and counted, never told to the caller. */
@@ -59,7 +64,7 @@ export class Authenticator {
 
   async authenticate(request: AuthRequest): Promise<AuthOutcome> {
     const header = request.authorization
-    if (header !== undefined && /^bearer /i.test(header)) return this.#bearer(header.slice(7).trim())
+    if (header !== undefined && isBearer(header)) return this.#bearer(header.slice(7).trim())
     if (header === undefined || !/^digest\s/i.test(header)) return this.#digestFailure('missing')
     return this.#digest(header, request)
   }
@@ -81,6 +86,7 @@ export class Authenticator {
         return {
           ok: true,
           principal: { kind: 'apiKey', id: key.publicKey, orgId: key.orgId, roles: key.roles, accessList: key.accessList },
+          until: Infinity,
         }
       case 'stale':
         return this.#digestFailure('stale', true)
@@ -101,6 +107,7 @@ export class Authenticator {
     return {
       ok: true,
       principal: { kind: 'serviceAccount', id: account.clientId, orgId: account.orgId, roles: account.roles, accessList: account.accessList },
+      until: claims.exp * 1000,
     }
   }
 
@@ -122,6 +129,11 @@ export class Authenticator {
   #digestFailure(reason: AuthFailure, stale = false): AuthOutcome {
     return { ok: false, reason, challenge: formatDigestChallenge(this.deps.nonces.issue(), stale) }
   }
+}
+
+/** Whether an Authorization header is a bearer token (the scheme is case-insensitive). */
+export function isBearer(header: string): boolean {
+  return /^bearer /i.test(header)
 }
 
 function bearerFailure(reason: AuthFailure): AuthOutcome {

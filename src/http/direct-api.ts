@@ -1,7 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { lacksHost } from './client-errors.js'
 import type { ApiRequest, PipelineLog, PipelineResponse } from './pipeline.js'
-import type { ApiResponse } from './render.js'
 import { REQUEST_ID_HEADER } from './request-id.js'
 
 /** What answering an API call directly needs from the app (app.ts). */
@@ -85,10 +84,11 @@ export function answerApiCall(req: IncomingMessage, res: ServerResponse, deps: D
   )
 }
 
-function writeResponse(res: ServerResponse, response: ApiResponse, id: string): void {
+function writeResponse(res: ServerResponse, response: PipelineResponse, id: string): void {
   const headers: Record<string, string | number> = { ...response.headers }
-  headers['content-length'] = Buffer.byteLength(response.body)
+  const body = response.bytes ?? response.body
+  headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.length
   headers[REQUEST_ID_HEADER] = id
   res.writeHead(response.status, headers)
-  res.end(response.body)
+  res.end(body)
 }

@@ -1,9 +1,10 @@
 import { AccessList, canonicalAddress } from '../auth/access-list.js'
-import type { AuthFailure, Authenticator } from '../auth/authenticate.js'
+import { isBearer, type AuthFailure, type Authenticator } from '../auth/authenticate.js'
 import { checkpointListView, checkpointView, type ViewContext } from '../dialects/checkpoint-views.js'
 import { dialectTemplates, type ApiRoute, type Dialect } from '../dialects/dialect.js'
 import type { CheckpointService } from '../domain/checkpoint-service.js'
 import { ApiError } from '../errors.js'
+import { AnswerCache, type RememberedAnswer } from './answer-cache.js'
 import { parseCheckpointPath } from './path-params.js'
 import type { TokenBucketLimiter } from './rate-limiter.js'
 import { DEFAULT_FORMAT, lenientFormat, parseQuery, type OutputFormat } from './query-params.js'
@@ -37,12 +38,17 @@ export interface PipelineDeps {
   readonly service: CheckpointService
   /** Per-project token buckets; absent when limits are off. */
   readonly limiter: TokenBucketLimiter | undefined
+  /** Answers remembered for repeated requests (answer-cache.ts); absent, every answer is made afresh. */
+  readonly answers?: AnswerCache
 }
 
 const READ_METHODS = ['GET', 'HEAD']
 
-/** An answer, with why authentication failed when it did (for the metrics and the debug log; never sent). */
-export type PipelineResponse = ApiResponse & { readonly authFailure?: AuthFailure }
+/**
+ * An answer, with why authentication failed when it did (for the metrics and the debug log; never sent),
+ * and its body already encoded when the pipeline has it (a remembered answer).
+ */
+export type PipelineResponse = ApiResponse & { readonly authFailure?: AuthFailure; readonly bytes?: Buffer }
 
 /**
  * The request pipeline of every checkpoint route, in the order DECISIONS.md fixes:
@@ -68,6 +74,15 @@ export class ApiPipeline {
   }
 
   async handle(request: ApiRequest, log: PipelineLog): Promise<PipelineResponse> {
+    const { answers } = this.deps
+    // Taken before any read, so that an answer made from reads that a write overtook is not remembered.
+    const version = answers?.currentVersion()
+    const authorization = request.authorization
+    const bearer = authorization !== undefined && isBearer(authorization)
+    if (version !== undefined && bearer) {
+      const hit = answers?.get(AnswerCache.key(authorization, request))
+      if (hit !== undefined) return this.#replay(hit, request)
+    }
     const queryStart = request.target.indexOf('?')
     const path = queryStart === -1 ? request.target : request.target.slice(0, queryStart)
     const search = queryStart === -1 ? '' : request.target.slice(queryStart + 1)
@@ -84,9 +99,15 @@ export class ApiPipeline {
       const auth = await this.deps.authenticator.authenticate({
         method: request.method,
         target: request.target,
-        authorization: request.authorization,
+        authorization,
       })
       if (!auth.ok) return { ...renderUnauthenticated(auth.challenge), authFailure: auth.reason }
+      // The caller as the remembered answers know it: the token as sent, or the Digest user once checked.
+      const answerKey = version === undefined ? undefined : AnswerCache.key(bearer ? (authorization ?? '') : `digest:${auth.principal.id}`, request)
+      if (answerKey !== undefined && !bearer) {
+        const hit = answers?.get(answerKey)
+        if (hit !== undefined) return this.#replay(hit, request)
+      }
 
       const { dialect, operation } = match.route
       const contentType = dialect.contentType(request.accept)
@@ -100,40 +121,83 @@ export class ApiPipeline {
         throw new ApiError('IP_ADDRESS_NOT_ON_ACCESS_LIST', [shown])
       }
 
-      const { service, limiter } = this.deps
+      const { service } = this.deps
       const access = await service.authorize(auth.principal, params.groupId)
-      if (limiter) {
-        const decision = limiter.take(params.groupId)
-        headers = { 'ratelimit-limit': String(decision.limit), 'ratelimit-remaining': String(decision.remaining) }
-        if (!decision.allowed) {
-          headers['retry-after'] = String(decision.retryAfterSeconds)
-          const resource = path.slice(1)
-          throw new ApiError('RATE_LIMITED_TOKEN_BUCKET', [resource, decision.retryAfterSeconds, limiter.capacity, limiter.refillAmount, limiter.refillPeriodSeconds])
-        }
-      }
+      headers = this.#takeToken(params.groupId, path)
       const cluster = await service.cluster(access, params.cluster)
       const view: ViewContext = { dialect, baseUrl: request.baseUrl, groupId: params.groupId, clusterRef: params.clusterLabel }
 
       // What a body depends on besides the record: the dialect, the links' base, the path as written, the format.
       const renderKey = `${dialect.prefix}\n${request.baseUrl}\n${params.groupId}\n${params.clusterLabel}\n${format.pretty}\n${format.envelope}`
+      let body: string
       if (params.checkpointId === undefined) {
         const { paging, carried } = query
         const page = await service.list(access, cluster, { offset: (paging.pageNum - 1) * paging.itemsPerPage, limit: paging.itemsPerPage })
         const listKey = `${renderKey}\n${paging.pageNum}\n${paging.itemsPerPage}\n${paging.includeCount}\n${JSON.stringify(carried)}`
-        const body = memoizedBody(page, listKey, () => serializeSuccess(checkpointListView(view, page, paging, carried), 'list', format))
-        return renderSerialized(body, contentType, headers)
+        body = memoizedBody(page, listKey, () => serializeSuccess(checkpointListView(view, page, paging, carried), 'list', format))
+      } else {
+        const checkpoint = await service.get(access, cluster, params.checkpointId, params.clusterLabel)
+        body = memoizedBody(checkpoint, renderKey, () => serializeSuccess(checkpointView(view, checkpoint, true), 'entity', format))
       }
-      const checkpoint = await service.get(access, cluster, params.checkpointId, params.clusterLabel)
-      const body = memoizedBody(checkpoint, renderKey, () => serializeSuccess(checkpointView(view, checkpoint, true), 'entity', format))
-      return renderSerialized(body, contentType, headers)
+      if (answerKey === undefined || version === undefined) return renderSerialized(body, contentType, headers)
+      const remembered = { version, until: auth.until, groupId: params.groupId, path, contentType, body, bytes: Buffer.from(body) }
+      answers?.set(answerKey, remembered)
+      return { ...renderSerialized(body, contentType, headers), bytes: remembered.bytes }
     } catch (error) {
-      if (error instanceof ApiError) return renderError(error, format, headers)
-      if (isStoreUnavailable(error)) {
-        log.warn(storeUnavailableDetails(error), STORE_UNAVAILABLE_MESSAGE)
-        return renderStoreUnavailable(format, headers)
-      }
-      log.error({ err: error }, 'unexpected error while answering an API call')
-      return renderError(new ApiError('UNEXPECTED_ERROR'), format)
+      return this.#failure(error, format, headers, log)
     }
+  }
+
+  /** A remembered answer, given again after the rate limit's token is taken (or refused, as always). */
+  #replay(answer: RememberedAnswer, request: ApiRequest): PipelineResponse {
+    let headers: Record<string, string> = {}
+    try {
+      headers = this.#takeToken(answer.groupId, answer.path)
+    } catch (error) {
+      if (!(error instanceof RateLimited)) throw error
+      const queryStart = request.target.indexOf('?')
+      return renderError(error.error, lenientFormat(queryStart === -1 ? '' : request.target.slice(queryStart + 1)), error.headers)
+    }
+    return { ...renderSerialized(answer.body, answer.contentType, headers), bytes: answer.bytes }
+  }
+
+  /**
+   * Step 7: one token of the project's bucket. Answers the RateLimit-* headers every answer from here on
+   * carries; throws {@link RateLimited} (with them and Retry-After) when the bucket is empty.
+   */
+  #takeToken(groupId: string, path: string): Record<string, string> {
+    const { limiter } = this.deps
+    if (!limiter) return {}
+    const decision = limiter.take(groupId)
+    const headers: Record<string, string> = { 'ratelimit-limit': String(decision.limit), 'ratelimit-remaining': String(decision.remaining) }
+    if (decision.allowed) return headers
+    headers['retry-after'] = String(decision.retryAfterSeconds)
+    const resource = path.slice(1)
+    throw new RateLimited(
+      new ApiError('RATE_LIMITED_TOKEN_BUCKET', [resource, decision.retryAfterSeconds, limiter.capacity, limiter.refillAmount, limiter.refillPeriodSeconds]),
+      headers,
+    )
+  }
+
+  /** Any failure of the steps: the API's error, 503 for an unreachable store, or 500 (logged). */
+  #failure(error: unknown, format: OutputFormat, headers: Record<string, string>, log: PipelineLog): PipelineResponse {
+    if (error instanceof RateLimited) return renderError(error.error, format, error.headers)
+    if (error instanceof ApiError) return renderError(error, format, headers)
+    if (isStoreUnavailable(error)) {
+      log.warn(storeUnavailableDetails(error), STORE_UNAVAILABLE_MESSAGE)
+      return renderStoreUnavailable(format, headers)
+    }
+    log.error({ err: error }, 'unexpected error while answering an API call')
+    return renderError(new ApiError('UNEXPECTED_ERROR'), format)
+  }
+}
+
+/** The rate limit's refusal, with the headers it is answered with. */
+class RateLimited extends Error {
+  constructor(
+    readonly error: ApiError,
+    readonly headers: Record<string, string>,
+  ) {
+    super(error.message)
   }
 }

@@ -1,0 +1,90 @@
+/**
+ * A successful API answer, remembered for the same request by the same caller while nothing it was made
+ * from can have changed: the request's identity (method, target, Accept, base URL, client address) and
+ * the caller (a bearer token, or a Digest user once its response and nonce were checked), at one version
+ * of the store's cache (`CachedStore.cacheVersion`, which changes on any write, here or, for SQLite,
+ * in another process).
+ *
+ * What a hit skips is pure at that version: routing, path and query checks, the reads of the project, the
+ * cluster and the checkpoint or page, authorization and rendering. What it never skips: authenticating a
+ * Digest call (its nonce and `nc` are checked and claimed on every call), a bearer token's expiry (the
+ * entry ends with the token), and the rate limit (taken on every call by the pipeline). Only 200 answers
+ * are kept; errors are rare and always made afresh. Hand-written: it is a Map with a version and a bound.
+ */
+export interface RememberedAnswer {
+  /** The store's cache version the answer was made at. */
+  readonly version: number
+  /** Clock milliseconds after which it is not used (the bearer token's expiry); Infinity for Digest. */
+  readonly until: number
+  /** The project of the path, for the rate limit. */
+  readonly groupId: string
+  /** The path without the query, for the rate limit's error. */
+  readonly path: string
+  readonly contentType: string
+  readonly body: string
+  /** The body encoded once, as written to the socket. */
+  readonly bytes: Buffer
+}
+
+/** The request fields an answer depends on, besides the caller. */
+export interface AnswerIdentity {
+  readonly method: string
+  readonly target: string
+  readonly accept: string | undefined
+  readonly baseUrl: string
+  readonly clientAddress: string | undefined
+}
+
+/** Answers remembered, and their bodies' bytes, before the cache starts over. */
+const MAX_ANSWERS = 10_000
+const MAX_BYTES = 16 * 1024 * 1024
+
+export class AnswerCache {
+  readonly #answers = new Map<string, RememberedAnswer>()
+  #bytes = 0
+
+  /**
+   * @param version the store cache's version now, or undefined when its reads are not all exact (then
+   *   nothing is remembered: a PostgreSQL store without a change signal).
+   * @param now the clock, in milliseconds.
+   */
+  constructor(
+    private readonly version: () => number | undefined,
+    private readonly now: () => number,
+  ) {}
+
+  /** The key of a request by a caller (`caller`: the bearer header as sent, or `digest:` and the public key). */
+  static key(caller: string, request: AnswerIdentity): string {
+    return `${caller}\n${request.method}\n${request.target}\n${request.accept ?? ''}\n${request.baseUrl}\n${request.clientAddress ?? ''}`
+  }
+
+  /** The version answers made now will carry; undefined when nothing may be remembered. */
+  currentVersion(): number | undefined {
+    return this.version()
+  }
+
+  /** The answer remembered under `key`, if it is still valid. */
+  get(key: string): RememberedAnswer | undefined {
+    const answer = this.#answers.get(key)
+    if (answer === undefined) return undefined
+    if (answer.version !== this.version() || this.now() >= answer.until) {
+      this.#answers.delete(key)
+      this.#bytes -= answer.bytes.length
+      return undefined
+    }
+    return answer
+  }
+
+  /** Remembers an answer made from reads that began at `answer.version`, unless the store changed since. */
+  set(key: string, answer: RememberedAnswer): void {
+    if (answer.version !== this.version()) return
+    if (this.#answers.size >= MAX_ANSWERS || this.#bytes + answer.bytes.length > MAX_BYTES) {
+      this.#answers.clear()
+      this.#bytes = 0
+    }
+    const replaced = this.#answers.get(key)
+    if (replaced !== undefined) this.#bytes -= replaced.bytes.length
+    this.#answers.set(key, answer)
+    this.#bytes += answer.bytes.length
+  }
+}
