@@ -42,18 +42,15 @@ export interface ChangeSignal {
  *   was read is also dropped after `ttlMs` whatever the signal says: a bound for writes that send no
  *   notification (made with psql, not through Waymark) and for a listener that fails silently before its
  *   heartbeat notices.
- * - `ttl`: nothing tells; what was read is trusted for `ttlMs`. Only records the admin API and `apply`
- *   change (organizations, projects, clusters, API keys, service accounts) are cached; checkpoints,
- *   revocations and nonce claims always go to the database.
+ * Nonce claims are never cached (they are writes).
  */
 export type Freshness =
   | { readonly kind: 'exact'; changedElsewhere(): boolean }
   | { readonly kind: 'notified'; readonly signal: ChangeSignal; readonly ttlMs: number; readonly now?: () => number }
-  | { readonly kind: 'ttl'; readonly ttlMs: number; readonly now?: () => number }
 
 /** Entries per record kind before a cache starts over (unknown keys are cached too, as "none"). */
 const MAX_ENTRIES = 10_000
-/** Pages of checkpoints kept (not with ttl freshness): a page of 100 is about 100 kB of objects. */
+/** Pages of checkpoints kept: a page of 100 is about 100 kB of objects. */
 const MAX_PAGES = 64
 
 /** The reads {@link CachedStore} may answer from memory. */
@@ -83,7 +80,7 @@ const PEERS = new Map<string, Set<CachedStore>>()
 
 /**
  * A {@link Store} that keeps the records every API request reads (API keys, service accounts, projects,
- * clusters; with exact or notified freshness also checkpoints, pages and token revocations) in memory.
+ * clusters, checkpoints, pages of checkpoints, token revocations) in memory.
  *
  * Every write through it (any method that is not a read) empties the caches, before and after it runs,
  * so a change made in this process is seen by the very next request. Changes made elsewhere are seen as
@@ -98,8 +95,6 @@ export class CachedStore implements Store {
   readonly #inner: Store
   readonly #freshness: Freshness
   readonly #peers: Set<CachedStore>
-  /** Whether checkpoints, pages and revocations are cached too (not with ttl freshness). */
-  readonly #cachesAll: boolean
   readonly #unsubscribe: () => void
   #generation = 0
   #checkedThisTurn = false
@@ -123,13 +118,16 @@ export class CachedStore implements Store {
     this.engine = inner.engine
     this.migration = inner.migration
     this.#freshness = freshness
-    this.#cachesAll = freshness.kind !== 'ttl'
     let peers = PEERS.get(location)
     if (peers === undefined) PEERS.set(location, (peers = new Set()))
     peers.add(this)
     this.#peers = peers
-    if (freshness.kind !== 'exact') this.#ttlStart = (freshness.now ?? Date.now)()
-    this.#unsubscribe = freshness.kind === 'notified' ? freshness.signal.subscribe(() => this.#clear()) : () => false
+    if (freshness.kind === 'notified') {
+      this.#ttlStart = (freshness.now ?? Date.now)()
+      this.#unsubscribe = freshness.signal.subscribe(() => this.#clear())
+    } else {
+      this.#unsubscribe = () => false
+    }
   }
 
   /**
@@ -182,7 +180,7 @@ export class CachedStore implements Store {
       return true
     }
     // An untrusted signal has had the caches emptied when it stopped being trusted (it calls back then).
-    if (freshness.kind === 'notified' && !freshness.signal.trusted()) return false
+    if (!freshness.signal.trusted()) return false
     const now = (freshness.now ?? Date.now)()
     if (now - this.#ttlStart >= freshness.ttlMs || now < this.#ttlStart) {
       this.#clear()
@@ -245,17 +243,14 @@ export class CachedStore implements Store {
   }
 
   isTokenRevoked(jti: string): Promise<boolean> {
-    if (!this.#cachesAll) return this.#inner.isTokenRevoked(jti)
     return this.#read(this.#revoked, jti, () => this.#inner.isTokenRevoked(jti))
   }
 
   getCheckpoint(clusterId: ObjectIdHex, checkpointId: ObjectIdHex): Promise<Checkpoint | undefined> {
-    if (!this.#cachesAll) return this.#inner.getCheckpoint(clusterId, checkpointId)
     return this.#read(this.#checkpoints, `${clusterId}/${checkpointId}`, () => this.#inner.getCheckpoint(clusterId, checkpointId))
   }
 
   pageCheckpoints(clusterId: ObjectIdHex, page: PageRequest): Promise<CheckpointPage> {
-    if (!this.#cachesAll) return this.#inner.pageCheckpoints(clusterId, page)
     const key = `${clusterId}/${page.offset}/${page.limit}`
     return this.#read(this.#pages, key, () => this.#inner.pageCheckpoints(clusterId, page), MAX_PAGES)
   }
