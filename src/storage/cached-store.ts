@@ -12,23 +12,45 @@ import type {
 } from './store.js'
 
 /**
+ * Something that tells a cache when another connection committed a write (PostgreSQL's LISTEN/NOTIFY, see
+ * postgres/postgres-change-listener.ts), and whether it can be relied on right now.
+ */
+export interface ChangeSignal {
+  /**
+   * Whether every write committed elsewhere is being delivered to the subscribers (the listening
+   * connection is up and its heartbeat answers). While not, nothing may be read from or kept in a cache.
+   */
+  trusted(): boolean
+  /**
+   * Calls `onChange` when another connection committed a write, and when the signal stops or starts
+   * being trusted (notifications may have been missed meanwhile); answers how to unsubscribe.
+   */
+  subscribe(onChange: () => void): () => void
+}
+
+/**
  * How a cache learns of writes made by other connections to the same database (another process, or
  * another store object in this one).
  * - `exact`: `changedElsewhere()` answers, cheaply and synchronously, whether anyone else committed
  *   since it was last asked (SQLite's `PRAGMA data_version`). Checked at most once per event-loop turn:
  *   every request read in a turn arrived before the check, so it sees every write committed before it.
  *   Everything may be cached, checkpoints, pages and revocations included: nothing is ever stale.
- * - `ttl`: nothing tells (PostgreSQL without LISTEN); what was read is trusted for `ttlMs`. Only records
- *   the admin API and `apply` change (organizations, projects, clusters, API keys, service accounts) are
- *   cached; checkpoints, revocations and nonce claims always go to the database.
+ * - `notified`: `signal` calls back when someone else committed (PostgreSQL's NOTIFY, delivered within
+ *   milliseconds of the commit): everything is cached as with `exact`, but a change made elsewhere is
+ *   seen once its notification arrived, not at the very next request. While the signal is not trusted
+ *   (its connection lost, its heartbeat late), every read goes to the database and nothing is kept. What
+ *   was read is also dropped after `ttlMs` whatever the signal says: a bound for writes that send no
+ *   notification (made with psql, not through Waymark) and for a listener that fails silently before its
+ *   heartbeat notices.
+ * Nonce claims are never cached (they are writes).
  */
 export type Freshness =
   | { readonly kind: 'exact'; changedElsewhere(): boolean }
-  | { readonly kind: 'ttl'; readonly ttlMs: number; readonly now?: () => number }
+  | { readonly kind: 'notified'; readonly signal: ChangeSignal; readonly ttlMs: number; readonly now?: () => number }
 
 /** Entries per record kind before a cache starts over (unknown keys are cached too, as "none"). */
 const MAX_ENTRIES = 10_000
-/** Pages of checkpoints kept (exact freshness only): a page of 100 is about 100 kB of objects. */
+/** Pages of checkpoints kept: a page of 100 is about 100 kB of objects. */
 const MAX_PAGES = 64
 
 /** The reads {@link CachedStore} may answer from memory. */
@@ -58,7 +80,7 @@ const PEERS = new Map<string, Set<CachedStore>>()
 
 /**
  * A {@link Store} that keeps the records every API request reads (API keys, service accounts, projects,
- * clusters; with exact freshness also checkpoints, pages and token revocations) in memory.
+ * clusters, checkpoints, pages of checkpoints, token revocations) in memory.
  *
  * Every write through it (any method that is not a read) empties the caches, before and after it runs,
  * so a change made in this process is seen by the very next request. Changes made elsewhere are seen as
@@ -73,7 +95,7 @@ export class CachedStore implements Store {
   readonly #inner: Store
   readonly #freshness: Freshness
   readonly #peers: Set<CachedStore>
-  readonly #exact: boolean
+  readonly #unsubscribe: () => void
   #generation = 0
   #checkedThisTurn = false
   #ttlStart = 0
@@ -96,12 +118,16 @@ export class CachedStore implements Store {
     this.engine = inner.engine
     this.migration = inner.migration
     this.#freshness = freshness
-    this.#exact = freshness.kind === 'exact'
     let peers = PEERS.get(location)
     if (peers === undefined) PEERS.set(location, (peers = new Set()))
     peers.add(this)
     this.#peers = peers
-    if (freshness.kind === 'ttl') this.#ttlStart = (freshness.now ?? Date.now)()
+    if (freshness.kind === 'notified') {
+      this.#ttlStart = (freshness.now ?? Date.now)()
+      this.#unsubscribe = freshness.signal.subscribe(() => this.#clear())
+    } else {
+      this.#unsubscribe = () => false
+    }
   }
 
   /**
@@ -152,27 +178,36 @@ export class CachedStore implements Store {
     this.#pages.clear()
   }
 
-  /** Drops what another connection may have changed, as the freshness rule says; before every cached read. */
-  #refresh(): void {
+  /**
+   * Drops what another connection may have changed, as the freshness rule says; before every cached read.
+   * Answers whether the caches may be used at all (not while a change signal is not trusted).
+   */
+  #refresh(): boolean {
     const freshness = this.#freshness
     if (freshness.kind === 'exact') {
-      if (this.#checkedThisTurn) return
+      if (this.#checkedThisTurn) return true
       const changed = freshness.changedElsewhere()
       this.#checkedThisTurn = true
       setImmediate(this.#resetTurn)
       if (changed) this.#clear()
-      return
+      return true
     }
+    // An untrusted signal has had the caches emptied when it stopped being trusted (it calls back then).
+    if (!freshness.signal.trusted()) return false
     const now = (freshness.now ?? Date.now)()
     if (now - this.#ttlStart >= freshness.ttlMs || now < this.#ttlStart) {
       this.#clear()
       this.#ttlStart = now
     }
+    return true
   }
 
-  /** A read through `cache`: a hit, or the inner store's answer, kept unless a write happened meanwhile. */
+  /**
+   * A read through `cache`: a hit, or the inner store's answer, kept unless a write (or a change signal)
+   * happened meanwhile; straight to the inner store while the caches may not be used.
+   */
   async #read<V>(cache: Map<string, V>, key: string, load: () => Promise<V>, max = MAX_ENTRIES): Promise<V> {
-    this.#refresh()
+    if (!this.#refresh()) return load()
     const hit = cache.get(key)
     if (hit !== undefined || cache.has(key)) return hit as V
     const generation = this.#generation
@@ -221,17 +256,14 @@ export class CachedStore implements Store {
   }
 
   isTokenRevoked(jti: string): Promise<boolean> {
-    if (!this.#exact) return this.#inner.isTokenRevoked(jti)
     return this.#read(this.#revoked, jti, () => this.#inner.isTokenRevoked(jti))
   }
 
   getCheckpoint(clusterId: ObjectIdHex, checkpointId: ObjectIdHex): Promise<Checkpoint | undefined> {
-    if (!this.#exact) return this.#inner.getCheckpoint(clusterId, checkpointId)
     return this.#read(this.#checkpoints, `${clusterId}/${checkpointId}`, () => this.#inner.getCheckpoint(clusterId, checkpointId))
   }
 
   pageCheckpoints(clusterId: ObjectIdHex, page: PageRequest): Promise<CheckpointPage> {
-    if (!this.#exact) return this.#inner.pageCheckpoints(clusterId, page)
     const key = `${clusterId}/${page.offset}/${page.limit}`
     return this.#read(this.#pages, key, () => this.#inner.pageCheckpoints(clusterId, page), MAX_PAGES)
   }
@@ -311,6 +343,7 @@ export class CachedStore implements Store {
 
   async close(): Promise<void> {
     this.#clear()
+    this.#unsubscribe()
     this.#peers.delete(this)
     await this.#inner.close()
   }

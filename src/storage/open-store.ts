@@ -13,8 +13,10 @@ const URL_FORMS: Record<(typeof AVAILABLE_ENGINES)[number], string> = {
 }
 
 /**
- * How long a PostgreSQL store trusts the records it cached (API keys, service accounts, organizations,
- * projects, clusters) before reading them again: the bound on seeing another process's change to them.
+ * How long a PostgreSQL store keeps what it cached at most, whatever its change signal says. Waymark's own
+ * writes are seen elsewhere when their notification arrives (milliseconds); this bounds the rest: a
+ * change made without Waymark (psql), and a listening connection that fails silently until its heartbeat
+ * notices (postgres-change-listener.ts).
  */
 export const POSTGRES_CACHE_TTL_MS = 1_000
 
@@ -63,7 +65,8 @@ export async function openStore(url: string): Promise<Store> {
     // Imported on demand: the pg driver costs tens of milliseconds of start-up that SQLite users never need.
     const { PostgresStore } = await import('./postgres/postgres-store.js')
     const store = await PostgresStore.open(connectionString, schema !== undefined ? { schema } : {})
-    return new CachedStore(store, { kind: 'ttl', ttlMs: POSTGRES_CACHE_TTL_MS }, url)
+    const freshness = { kind: 'notified', signal: store.changes(), ttlMs: POSTGRES_CACHE_TTL_MS } as const
+    return new CachedStore(store, freshness, url)
   }
   const available = `available engines: ${AVAILABLE_ENGINES.map((e) => URL_FORMS[e]).join(', ')}`
   throw new Error(`Unsupported store URL "${url}" (${available})`)

@@ -195,6 +195,7 @@ if ('missing' in found) {
     // Frozen: the server keeps its sockets open and answers nothing.
     const freezeBegan = performance.now()
     await cluster.freeze()
+    const frozenAt = performance.now()
     await sleep(1_000)
     assert.equal(await ready(), 503)
     await sleep(4_000)
@@ -234,6 +235,13 @@ if ('missing' in found) {
     assert.deepEqual(slowStopped, [], `no request slower than ${STOPPED_LIMIT_MS} ms around the stop`)
     const slowFrozen = answers.filter((a) => a.ended > freezeBegan && a.ended - a.started > FROZEN_LIMIT_MS)
     assert.deepEqual(slowFrozen, [], `no request slower than ${FROZEN_LIMIT_MS} ms around the freeze`)
+    // A Bearer GET may be answered from the server's cache just after the freeze (nothing can change on a
+    // frozen database), but never from a cache older than its 1 s maximum age: a 200 answered while still
+    // frozen (so from the cache, not by the database after the thaw) that started later
+    // than that after the freeze would be a cache trusted past its bounds (POSTGRES_CACHE_TTL_MS, and the
+    // listener's heartbeat of 1 s + 1 s). 0.5 s of slack for a loaded machine.
+    const cachedWhileFrozen = answers.filter((a) => a.status === 200 && a.started > frozenAt && a.ended < thawBegan)
+    assert.deepEqual(cachedWhileFrozen.filter((a) => a.started > frozenAt + 1_500), [], 'no cached answer past the maximum age while frozen')
     const afterRecovery = answers.filter((a) => (a.started >= recoveredAt + 500 && a.ended <= freezeBegan) || a.started >= thawRecoveredAt + 500)
     assert.ok(afterRecovery.length >= 20, `${afterRecovery.length} requests after recovery`)
     assert.deepEqual(afterRecovery.filter((a) => a.status !== 200), [], 'only 200 once the database is back')
@@ -256,6 +264,8 @@ if ('missing' in found) {
     t.diagnostic(`restart: pg_ctl start took ${Math.round(started - startBegan)} ms; first 200 ${Math.round(recoveredAt - started)} ms after it returned`)
     const frozen503 = answers.filter((a) => a.status === 503 && a.ended > freezeBegan)
     t.diagnostic(`frozen: 503s ${ms(durations(frozen503))}; first 200 ${Math.round(thawRecoveredAt - thawBegan)} ms after SIGCONT`)
+    const lastCached = Math.max(0, ...cachedWhileFrozen.map((a) => a.started - frozenAt))
+    t.diagnostic(`frozen: ${cachedWhileFrozen.length} answered 200 from the cache, the last started ${Math.round(lastCached)} ms after the freeze`)
     const up = answers.filter((a) => a.ended < stopBegan || (a.started >= recoveredAt && a.ended < freezeBegan) || a.started >= thawRecoveredAt)
     t.diagnostic(`up: ${ms(durations(up))}; ${answers.length} requests in all, ${answers.filter((a) => a.status === 503).length} answered 503`)
 

@@ -43,6 +43,7 @@ import {
   type ServiceAccountRow,
 } from '../row-mapping.js'
 import { ADVISORY_LOCK_KEY, migrate } from './postgres-migrations.js'
+import { NOTIFY_CHANGE, NOTIFY_CHANGE_CALL, PostgresChangeListener } from './postgres-change-listener.js'
 import { compareKeys, firstChanged, lastById, numberEntering, planRanks, type OrderKey } from '../rank-plan.js'
 
 /** Options of {@link PostgresStore.open}. */
@@ -183,7 +184,17 @@ export class PostgresStore implements Store {
   private constructor(
     private readonly pool: pg.Pool,
     readonly migration: SchemaMigration,
+    private readonly listener: PostgresChangeListener,
   ) {}
+
+  /**
+   * What tells a cache in front of this store that another connection committed a write: a connection of
+   * its own LISTENing to the notification every write transaction of this engine sends (see
+   * postgres-change-listener.ts). It connects at the first question asked of it; close() ends it.
+   */
+  changes(): PostgresChangeListener {
+    return this.listener
+  }
 
   /**
    * Connects to the database at `url` (a `postgres://` connection string), creates `options.schema` if
@@ -195,6 +206,7 @@ export class PostgresStore implements Store {
     if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
       throw new Error(`Invalid PostgreSQL schema name "${schema}" (lower-case letters, digits and _ only)`)
     }
+    const searchPath = schema !== undefined ? { options: `-c search_path=${schema}` } : {}
     const pool = new pg.Pool({
       connectionString: url,
       max: 10,
@@ -205,7 +217,7 @@ export class PostgresStore implements Store {
       keepAlive: true,
       idle_in_transaction_session_timeout: 60_000,
       application_name: 'waymark',
-      ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
+      ...searchPath,
     })
     // An idle connection the server drops must not crash the process: the pool discards it and opens new
     // connections on demand, so the store recovers by itself once the server is back.
@@ -219,7 +231,8 @@ export class PostgresStore implements Store {
         release(client)
       }
       // Every method then fails with StoreUnavailableError while the server cannot be reached.
-      return withUnavailableErrors(new PostgresStore(pool, migration), isPostgresUnavailable)
+      const listener = new PostgresChangeListener({ connectionString: url, ...searchPath })
+      return withUnavailableErrors(new PostgresStore(pool, migration, listener), isPostgresUnavailable)
     } catch (error) {
       await pool.end().catch(() => undefined)
       throw error
@@ -228,6 +241,17 @@ export class PostgresStore implements Store {
 
   private async read<R extends QueryResultRow>(name: keyof typeof READS, values: unknown[]): Promise<R[]> {
     return (await this.pool.query<R>(named(name, values))).rows
+  }
+
+  /**
+   * One INSERT, UPDATE or DELETE (without RETURNING) as a statement of its own that also notifies the
+   * listeners of this schema when it changed any row (see postgres-change-listener.ts): answers how many.
+   */
+  private async notifying(statement: string, values: unknown[]): Promise<number> {
+    const text = `WITH w AS (${statement} RETURNING 1), n AS (SELECT count(*)::int AS n FROM w)
+      SELECT n.n, CASE WHEN n.n > 0 THEN ${NOTIFY_CHANGE_CALL} END AS notified FROM n`
+    const [row] = (await this.pool.query<{ n: number }>(text, values)).rows
+    return row?.n ?? 0
   }
 
   async getOrganization(id: ObjectIdHex): Promise<Organization | undefined> {
@@ -286,7 +310,7 @@ export class PostgresStore implements Store {
 
   async revokeToken(jti: string, expiresAtSeconds: number): Promise<void> {
     await this.pool.query('DELETE FROM revoked_tokens WHERE expires_at <= $1', [Math.floor(Date.now() / 1000)])
-    await this.pool.query(
+    await this.notifying(
       'INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING',
       [jti, Math.floor(expiresAtSeconds)],
     )
@@ -326,7 +350,7 @@ export class PostgresStore implements Store {
   async getOrCreateSecret(name: string, create: () => string): Promise<string> {
     const [existing] = await this.read<{ value: string }>('getSecret', [name])
     if (existing) return existing.value
-    await this.pool.query('INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [
+    await this.notifying('INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [
       name,
       create(),
     ])
@@ -344,6 +368,7 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    await this.listener.close()
     await this.pool.end()
   }
 
@@ -382,7 +407,7 @@ export class PostgresStore implements Store {
   }
 
   async putSecret(name: string, value: string): Promise<void> {
-    await this.pool.query(
+    await this.notifying(
       'INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
       [name, value],
     )
@@ -431,13 +456,12 @@ export class PostgresStore implements Store {
   async expireCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
     checkLimit(limit)
     // The partial index of restorable checkpoints: only the ones still restorable are read.
-    const result = await this.pool.query(
+    return this.notifying(
       `UPDATE checkpoints SET restorable = false WHERE id IN (
          SELECT id FROM checkpoints WHERE cluster_id = $1 AND restorable AND timestamp < $2
          ORDER BY timestamp LIMIT $3)`,
       [clusterId, before, limit],
     )
-    return result.rowCount ?? 0
   }
 
   async pruneCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
@@ -460,6 +484,7 @@ export class PostgresStore implements Store {
                   [clusterId, lo, lo + limit, before],
                 )
               ).rowCount ?? 0)
+        if (deleted > 0) await client.query(NOTIFY_CHANGE)
         await client.query('COMMIT')
         return deleted
       } catch (error) {
@@ -483,6 +508,7 @@ export class PostgresStore implements Store {
         const lock = `SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}, hashtext('apply:' || current_schema()))`
         await write(client, lock, [])
         const summary = await applyIn(client, data)
+        await client.query(NOTIFY_CHANGE)
         await client.query('COMMIT')
         return summary
       } catch (error) {
@@ -546,12 +572,12 @@ export class PostgresStore implements Store {
 
   async deleteApiKey(publicKey: string): Promise<boolean> {
     if (holdsNul(publicKey)) return false
-    return (await this.pool.query('DELETE FROM api_keys WHERE public_key = $1', [publicKey])).rowCount === 1
+    return (await this.notifying('DELETE FROM api_keys WHERE public_key = $1', [publicKey])) === 1
   }
 
   async deleteServiceAccount(clientId: string): Promise<boolean> {
     if (holdsNul(clientId)) return false
-    return (await this.pool.query('DELETE FROM service_accounts WHERE client_id = $1', [clientId])).rowCount === 1
+    return (await this.notifying('DELETE FROM service_accounts WHERE client_id = $1', [clientId])) === 1
   }
 
   async reset(): Promise<DeleteSummary> {
@@ -578,6 +604,7 @@ export class PostgresStore implements Store {
         await client.query(`SET LOCAL statement_timeout = ${APPLY_TIMEOUT_MS}`)
         await write(client, `SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}, hashtext('apply:' || current_schema()))`, [])
         await remove(client, counts)
+        await client.query(NOTIFY_CHANGE)
         await client.query('COMMIT')
         return counts
       } catch (error) {
