@@ -149,15 +149,12 @@ export class CachedStore implements Store {
 
   /**
    * A number that changes whenever anything this store answers from memory may have changed (any write
-   * here, or, with exact freshness, another connection's commit), so that what was made from its reads can
-   * be kept alongside (the API's remembered answers, http/answer-cache.ts). Undefined when not every read
-   * is cached exactly (ttl freshness): nothing may then be kept that a revocation or a checkpoint change
-   * must undo at once.
+   * here; another connection's commit, as the freshness rule sees it; the TTL), so that what was made
+   * from its reads can be kept alongside (the API's remembered answers, http/answer-cache.ts). Undefined
+   * while the caches may not be used (a change signal not trusted): nothing may then be kept.
    */
   cacheVersion(): number | undefined {
-    if (!this.#exact) return undefined
-    this.#refresh()
-    return this.#generation
+    return this.#refresh() ? this.#generation : undefined
   }
 
   /** Empties every cache of this store (and of the other stores of this process on the same database). */
