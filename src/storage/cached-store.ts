@@ -20,7 +20,7 @@ import type {
  *   Everything may be cached, checkpoints, pages and revocations included: nothing is ever stale.
  * - `ttl`: nothing tells (PostgreSQL without LISTEN); what was read is trusted for `ttlMs`. Only records
  *   the admin API and `apply` change (organizations, projects, clusters, API keys, service accounts) are
- *   cached; checkpoints, revocations and nonce claims always go to the database.
+ *   cached; checkpoints, revocations and nonce leases always go to the database.
  */
 export type Freshness =
   | { readonly kind: 'exact'; changedElsewhere(): boolean }
@@ -282,10 +282,10 @@ export class CachedStore implements Store {
     return changed
   }
 
-  // --- Passed through: nonce claims and secrets (never cached), whole-store reads, availability ---
+  // --- Passed through: nonce leases and secrets (never cached), whole-store reads, availability ---
 
-  claimNonceUse(nonce: string, nc: number, expiresAtSeconds: number): Promise<boolean> {
-    return this.#inner.claimNonceUse(nonce, nc, expiresAtSeconds)
+  claimNonceLease(nonce: string, owner: string, expiresAtSeconds: number): Promise<boolean> {
+    return this.#inner.claimNonceLease(nonce, owner, expiresAtSeconds)
   }
 
   getOrCreateSecret(name: string, create: () => string): Promise<string> {
