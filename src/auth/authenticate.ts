@@ -18,6 +18,7 @@ export type AuthFailure =
   | 'uri-mismatch'
   | 'bad-response'
   | 'stale'
+  | 'leased-elsewhere'
   | 'invalid-nonce'
   | 'replay'
   | 'invalid-token'
@@ -82,6 +83,9 @@ export class Authenticator {
         }
       case 'stale':
         return this.#digestFailure('stale', true)
+      case 'elsewhere':
+        // Another instance holds this nonce: the client retries with a fresh one, as for an expired nonce.
+        return this.#digestFailure('leased-elsewhere', true)
       case 'replay':
         return this.#digestFailure('replay')
       case 'invalid':

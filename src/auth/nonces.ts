@@ -85,12 +85,13 @@ export interface NonceBookOptions {
 /**
  * The outcome of {@link NonceBook.check}:
  * - `ok`: signed by this secret, fresh, and this nc was not used with it before (now recorded);
- * - `stale`: signed, but expired, dated in the future, no longer tracked, or leased by another process:
- *   the client should retry with a fresh nonce (challenge with `stale=true`);
+ * - `stale`: signed, but expired, dated in the future, or no longer tracked: the client should retry
+ *   with a fresh nonce (challenge with `stale=true`);
+ * - `elsewhere`: signed and fresh, but another process holds its lease: answered as `stale`;
  * - `invalid`: not a nonce of this secret, or an nc outside 1..2^32-1;
  * - `replay`: this nc was already used with this nonce, or is too far behind the highest one used.
  */
-export type NonceCheck = 'ok' | 'stale' | 'invalid' | 'replay'
+export type NonceCheck = 'ok' | 'stale' | 'elsewhere' | 'invalid' | 'replay'
 
 /**
  * Issues Digest nonces and checks their use, with bounded memory.
@@ -109,8 +110,8 @@ export type NonceCheck = 'ok' | 'stale' | 'invalid' | 'replay'
  * process is refused too, a nonce is leased: on its first use here the book claims it in the store for
  * this book's random `owner` (`claimLease`, one write per nonce), and answers only once the lease is
  * stored. While this book holds the lease, every further nc is checked against the record alone (no
- * write); a nonce leased by another book answers `stale`, as an expired one does, and the client takes
- * a fresh nonce. Only the holder can accept a nonce, so each nc is accepted at most once on any instance.
+ * write); a nonce leased by another book answers `elsewhere`, which the client is told as it is told
+ * of an expired nonce (`stale=true`), and it takes a fresh nonce. Only the holder can accept a nonce, so each nc is accepted at most once on any instance.
  * A failed claim (store unreachable) rejects the check, and the next use of the nonce claims again.
  *
  * Call {@link check} only after the request's Digest response has been verified against the nonce, so
@@ -204,10 +205,10 @@ export class NonceBook {
       this.#issued.push(issuedAt)
     }
     const lease = record.lease
-    if (lease === 'elsewhere') return 'stale'
+    if (lease === 'elsewhere') return 'elsewhere'
     if (!record.window.accept(nc)) return 'replay'
     if (lease === 'held') return 'ok'
-    return (lease === 'unclaimed' ? this.#claim(nonce, record) : lease).then((held) => (held ? 'ok' : 'stale'))
+    return (lease === 'unclaimed' ? this.#claim(nonce, record) : lease).then((held) => (held ? 'ok' : 'elsewhere'))
   }
 
   /**
