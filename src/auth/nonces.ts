@@ -111,8 +111,9 @@ export type NonceCheck = 'ok' | 'stale' | 'elsewhere' | 'invalid' | 'replay'
  * this book's random `owner` (`claimLease`, one write per nonce), and answers only once the lease is
  * stored. While this book holds the lease, every further nc is checked against the record alone (no
  * write); a nonce leased by another book answers `elsewhere`, which the client is told as it is told
- * of an expired nonce (`stale=true`), and it takes a fresh nonce. Only the holder can accept a nonce, so each nc is accepted at most once on any instance.
- * A failed claim (store unreachable) rejects the check, and the next use of the nonce claims again.
+ * of an expired nonce (`stale=true`), and it takes a fresh nonce. Only the holder can accept a nonce,
+ * so each nc is accepted at most once on any instance. A failed claim (store unreachable) rejects the
+ * check, and the next use of the nonce claims again.
  *
  * Call {@link check} only after the request's Digest response has been verified against the nonce, so
  * that a caller without the key cannot use up someone else's nonce counts.
