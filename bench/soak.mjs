@@ -9,7 +9,7 @@
 //   2 Digest clients challenged on every call (two round trips, nc=1, as the Go SDK's transport);
 //   2 Bearer clients (a new token every 20 s); 1 client issuing, using, revoking and re-trying a token
 //   every second; 2 clients paging the list of a --count-checkpoint cluster (random page and size).
-// Every --sample seconds: the server's VmRSS (/proc/PID/status), the rows of digest_nonce_uses and
+// Every --sample seconds: the server's VmRSS (/proc/PID/status), the rows of digest_nonce_leases and
 // revoked_tokens. The server runs with --no-rate-limit (the load is not a rate-limit test) and a nonce
 // lifetime of --nonce-lifetime seconds (default 60 instead of 300), so that nonce records expire and are
 // pruned several times within the run. See docs/durability.md for what the verdicts mean and the figures.
@@ -197,7 +197,7 @@ async function main() {
         requests: tally.requests,
         digest: tally.digestRequests,
         rss: rssMb(server.child.pid),
-        nonceUses: await countRows('digest_nonce_uses'),
+        nonceUses: await countRows('digest_nonce_leases'),
         revoked: await countRows('revoked_tokens'),
         revocations: tally.revocations ?? 0,
         errors: tally.errorCount,
@@ -205,7 +205,7 @@ async function main() {
       samples.push(s)
       const prev = samples.at(-2)
       const rate = prev ? Math.round((s.requests - prev.requests) / (s.t - prev.t)) : 0
-      log(`t=${s.t.toFixed(0)}s requests=${s.requests} (${rate}/s) rss=${s.rss.toFixed(1)} MB digest_nonce_uses=${s.nonceUses} revoked_tokens=${s.revoked} errors=${s.errors}`)
+      log(`t=${s.t.toFixed(0)}s requests=${s.requests} (${rate}/s) rss=${s.rss.toFixed(1)} MB digest_nonce_leases=${s.nonceUses} revoked_tokens=${s.revoked} errors=${s.errors}`)
     }
     await sample()
     const sampler = setInterval(() => void sample().catch((e) => tally.error(`sampler: ${e.message}`)), settings.sample * 1000)
@@ -232,7 +232,7 @@ function report(samples, tally, logLines) {
   out()
   out(`${settings.duration} s, ${tally.requests} requests (${Math.round(tally.requests / seconds)}/s), latency p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms, max ${(sorted.at(-1) ?? 0).toFixed(0)} ms; nonce lifetime ${settings.nonceLifetime} s; ${tally.revocations ?? 0} tokens revoked; ${tally.stale ?? 0} stale-nonce re-challenges`)
   out()
-  out('| t (s) | requests | req/s | RSS (MB) | digest_nonce_uses | revoked_tokens | errors |')
+  out('| t (s) | requests | req/s | RSS (MB) | digest_nonce_leases | revoked_tokens | errors |')
   out('|---:|---:|---:|---:|---:|---:|---:|')
   const every = Math.max(1, Math.round(samples.length / 24))
   samples.forEach((s, i) => {
@@ -283,7 +283,7 @@ function report(samples, tally, logLines) {
       `trends ${slope1.toFixed(1)} and ${slope2.toFixed(1)} MB/min${smoke ? ' (not judged with --smoke)' : ''}`,
   ])
 
-  // Nonce uses: one row per Digest-authenticated request, kept until its nonce expires (lifetime + 5 s of
+  // Nonce leases: one row per nonce (at most one per Digest-authenticated request), kept until it expires (lifetime + 5 s of
   // clock skew) and dropped at most 30 s after that (the prune interval, checked on Digest requests). So at
   // any moment the table holds at most the Digest requests of the last lifetime + 35 s: checked at every
   // sample against the requests counted since the sample at least that long before. Once the run is longer
@@ -301,7 +301,7 @@ function report(samples, tally, logLines) {
   const nonceOk = worst.ratio <= 1 && (seconds < window + settings.sample * 2 || pruned)
   verdicts.push([
     nonceOk,
-    `digest_nonce_uses: max ${maxNonceUses} rows, ${last.nonceUses} at the end; ${pruned ? 'pruned during the run' : 'never pruned'}; ` +
+    `digest_nonce_leases: max ${maxNonceUses} rows, ${last.nonceUses} at the end; ${pruned ? 'pruned during the run' : 'never pruned'}; ` +
       `at every sample at most the Digest requests of the last ${window} s (+50): closest ${worst.rows} rows of ${worst.bound} at t=${worst.t.toFixed(0)} s`,
   ])
   // Revoked tokens: one row per revocation, kept until the token would have expired (tokens live an hour,

@@ -61,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     secret: await store.getOrCreateSecret(NONCE_SECRET, newSecret),
     lifetimeSeconds: config.nonceLifetimeSeconds,
     now,
+    claimLease: (nonce, owner, expiresAtSeconds) => store.claimNonceLease(nonce, owner, expiresAtSeconds),
   })
   const tokenSecret = await store.getOrCreateSecret(TOKEN_SECRET, newSecret)
   const pipeline = new ApiPipeline({

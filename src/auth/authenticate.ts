@@ -23,6 +23,7 @@ export type AuthFailure =
   | 'uri-mismatch'
   | 'bad-response'
   | 'stale'
+  | 'leased-elsewhere'
   | 'invalid-nonce'
   | 'replay'
   | 'invalid-token'
@@ -77,12 +78,10 @@ export class Authenticator {
     if (auth.uri !== request.target) return this.#digestFailure('uri-mismatch')
     if (!verifyDigestResponse(auth, key.digestHa1, request.method)) return this.#digestFailure('bad-response')
     const nc = Number.parseInt(auth.nc ?? '', 16)
-    switch (this.deps.nonces.check(auth.nonce, nc)) {
+    // The first use of a nonce in this process waits for its lease in the store (NonceBook); later ones do not.
+    const verdict = this.deps.nonces.check(auth.nonce, nc)
+    switch (typeof verdict === 'string' ? verdict : await verdict) {
       case 'ok':
-        // This process has not seen (nonce, nc) before; the store says whether any instance has.
-        if (!(await this.deps.store.claimNonceUse(auth.nonce, nc, this.deps.nonces.usableUntil()))) {
-          return this.#digestFailure('replay')
-        }
         return {
           ok: true,
           principal: { kind: 'apiKey', id: key.publicKey, orgId: key.orgId, roles: key.roles, accessList: key.accessList },
@@ -90,6 +89,9 @@ export class Authenticator {
         }
       case 'stale':
         return this.#digestFailure('stale', true)
+      case 'elsewhere':
+        // Another instance holds this nonce: the client retries with a fresh one, as for an expired nonce.
+        return this.#digestFailure('leased-elsewhere', true)
       case 'replay':
         return this.#digestFailure('replay')
       case 'invalid':

@@ -51,6 +51,19 @@ export function readSignedNonce(nonce: string, secret: NonceSecret): number | un
   return bytes.readUInt32BE(0)
 }
 
+/**
+ * Whether this process holds a tracked nonce's lease: `held`, `elsewhere` (another process does),
+ * `unclaimed` (its claim failed; the next use claims again) or the claim under way.
+ */
+type Lease = 'held' | 'elsewhere' | 'unclaimed' | Promise<boolean>
+
+/** The replay record of one nonce used in this process. */
+interface NonceRecord {
+  readonly window: NcWindow
+  readonly issuedAt: number
+  lease: Lease
+}
+
 export interface NonceBookOptions {
   /** The signing key, shared by every server process; at least 32 random bytes are advised. */
   readonly secret: string | Buffer
@@ -60,6 +73,13 @@ export interface NonceBookOptions {
   readonly maxTracked?: number
   /** The clock, in milliseconds since the epoch. Default Date.now. */
   readonly now?: () => number
+  /**
+   * Claims a nonce's lease in the store shared by every server process (`Store.claimNonceLease`): true if
+   * `owner` holds it. Without it the book answers for this process alone (every lease is its own).
+   */
+  readonly claimLease?: (nonce: string, owner: string, expiresAtSeconds: number) => Promise<boolean>
+  /** This process's id as a lease owner. Default 16 random bytes, base64url. */
+  readonly owner?: string
 }
 
 /**
@@ -67,10 +87,11 @@ export interface NonceBookOptions {
  * - `ok`: signed by this secret, fresh, and this nc was not used with it before (now recorded);
  * - `stale`: signed, but expired, dated in the future, or no longer tracked: the client should retry
  *   with a fresh nonce (challenge with `stale=true`);
+ * - `elsewhere`: signed and fresh, but another process holds its lease: answered as `stale`;
  * - `invalid`: not a nonce of this secret, or an nc outside 1..2^32-1;
  * - `replay`: this nc was already used with this nonce, or is too far behind the highest one used.
  */
-export type NonceCheck = 'ok' | 'stale' | 'invalid' | 'replay'
+export type NonceCheck = 'ok' | 'stale' | 'elsewhere' | 'invalid' | 'replay'
 
 /**
  * Issues Digest nonces and checks their use, with bounded memory.
@@ -85,10 +106,14 @@ export type NonceCheck = 'ok' | 'stale' | 'invalid' | 'replay'
  * of first uses times the lifetime, or eviction will answer `stale` to recent unused nonces.
  *
  * Any book with the same secret accepts the nonces of another (several server processes share the
- * secret), but replay records are per book, hence per process: a request replayed to another process
- * is not detected here. The authenticator therefore also claims every accepted (nonce, nc) in the store
- * (`Store.claimNonceUse`), which every instance shares; this book stays in front of it as the
- * cheap local check (signature, age, and this process's own replays).
+ * secret), but replay records are per book, hence per process. So that a request replayed to another
+ * process is refused too, a nonce is leased: on its first use here the book claims it in the store for
+ * this book's random `owner` (`claimLease`, one write per nonce), and answers only once the lease is
+ * stored. While this book holds the lease, every further nc is checked against the record alone (no
+ * write); a nonce leased by another book answers `elsewhere`, which the client is told as it is told
+ * of an expired nonce (`stale=true`), and it takes a fresh nonce. Only the holder can accept a nonce,
+ * so each nc is accepted at most once on any instance. A failed claim (store unreachable) rejects the
+ * check, and the next use of the nonce claims again.
  *
  * Call {@link check} only after the request's Digest response has been verified against the nonce, so
  * that a caller without the key cannot use up someone else's nonce counts.
@@ -98,7 +123,10 @@ export class NonceBook {
   readonly #lifetimeMs: number
   readonly #maxTracked: number
   readonly #now: () => number
-  readonly #records = new Map<string, { readonly window: NcWindow; readonly issuedAt: number }>()
+  readonly #records = new Map<string, NonceRecord>()
+  readonly #claimLease: ((nonce: string, owner: string, expiresAtSeconds: number) => Promise<boolean>) | undefined
+  /** This book's id as a lease owner (`Store.claimNonceLease`). */
+  readonly owner: string
   /**
    * The tracked nonces in first-use order, with their issue times: a queue whose live part starts at
    * #head. Kept beside the map because deleting from the front of a V8 Map leaves holes that every new
@@ -125,6 +153,8 @@ export class NonceBook {
     this.#lifetimeMs = lifetimeSeconds * 1000
     this.#maxTracked = maxTracked
     this.#now = options.now ?? Date.now
+    this.#claimLease = options.claimLease
+    this.owner = options.owner ?? randomBytes(16).toString('base64url')
   }
 
   /** How many nonces currently have a replay record (at most maxTracked). */
@@ -153,9 +183,10 @@ export class NonceBook {
 
   /**
    * Checks one use of `nonce` with nonce count `nc` (the value of its 8 hex digits) and, when the answer
-   * is `ok`, records it. See {@link NonceCheck}.
+   * is `ok`, records it. See {@link NonceCheck}. Answers at once when the lease is known (always, without
+   * `claimLease`), else a promise settled once the lease is claimed; it rejects if the claim fails.
    */
-  check(nonce: string, nc: number): NonceCheck {
+  check(nonce: string, nc: number): NonceCheck | Promise<NonceCheck> {
     // A tracked nonce had its signature checked on its first use: its record keeps the issue time.
     const tracked = this.#records.get(nonce)
     const issuedAt = tracked !== undefined ? tracked.issuedAt : readSignedNonce(nonce, this.#key)
@@ -165,17 +196,41 @@ export class NonceBook {
     this.#dropExpired(now)
     if (this.#isExpired(issuedAt, now) || issuedAt * 1000 - now > NONCE_FUTURE_SKEW_SECONDS * 1000) return 'stale'
 
-    const record = this.#records.get(nonce)
-    if (record !== undefined) return record.window.accept(nc) ? 'ok' : 'replay'
-    if (issuedAt <= this.#evictedUpTo) return 'stale'
+    let record = this.#records.get(nonce)
+    if (record === undefined) {
+      if (issuedAt <= this.#evictedUpTo) return 'stale'
+      while (this.#records.size >= this.#maxTracked) this.#dropOldest()
+      record = { window: new NcWindow(), issuedAt, lease: this.#claimLease === undefined ? 'held' : 'unclaimed' }
+      this.#records.set(nonce, record)
+      this.#order.push(nonce)
+      this.#issued.push(issuedAt)
+    }
+    const lease = record.lease
+    if (lease === 'elsewhere') return 'elsewhere'
+    if (!record.window.accept(nc)) return 'replay'
+    if (lease === 'held') return 'ok'
+    return (lease === 'unclaimed' ? this.#claim(nonce, record) : lease).then((held) => (held ? 'ok' : 'elsewhere'))
+  }
 
-    while (this.#records.size >= this.#maxTracked) this.#dropOldest()
-    const fresh = new NcWindow()
-    fresh.accept(nc)
-    this.#records.set(nonce, { window: fresh, issuedAt })
-    this.#order.push(nonce)
-    this.#issued.push(issuedAt)
-    return 'ok'
+  /**
+   * Claims the lease of a nonce first used here; concurrent uses wait for the same claim. If the claim
+   * fails, the record forgets it, so that the next use claims again.
+   */
+  #claim(nonce: string, record: NonceRecord): Promise<boolean> {
+    const claim = this.#claimLease
+    if (claim === undefined) return Promise.resolve(true)
+    const pending: Promise<boolean> = claim(nonce, this.owner, this.usableUntil()).then(
+      (held) => {
+        if (record.lease === pending) record.lease = held ? 'held' : 'elsewhere'
+        return held
+      },
+      (error: unknown) => {
+        if (record.lease === pending) record.lease = 'unclaimed'
+        throw error
+      },
+    )
+    record.lease = pending
+    return pending
   }
 
   #isExpired(issuedAt: number, now: number): boolean {

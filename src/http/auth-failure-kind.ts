@@ -2,7 +2,7 @@ import type { AuthFailure } from '../auth/authenticate.js'
 
 /**
  * Why a caller was refused, as the metrics count it (`waymark_auth_failures_total{kind}`). The first
- * eleven are the authenticator's reasons; the rest are decided after it or outside the API pipeline.
+ * twelve are the authenticator's reasons; the rest are decided after it or outside the API pipeline.
  */
 export const AUTH_FAILURE_KINDS = [
   'no_credentials',
@@ -11,6 +11,7 @@ export const AUTH_FAILURE_KINDS = [
   'uri_mismatch',
   'bad_digest_response',
   'stale_nonce',
+  'nonce_leased_elsewhere',
   'invalid_nonce',
   'replayed_nc',
   'invalid_token',
@@ -32,6 +33,7 @@ export const AUTH_FAILURE_KIND: Readonly<Record<AuthFailure, AuthFailureKind>> =
   'uri-mismatch': 'uri_mismatch',
   'bad-response': 'bad_digest_response',
   stale: 'stale_nonce',
+  'leased-elsewhere': 'nonce_leased_elsewhere',
   'invalid-nonce': 'invalid_nonce',
   replay: 'replayed_nc',
   'invalid-token': 'invalid_token',

@@ -42,7 +42,7 @@ export interface ChangeSignal {
  *   was read is also dropped after `ttlMs` whatever the signal says: a bound for writes that send no
  *   notification (made with psql, not through Waymark) and for a listener that fails silently before its
  *   heartbeat notices.
- * Nonce claims are never cached (they are writes).
+ * Nonce leases are never cached (they are writes).
  */
 export type Freshness =
   | { readonly kind: 'exact'; changedElsewhere(): boolean }
@@ -324,10 +324,10 @@ export class CachedStore implements Store {
     return changed
   }
 
-  // --- Passed through: nonce claims and secrets (never cached), whole-store reads, availability ---
+  // --- Passed through: nonce leases and secrets (never cached), whole-store reads, availability ---
 
-  claimNonceUse(nonce: string, nc: number, expiresAtSeconds: number): Promise<boolean> {
-    return this.#inner.claimNonceUse(nonce, nc, expiresAtSeconds)
+  claimNonceLease(nonce: string, owner: string, expiresAtSeconds: number): Promise<boolean> {
+    return this.#inner.claimNonceLease(nonce, owner, expiresAtSeconds)
   }
 
   getOrCreateSecret(name: string, create: () => string): Promise<string> {

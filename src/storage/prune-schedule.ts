@@ -1,5 +1,5 @@
 /**
- * When a store next drops expired records (Digest nonce uses): at most once per interval, from the
+ * When a store next drops expired records (Digest nonce leases): at most once per interval, from the
  * request path itself, so no timer keeps a process alive and an idle store does no work.
  */
 export class PruneSchedule {

@@ -70,12 +70,13 @@ export interface Store {
   isTokenRevoked(jti: string): Promise<boolean>
 
   /**
-   * Records one use of a Digest nonce count, shared by every server instance on the store: true the
-   * first time (nonce, nc) is claimed, false ever after, so a request replayed to another instance is
-   * refused. The record may be dropped once `expiresAtSeconds` (epoch seconds) has passed, when the
-   * nonce itself is no longer accepted.
+   * Claims the lease of a Digest nonce for `owner` (one server process's random id), shared by every
+   * server instance on the store: true if `owner` holds it afterwards (claimed now, or by this owner
+   * before), false if another owner does. The first owner keeps it until `expiresAtSeconds` (epoch
+   * seconds), when the nonce itself is no longer accepted and the lease may be dropped. The holder checks
+   * the nonce counts itself, so a request replayed to another instance is refused there.
    */
-  claimNonceUse(nonce: string, nc: number, expiresAtSeconds: number): Promise<boolean>
+  claimNonceLease(nonce: string, owner: string, expiresAtSeconds: number): Promise<boolean>
 
   /** Inserts or replaces (by id; API keys by public key, service accounts by client id) everything in the set, in one transaction. */
   apply(data: DataSet): Promise<ApplySummary>
@@ -155,7 +156,7 @@ export interface Store {
   deleteServiceAccount(clientId: string): Promise<boolean>
   /**
    * Deletes every organization, project, cluster, checkpoint, API key and service account, in one
-   * transaction. Server secrets, revoked tokens and Digest nonce uses stay, so nonces, tokens and replay
+   * transaction. Server secrets, revoked tokens and Digest nonce leases stay, so nonces, tokens and replay
    * records of the instances on the store keep working.
    */
   reset(): Promise<DeleteSummary>

@@ -1,6 +1,6 @@
 /**
  * Gathers the calls made during one event-loop turn and runs them together once the turn's I/O callbacks
- * are done (`setImmediate`): the Digest nonce claims of every request read in one turn become one
+ * are done (`setImmediate`): the Digest nonce lease claims of every request read in one turn become one
  * SQLite transaction or one PostgreSQL statement instead of one commit each. Every call still resolves
  * only after its batch was written, so nothing is answered before its claim is stored.
  *

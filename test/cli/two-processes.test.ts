@@ -16,7 +16,8 @@ const PATH = `/api/public/v1.0/groups/${IDS.projectA}/clusters/${IDS.cluster0}/c
 /**
  * Two `waymark serve` processes on one store, as a team runs them behind a load balancer: whatever one
  * issues (a Digest nonce, an access token) the other honours, and a replay or a revocation on one holds on
- * both.
+ * both. A nonce belongs to the process that first accepted it (its lease in the store): sent to the other,
+ * it gets the stale=true challenge.
  */
 async function twoProcesses(store: string): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'waymark-two-processes-'))
@@ -34,14 +35,33 @@ async function twoProcesses(store: string): Promise<void> {
     const get = (base: string, headers: Record<string, string>) => fetch(base + PATH, { headers }).then(async (r) => ({ status: r.status, body: await r.text(), challenge: r.headers.get('www-authenticate') }))
 
     const { nonce } = parseChallenge(String((await get(baseA, {})).challenge))
-    const sign = (nc: number) => ({ authorization: digestAuthorization({ credentials: KEYS.demoread, method: 'GET', uri: PATH, nonce, nc }) })
+    const sign = (nc: number, on = nonce) => ({ authorization: digestAuthorization({ credentials: KEYS.demoread, method: 'GET', uri: PATH, nonce: on, nc }) })
+    const stale = (answer: { challenge: string | null }) => parseChallenge(String(answer.challenge)).stale
+    // A nonce issued by A is accepted by B, which leases it by its first use.
     const first = await get(baseB, sign(1))
     assert.equal(first.status, 200, first.body)
-    for (const base of [baseA, baseB]) assert.equal((await get(base, sign(1))).status, 401, 'a replayed nc is refused by both processes')
-    assert.equal((await get(baseA, sign(2))).status, 200)
-    assert.equal((await get(baseB, sign(2))).status, 401)
+    // A replayed nc is refused by both processes: by B as a replay, by A because B holds the lease.
+    const replayA = await get(baseA, sign(1))
+    assert.equal(replayA.status, 401)
+    assert.equal(stale(replayA), 'true')
+    const replayB = await get(baseB, sign(1))
+    assert.equal(replayB.status, 401)
+    assert.equal(stale(replayB), 'false')
+    // A new nc sent to A bounces with stale=true (one more round trip for a client); B accepts it.
+    const moved = await get(baseA, sign(2))
+    assert.equal(moved.status, 401)
+    assert.equal(stale(moved), 'true')
+    assert.equal((await get(baseB, sign(2))).status, 200)
+    // A nc used on A of A's own nonce, then a new nc sent to B: stale=true there, and the replay too.
+    const own = parseChallenge(String(moved.challenge)).nonce
+    assert.equal((await get(baseA, sign(1, own))).status, 200)
+    for (const nc of [2, 1]) {
+      const elsewhere = await get(baseB, sign(nc, own))
+      assert.equal(elsewhere.status, 401)
+      assert.equal(stale(elsewhere), 'true')
+    }
     // The same answer from either, but for the host that links name.
-    assert.equal((await get(baseA, sign(3))).body.replaceAll(baseA, baseB), first.body)
+    assert.equal((await get(baseA, sign(2, own))).body.replaceAll(baseA, baseB), first.body)
 
     const basic = `Basic ${Buffer.from(`${CLIENT_ID}:${SECRET}`).toString('base64')}`
     const formHeaders = { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }

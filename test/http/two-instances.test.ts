@@ -26,17 +26,34 @@ test('two server instances on one store share nonces, tokens and revocations', a
   try {
     const challenge = await a.inject({ url: URL_OM })
     const { nonce } = parseChallenge(String(challenge.headers['www-authenticate']))
-    const sign = (nc: number) => digestAuthorization({ credentials: KEYS.demoread, method: 'GET', uri: URL_OM, nonce, nc })
-    assert.equal((await b.inject({ url: URL_OM, headers: { authorization: sign(1) } })).statusCode, 200)
-    // The same request replayed, to either instance, is refused; the next nc is accepted by the other.
-    for (const app of [a, b]) {
-      const replay = await app.inject({ url: URL_OM, headers: { authorization: sign(1) } })
-      assert.equal(replay.statusCode, 401)
-      assert.match(String(replay.headers['www-authenticate']), /^Digest /)
+    const sign = (nc: number, on = nonce) => digestAuthorization({ credentials: KEYS.demoread, method: 'GET', uri: URL_OM, nonce: on, nc })
+    const get = (app: typeof a, authorization: string) => app.inject({ url: URL_OM, headers: { authorization } })
+    const stale = (res: Awaited<ReturnType<typeof get>>) => parseChallenge(String(res.headers['www-authenticate'])).stale
+    // A nonce issued by one instance is accepted by the other, which leases it by its first use.
+    assert.equal((await get(b, sign(1))).statusCode, 200)
+    // The same request replayed, to either instance, is refused: by the holder as a replay, by the other
+    // because the nonce is leased elsewhere (the stale challenge, as for an expired nonce).
+    const replayA = await get(a, sign(1))
+    assert.equal(replayA.statusCode, 401)
+    assert.equal(stale(replayA), 'true')
+    const replayB = await get(b, sign(1))
+    assert.equal(replayB.statusCode, 401)
+    assert.equal(stale(replayB), 'false')
+    // A new nc on the instance without the lease bounces with stale=true; the holder takes it.
+    const moved = await get(a, sign(2))
+    assert.equal(moved.statusCode, 401)
+    assert.equal(stale(moved), 'true')
+    assert.equal((await get(b, sign(2))).statusCode, 200)
+    assert.equal((await get(b, sign(3))).statusCode, 200)
+    // The fresh nonce of the stale challenge is then a's: first used there, refused with stale=true by b.
+    const fresh = parseChallenge(String(moved.headers['www-authenticate'])).nonce
+    assert.equal((await get(a, sign(1, fresh))).statusCode, 200)
+    for (const nc of [1, 2]) {
+      const elsewhere = await get(b, sign(nc, fresh))
+      assert.equal(elsewhere.statusCode, 401)
+      assert.equal(stale(elsewhere), 'true')
     }
-    assert.equal((await a.inject({ url: URL_OM, headers: { authorization: sign(2) } })).statusCode, 200)
-    assert.equal((await b.inject({ url: URL_OM, headers: { authorization: sign(2) } })).statusCode, 401)
-    assert.equal((await b.inject({ url: URL_OM, headers: { authorization: sign(3) } })).statusCode, 200)
+    assert.equal((await get(a, sign(2, fresh))).statusCode, 200)
 
     const basic = `Basic ${Buffer.from(`${CLIENT_ID}:${SECRET}`).toString('base64')}`
     const form = { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }

@@ -120,6 +120,7 @@ describe('GET /metrics', () => {
       uri_mismatch: 1,
       bad_digest_response: 1,
       stale_nonce: 1,
+      nonce_leased_elsewhere: 0,
       invalid_nonce: 1,
       replayed_nc: 1,
       invalid_token: 1,

@@ -58,7 +58,7 @@ if (why !== undefined) {
       )
       assert.deepEqual(
         tables.map((t) => t.table_name),
-        ['api_keys', 'checkpoints', 'clusters', 'digest_nonce_uses', 'organizations', 'projects', 'revoked_tokens', 'schema_migrations',
+        ['api_keys', 'checkpoints', 'clusters', 'digest_nonce_leases', 'organizations', 'projects', 'revoked_tokens', 'schema_migrations',
           'secrets', 'service_accounts'],
       )
       const again = await PostgresStore.open(URL, { schema })
@@ -151,6 +151,52 @@ if (why !== undefined) {
       } finally {
         await store.close()
       }
+    })
+
+    test('migration 5 replaces the per-nc nonce records by leases', async () => {
+      const schema = freshSchema()
+      const pool = new pg.Pool({ connectionString: URL, options: `-c search_path=${schema}` })
+      try {
+        const client = await pool.connect()
+        try {
+          await migrate(client, { schema, migrations: MIGRATIONS.filter((m) => m.version <= 4) })
+        } finally {
+          client.release()
+        }
+      } finally {
+        await pool.end()
+      }
+      await sql("INSERT INTO digest_nonce_uses (nonce, nc, expires_at) VALUES ('old-nonce', 1, 4000000000)", [], schema)
+      const store = await PostgresStore.open(URL, { schema })
+      try {
+        assert.equal(await store.claimNonceLease('old-nonce', 'owner-a', 4_000_000_000), true)
+      } finally {
+        await store.close()
+      }
+      const tables = await sql<{ table_name: string }>(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name LIKE 'digest_nonce%'",
+        [schema],
+      )
+      assert.deepEqual(tables.map((t) => t.table_name), ['digest_nonce_leases'])
+    })
+
+    test('nonce leases are bounded: one row per nonce, dropped once expired', async () => {
+      const schema = freshSchema()
+      const now = Math.floor(Date.now() / 1000)
+      const first = await PostgresStore.open(URL, { schema })
+      // The first claim of a store prunes (nothing yet); these then stay until the next prune.
+      await first.claimNonceLease('live', 'owner-a', now + 300)
+      await Promise.all(Array.from({ length: 50 }, (_, i) => first.claimNonceLease(`expired-${i}`, 'owner-a', now - 1)))
+      await first.claimNonceLease('live', 'owner-a', now + 300)
+      await first.close()
+      const count = async (): Promise<number> =>
+        Number((await sql<{ n: string }>('SELECT count(*) AS n FROM digest_nonce_leases', [], schema))[0]?.n)
+      assert.equal(await count(), 51)
+      const second = await PostgresStore.open(URL, { schema })
+      assert.equal(await second.claimNonceLease('another', 'owner-b', now + 300), true)
+      assert.equal(await second.claimNonceLease('live', 'owner-b', now + 300), false)
+      await second.close()
+      assert.equal(await count(), 2)
     })
 
     test('keeps its data when opened again', async () => {

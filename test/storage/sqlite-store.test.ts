@@ -67,6 +67,46 @@ describe('SqliteStore', () => {
     await store.close()
   })
 
+  test('migration 5 replaces the per-nc nonce records by leases', async () => {
+    const file = join(dir, 'schema-4.sqlite')
+    const db = new Database(file)
+    migrate(db, MIGRATIONS.filter((m) => m.version <= 4))
+    db.prepare('INSERT INTO digest_nonce_uses (nonce, nc, expires_at) VALUES (?, ?, ?)').run('old-nonce', 1, 4_000_000_000)
+    db.close()
+    const store = SqliteStore.open(file)
+    assert.equal(await store.claimNonceLease('old-nonce', 'owner-a', 4_000_000_000), true)
+    await store.close()
+    const after = new Database(file, { readonly: true })
+    const tables = after.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'digest_nonce%'").pluck().all()
+    after.close()
+    assert.deepEqual(tables, ['digest_nonce_leases'])
+  })
+
+  test('nonce leases are bounded: one row per nonce, dropped once expired', async () => {
+    const file = join(dir, 'leases.sqlite')
+    const now = Math.floor(Date.now() / 1000)
+    const first = SqliteStore.open(file)
+    // The first claim of a store prunes (nothing yet); these then stay until the next prune.
+    await Promise.all(Array.from({ length: 50 }, (_, i) => first.claimNonceLease(`expired-${i}`, 'owner-a', now - 1)))
+    await first.claimNonceLease('live', 'owner-a', now + 300)
+    await first.claimNonceLease('live', 'owner-a', now + 300)
+    await first.close()
+    const count = (): number => {
+      const db = new Database(file, { readonly: true })
+      try {
+        return db.prepare('SELECT count(*) FROM digest_nonce_leases').pluck().get() as number
+      } finally {
+        db.close()
+      }
+    }
+    assert.equal(count(), 51)
+    const second = SqliteStore.open(file)
+    assert.equal(await second.claimNonceLease('another', 'owner-b', now + 300), true)
+    assert.equal(await second.claimNonceLease('live', 'owner-b', now + 300), false)
+    await second.close()
+    assert.equal(count(), 2)
+  })
+
   test('keeps its data when the file is opened again', async () => {
     const file = join(dir, 'reopen.sqlite')
     const first = SqliteStore.open(file)

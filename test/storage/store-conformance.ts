@@ -672,24 +672,38 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       }
     })
 
-    test('a nonce use is claimed once across every connection, and expired records go', async () => {
+    test('a nonce lease is held by its first owner across every connection, and expired leases go', async () => {
       const nonce = `conformance-${newObjectId()}`
       const one = await open()
       const two = await open()
       try {
         const until = Math.floor(Date.now() / 1000) + 300
-        assert.equal(await one.claimNonceUse(nonce, 1, until), true)
-        assert.equal(await two.claimNonceUse(nonce, 1, until), false)
-        assert.equal(await one.claimNonceUse(nonce, 1, until), false)
-        assert.equal(await two.claimNonceUse(nonce, 2, until), true)
-        assert.equal(await one.claimNonceUse(`${nonce}-other`, 1, until), true)
-        // A record already past its expiry is dropped by a later claim's pruning, so its pair is free again.
+        assert.equal(await one.claimNonceLease(nonce, 'owner-a', until), true)
+        assert.equal(await two.claimNonceLease(nonce, 'owner-b', until), false)
+        assert.equal(await one.claimNonceLease(nonce, 'owner-b', until), false)
+        // The holder claiming again (a claim retried after an error) still holds it, on any connection.
+        assert.equal(await two.claimNonceLease(nonce, 'owner-a', until), true)
+        assert.equal(await one.claimNonceLease(`${nonce}-other`, 'owner-b', until), true)
+        // Claims of one turn are one batch: the first claimant of a nonce wins within it too.
+        const first = `conformance-batch-${newObjectId()}`
+        const second = `conformance-batch-${newObjectId()}`
+        assert.deepEqual(
+          await Promise.all([
+            one.claimNonceLease(first, 'owner-a', until),
+            one.claimNonceLease(first, 'owner-b', until),
+            one.claimNonceLease(second, 'owner-b', until),
+            one.claimNonceLease(first, 'owner-a', until),
+            one.claimNonceLease(nonce, 'owner-b', until),
+          ]),
+          [true, false, true, true, false],
+        )
+        // A lease already past its expiry is dropped by a later claim's pruning, so another owner may take it.
         const expired = `conformance-expired-${newObjectId()}`
-        assert.equal(await one.claimNonceUse(expired, 7, 1), true)
+        assert.equal(await one.claimNonceLease(expired, 'owner-a', 1), true)
         const fresh = await open()
         try {
-          await fresh.claimNonceUse(`conformance-prune-${newObjectId()}`, 1, until)
-          assert.equal(await fresh.claimNonceUse(expired, 7, until), true)
+          await fresh.claimNonceLease(`conformance-prune-${newObjectId()}`, 'owner-c', until)
+          assert.equal(await fresh.claimNonceLease(expired, 'owner-b', until), true)
         } finally {
           await fresh.close()
         }
@@ -888,7 +902,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         const secret = await store.getOrCreateSecret(`conformance-reset-${newObjectId()}`, () => 'kept')
         const nonce = `conformance-reset-${newObjectId()}`
         const until = Math.floor(Date.now() / 1000) + 300
-        assert.equal(await store.claimNonceUse(nonce, 1, until), true)
+        assert.equal(await store.claimNonceLease(nonce, 'owner-a', until), true)
         await store.apply(data({ checkpoints: [checkpoint(w.clusterA, BASE)], apiKeys: [keyOf(letters(), w.org.id, [])] }))
         const summary = await store.reset()
         assert.ok(summary.organizations >= 1 && summary.checkpoints >= 1 && summary.apiKeys >= 1, JSON.stringify(summary))
@@ -900,7 +914,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         assert.equal((await store.pageCheckpoints(w.clusterA.id, { offset: 0, limit: 10 })).totalCount, 0)
         assert.equal(await store.getOrCreateSecret(`conformance-reset-other-${newObjectId()}`, () => 'new'), 'new')
         assert.equal(secret, 'kept')
-        assert.equal(await store.claimNonceUse(nonce, 1, until), false)
+        assert.equal(await store.claimNonceLease(nonce, 'owner-b', until), false)
         assert.deepEqual(await store.reset(), { organizations: 0, projects: 0, clusters: 0, checkpoints: 0, apiKeys: 0, serviceAccounts: 0 })
         // the same ids load again
         await store.apply(worldData(w))

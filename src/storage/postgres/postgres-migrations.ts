@@ -114,6 +114,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX checkpoints_restorable ON checkpoints (cluster_id, timestamp) WHERE restorable;
     `,
   },
+  // One lease row per Digest nonce instead of one row per accepted nc: the process holding the lease
+  // checks every further nc in memory (src/auth/nonces.ts). The per-nc records are dropped: instances of
+  // an older build still running on this store then answer Digest with 503 (fail closed) until replaced.
+  {
+    version: 5,
+    name: 'digest nonce leases replace per-nc uses',
+    sql: `
+      DROP TABLE digest_nonce_uses;
+      CREATE TABLE digest_nonce_leases (
+        nonce TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX digest_nonce_leases_expiry ON digest_nonce_leases (expires_at);
+    `,
+  },
 ]
 
 /** The newest schema version this code knows. */

@@ -104,12 +104,24 @@ const READS = {
   getServiceAccount: 'SELECT * FROM service_accounts WHERE client_id = $1',
   isTokenRevoked: 'SELECT 1 FROM revoked_tokens WHERE jti = $1',
   getSecret: 'SELECT value FROM secrets WHERE name = $1',
-  claimNonceUse: `INSERT INTO digest_nonce_uses (nonce, nc, expires_at) VALUES ($1, $2, $3)
-    ON CONFLICT DO NOTHING RETURNING 1`,
-  /** The claims of one event-loop turn; RETURNING names the rows that were new (a repeat in the batch is not). */
-  claimNonceUses: `INSERT INTO digest_nonce_uses (nonce, nc, expires_at)
-    SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])
-    ON CONFLICT DO NOTHING RETURNING nonce, nc`,
+  /**
+   * The owner of the nonce's lease after the claim: the claimant if the row is new, else whoever holds it.
+   * A row another transaction committed after this statement's snapshot (the conflict waited for it) is
+   * not seen by the second SELECT: no row, which the caller takes as "held by another".
+   */
+  claimNonceLease: `WITH claim AS (
+      INSERT INTO digest_nonce_leases (nonce, owner, expires_at) VALUES ($1, $2, $3)
+      ON CONFLICT DO NOTHING RETURNING owner)
+    SELECT owner FROM claim
+    UNION ALL SELECT owner FROM digest_nonce_leases WHERE nonce = $1 AND NOT EXISTS (SELECT 1 FROM claim)`,
+  /** The claims of one event-loop turn, as claimNonceLease; a nonce repeated in the batch is inserted once. */
+  claimNonceLeases: `WITH claim AS (
+      INSERT INTO digest_nonce_leases (nonce, owner, expires_at)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+      ON CONFLICT DO NOTHING RETURNING nonce, owner)
+    SELECT nonce, owner FROM claim
+    UNION ALL SELECT nonce, owner FROM digest_nonce_leases
+      WHERE nonce = ANY($1::text[]) AND nonce NOT IN (SELECT nonce FROM claim)`,
 } as const
 
 /** The statements that read a whole store (`waymark copy`), apart from the hot paths. */
@@ -151,10 +163,10 @@ const WHOLE_STORE_READS = {
   listScheduledClusters: 'SELECT * FROM clusters WHERE checkpoint_interval_min IS NOT NULL ORDER BY id COLLATE "C"',
 } as const
 
-/** One use of a Digest nonce count to record (`Store.claimNonceUse`). */
-interface NonceClaim {
+/** One Digest nonce lease to claim (`Store.claimNonceLease`). */
+interface LeaseClaim {
   readonly nonce: string
-  readonly nc: number
+  readonly owner: string
   readonly expiresAt: number
 }
 
@@ -320,31 +332,31 @@ export class PostgresStore implements Store {
     return (await this.read('isTokenRevoked', [jti])).length > 0
   }
 
-  async claimNonceUse(nonce: string, nc: number, expiresAtSeconds: number): Promise<boolean> {
+  async claimNonceLease(nonce: string, owner: string, expiresAtSeconds: number): Promise<boolean> {
     const nowSeconds = Math.floor(Date.now() / 1000)
     if (this.noncePrune.due(nowSeconds)) {
-      await this.pool.query('DELETE FROM digest_nonce_uses WHERE expires_at <= $1', [nowSeconds])
+      await this.pool.query('DELETE FROM digest_nonce_leases WHERE expires_at <= $1', [nowSeconds])
     }
-    return this.nonceClaims.add({ nonce, nc, expiresAt: Math.floor(expiresAtSeconds) })
+    return this.leaseClaims.add({ nonce, owner, expiresAt: Math.floor(expiresAtSeconds) })
   }
 
   /**
-   * The claims of one event-loop turn in one statement, one round trip (a lone claim keeps the simple
-   * one). Each request still waits for its claim to be stored before it is answered.
+   * The lease claims of one event-loop turn in one statement, one round trip (a lone claim keeps the
+   * simple one). Each request still waits for its lease to be stored before it is answered.
    */
-  private readonly nonceClaims = new TurnBatch<NonceClaim, boolean>(async (claims) => {
+  private readonly leaseClaims = new TurnBatch<LeaseClaim, boolean>(async (claims) => {
     const [only] = claims
     if (claims.length === 1 && only !== undefined) {
-      return [(await this.read('claimNonceUse', [only.nonce, only.nc, only.expiresAt])).length === 1]
+      const [row] = await this.read<{ owner: string }>('claimNonceLease', [only.nonce, only.owner, only.expiresAt])
+      return [row?.owner === only.owner]
     }
-    const rows = await this.read<{ nonce: string; nc: string }>('claimNonceUses', [
+    const rows = await this.read<{ nonce: string; owner: string }>('claimNonceLeases', [
       claims.map((c) => c.nonce),
-      claims.map((c) => c.nc),
+      claims.map((c) => c.owner),
       claims.map((c) => c.expiresAt),
     ])
-    const fresh = new Set(rows.map((row) => `${row.nc}:${row.nonce}`))
-    // A pair claimed twice in the batch came back once: the first of them has it.
-    return claims.map((c) => fresh.delete(`${c.nc}:${c.nonce}`))
+    const owners = new Map(rows.map((row) => [row.nonce, row.owner]))
+    return claims.map((c) => owners.get(c.nonce) === c.owner)
   })
 
   async getOrCreateSecret(name: string, create: () => string): Promise<string> {

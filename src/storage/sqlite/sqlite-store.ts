@@ -49,10 +49,10 @@ import { BEFORE_ALL, compareKeys, firstChanged, lastById, numberEntering, planRa
 const SELECT_CHECKPOINT = `SELECT id, cluster_id, group_id, timestamp, started, completed, restorable, parts
   FROM checkpoints`
 
-/** One use of a Digest nonce count to record (`Store.claimNonceUse`). */
-interface NonceClaim {
+/** One Digest nonce lease to claim (`Store.claimNonceLease`). */
+interface LeaseClaim {
   readonly nonce: string
-  readonly nc: number
+  readonly owner: string
   readonly expiresAt: number
 }
 
@@ -163,10 +163,11 @@ function prepareStatements(db: Database.Database) {
     revokeToken: db.prepare<[string, number]>('INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?, ?)'),
     forgetExpiredRevocations: db.prepare<[number]>('DELETE FROM revoked_tokens WHERE expires_at <= ?'),
     isTokenRevoked: db.prepare<[string]>('SELECT 1 FROM revoked_tokens WHERE jti = ?').pluck(),
-    claimNonceUse: db.prepare<[string, number, number]>(
-      'INSERT INTO digest_nonce_uses (nonce, nc, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    claimNonceLease: db.prepare<[string, string, number]>(
+      'INSERT INTO digest_nonce_leases (nonce, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
     ),
-    forgetExpiredNonceUses: db.prepare<[number]>('DELETE FROM digest_nonce_uses WHERE expires_at <= ?'),
+    nonceLeaseOwner: db.prepare<[string], string>('SELECT owner FROM digest_nonce_leases WHERE nonce = ?').pluck(),
+    forgetExpiredNonceLeases: db.prepare<[number]>('DELETE FROM digest_nonce_leases WHERE expires_at <= ?'),
     /** Changes whenever another connection commits to the file (never for this connection's own writes). */
     dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
   }
@@ -279,7 +280,7 @@ export class SqliteStore implements Store {
   >
   private readonly pruneTransaction: Database.Transaction<(clusterId: string, before: string, limit: number) => number>
   private lastDataVersion: number | undefined
-  private readonly nonceClaims: TurnBatch<NonceClaim, boolean>
+  private readonly leaseClaims: TurnBatch<LeaseClaim, boolean>
 
   private constructor(
     private readonly db: Database.Database,
@@ -292,8 +293,8 @@ export class SqliteStore implements Store {
     this.checkpointsAfterTransaction = db.transaction((clusterId, after, limit) =>
       this.checkpointsAfterSync(clusterId, after, limit),
     )
-    const claimTransaction = db.transaction((claims: readonly NonceClaim[]) => this.claimNoncesSync(claims))
-    this.nonceClaims = new TurnBatch((claims) => (claims.length === 1 ? this.claimNoncesSync(claims) : claimTransaction.immediate(claims)))
+    const claimTransaction = db.transaction((claims: readonly LeaseClaim[]) => this.claimLeasesSync(claims))
+    this.leaseClaims = new TurnBatch((claims) => (claims.length === 1 ? this.claimLeasesSync(claims) : claimTransaction.immediate(claims)))
     this.pruneTransaction = db.transaction((clusterId: string, before: string, limit: number) => {
       const { lo } = this.stmt.seqRange.get(clusterId, clusterId) ?? { lo: null }
       return lo === null ? 0 : this.stmt.pruneOldest.run(clusterId, lo, lo + limit, before).changes
@@ -390,19 +391,24 @@ export class SqliteStore implements Store {
     return this.stmt.isTokenRevoked.get(jti) !== undefined
   }
 
-  async claimNonceUse(nonce: string, nc: number, expiresAtSeconds: number): Promise<boolean> {
-    return this.nonceClaims.add({ nonce, nc, expiresAt: Math.floor(expiresAtSeconds) })
+  async claimNonceLease(nonce: string, owner: string, expiresAtSeconds: number): Promise<boolean> {
+    return this.leaseClaims.add({ nonce, owner, expiresAt: Math.floor(expiresAtSeconds) })
   }
 
   /**
-   * The claims of one event-loop turn in one immediate transaction: one commit instead of one per
-   * request. Each is still stored before its request is answered, so another process sharing the file
-   * refuses a replay at once; a claim repeated within the batch is refused like any other.
+   * The lease claims of one event-loop turn in one immediate transaction: one commit instead of one per
+   * request. Each is stored before its request is answered, so another process sharing the file finds
+   * the nonce leased at once. A nonce already leased answers whether `owner` is the one holding it (a
+   * claim retried after an error whose insert had committed finds its own row).
    */
-  private claimNoncesSync(claims: readonly NonceClaim[]): boolean[] {
+  private claimLeasesSync(claims: readonly LeaseClaim[]): boolean[] {
     const nowSeconds = Math.floor(Date.now() / 1000)
-    if (this.noncePrune.due(nowSeconds)) this.stmt.forgetExpiredNonceUses.run(nowSeconds)
-    return claims.map((claim) => this.stmt.claimNonceUse.run(claim.nonce, claim.nc, claim.expiresAt).changes === 1)
+    if (this.noncePrune.due(nowSeconds)) this.stmt.forgetExpiredNonceLeases.run(nowSeconds)
+    return claims.map(
+      (claim) =>
+        this.stmt.claimNonceLease.run(claim.nonce, claim.owner, claim.expiresAt).changes === 1 ||
+        this.stmt.nonceLeaseOwner.get(claim.nonce) === claim.owner,
+    )
   }
 
   async apply(data: DataSet): Promise<ApplySummary> {
