@@ -27,6 +27,9 @@ const result = await build({
   sourcemap: 'linked',
   // better-sqlite3 loads a native addon found relative to its own files; pg-native is pg's optional
   // native driver, required only when asked for (Waymark never does).
+  // pino's worker-thread transports (thread-stream) are bundled but never started: Waymark logs with pino's
+  // default destination (src/logger.ts, no `transport` option), which a worker file outside the bundle
+  // would be needed for.
   external: ['better-sqlite3', 'pg-native'],
   // The CommonJS packages in the bundle (pino, fastify, pg, prom-client…) call require() for Node's
   // built-in modules, which an ES module lacks: give the bundle one.
