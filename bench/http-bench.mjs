@@ -2,6 +2,7 @@
 // same load generator (autocannon), several rounds, medians, ratios measured in the same run.
 // Usage (from bench/): npm install && npm run bench -- [--engines sqlite,postgres] [--rounds 3]
 //   [--duration 5] [--warmup 2] [--count 1000000] [--connections 10] [--smoke] [--out results/latest.md]
+//   [--scenarios 1,2,3,4] [--cold-starts N (default: rounds)]
 // See README.md for what each scenario means and the latest table.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
@@ -14,7 +15,7 @@ import { BIG, bigClusterSkeleton, checkpoint, loadCheckpoints } from './lib/big-
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const ROOT = join(HERE, '..')
-const CLI = join(ROOT, 'dist/src/cli/main.js')
+const CLI = join(ROOT, 'dist/bin/waymark.js')
 const { openStore } = await import(join(ROOT, 'dist/src/storage/open-store.js'))
 const { loadFixture } = await import(join(ROOT, 'dist/src/fixtures/load-fixture.js'))
 
@@ -29,6 +30,7 @@ const { values: flags } = parseArgs({
     postgres: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
     smoke: { type: 'boolean', default: false },
     scenarios: { type: 'string', default: '1,2,3,4' },
+    'cold-starts': { type: 'string' },
     out: { type: 'string' },
   },
 })
@@ -39,10 +41,15 @@ const settings = {
   warmup: smoke ? 0 : Number(flags.warmup),
   count: smoke ? 2_000 : Number(flags.count),
   connections: Number(flags.connections),
+  coldStarts: Math.max(1, Number(flags['cold-starts'] ?? (smoke ? 1 : flags.rounds))),
 }
 const engines = flags.engines.split(',').filter(Boolean)
-/** Scenario numbers to run (1–4; 4 is both pages); a partial run is for iterating, never for the published table. */
+/**
+ * Scenario numbers to run (1–4; 4 is both pages); a partial run is for iterating, never for the published table.
+ * Cold start is always measured; `--scenarios 5` alone measures only it (no rounds, so no resident memory).
+ */
 const chosen = new Set(flags.scenarios.split(',').filter(Boolean))
+const onlyColdStart = !['1', '2', '3', '4'].some((n) => chosen.has(n))
 const out = flags.out ?? (smoke ? undefined : join(HERE, 'results/latest.md'))
 
 const KEY = { publicKey: 'benchkey', privateKey: '0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f' }
@@ -257,7 +264,9 @@ async function benchEngine(engine) {
     writeFileSync(answersFile, JSON.stringify(answers))
 
     const coldStarts = []
-    for (let i = 0; i < Math.max(1, settings.rounds); i++) coldStarts.push(await coldStart(url, token))
+    for (let i = 0; i < settings.coldStarts; i++) coldStarts.push(await coldStart(url, token))
+    log(`${engine}: cold starts ${coldStarts.map((ms) => ms.toFixed(0)).join(', ')} ms`)
+    if (onlyColdStart) return { engine, loadSeconds, coldStartMs: median(coldStarts), rssMb: NaN, waymark: SCENARIOS.map(() => []), ceiling: [] }
 
     const waymark = SCENARIOS.map(() => [])
     const ceiling = SCENARIOS.map(() => [])
@@ -328,8 +337,8 @@ function report(runs) {
       const last = median(run.waymark[4].map((r) => r.callsPerSecond))
       lines.push(`- Page near the end costs ${fmt(first / last, 2)}× page 1 (calls/s of 4a ÷ 4b).`)
     }
-    lines.push(`- Cold start to the first answered request: ${fmt(run.coldStartMs)} ms (median of ${Math.max(1, settings.rounds)}).`)
-    lines.push(`- Resident memory after scenario 4: ${fmt(run.rssMb)} MB with ${fmt(settings.count)} checkpoints stored.`)
+    lines.push(`- Cold start to the first answered request: ${fmt(run.coldStartMs)} ms (median of ${settings.coldStarts}).`)
+    if (!onlyColdStart) lines.push(`- Resident memory after scenario 4: ${fmt(run.rssMb)} MB with ${fmt(settings.count)} checkpoints stored.`)
     lines.push(`- Loading ${fmt(settings.count)} checkpoints (Store.apply, batches of 10,000): ${fmt(run.loadSeconds, 1)} s.`)
   }
   return lines.join('\n')

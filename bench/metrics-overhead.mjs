@@ -16,7 +16,7 @@ const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3'
 const rounds = Number(values.rounds)
 const duration = Number(values.duration)
 const warmup = Number(values.warmup)
-const CLI = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url))
+const CLI = fileURLToPath(new URL('../dist/bin/waymark.js', import.meta.url))
 const LOAD = fileURLToPath(new URL('./lib/load.mjs', import.meta.url))
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0 && cpus().length >= 2
 const pinned = (core, command, args) => (hasTaskset ? ['taskset', ['-c', String(core), command, ...args]] : [command, args])

@@ -32,7 +32,7 @@ import {
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const ROOT = join(HERE, '..')
-const CLI = join(ROOT, 'dist/src/cli/main.js')
+const CLI = join(ROOT, 'dist/bin/waymark.js')
 const { openStore } = await import(join(ROOT, 'dist/src/storage/open-store.js'))
 const { loadFixture } = await import(join(ROOT, 'dist/src/fixtures/load-fixture.js'))
 const { mulberry32 } = await import(join(ROOT, 'dist/src/fixtures/prng.js'))

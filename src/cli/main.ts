@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander'
 import { ConfigError } from '../config.js'
-import { FixtureError } from '../fixtures/load-fixture.js'
+import { FixtureError } from '../fixtures/fixture-error.js'
 import { apikeyCommand } from './commands/apikey.js'
 import { copyCommand } from './commands/copy.js'
 import { generateCommand } from './commands/generate.js'

@@ -1,7 +1,6 @@
 import { loadConfig } from '../config.js'
 import type { ApiKey, DataSet, ServiceAccount } from '../domain/types.js'
 import { checkReferences } from '../fixtures/check-references.js'
-import { openStore } from '../storage/open-store.js'
 import { CliError } from './cli-error.js'
 
 /** Checks a new credential's organization and roles against the store, then writes it. */
@@ -15,6 +14,7 @@ export async function saveCredential(storeFlag: string | undefined, credential: 
     apiKeys: 'apiKey' in credential ? [credential.apiKey] : [],
     serviceAccounts: 'serviceAccount' in credential ? [credential.serviceAccount] : [],
   }
+  const { openStore } = await import('../storage/open-store.js')
   const store = await openStore(config.store)
   try {
     const problems = await checkReferences(data, store)

@@ -3,7 +3,6 @@ import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
 import { promisify } from 'node:util'
 import { buildApp } from '../../src/app.js'
@@ -15,8 +14,8 @@ import { CheckpointPlanner, checkpointAt } from '../../src/producer/checkpoint-p
 import { openStore } from '../../src/storage/open-store.js'
 import { digestAuthorization, parseChallenge } from '../helpers/digest-client.js'
 import { ATLAS_V2_ACCEPT } from '../helpers/test-app.js'
+import { CLI } from '../helpers/cli-process.js'
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
 const execFileAsync = promisify(execFile)
 
 const COUNT = 1_000_000

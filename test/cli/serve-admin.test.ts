@@ -3,11 +3,10 @@ import { execFile, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { after, before, describe, test } from 'node:test'
+import { CLI } from '../helpers/cli-process.js'
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
 const execFileAsync = promisify(execFile)
 const TOKEN = 'cli-admin-token-7c21'
 

@@ -3,16 +3,14 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import { promisify } from 'node:util'
 import { IDS, KEYS } from '../helpers/fixtures.js'
 import { assertSchema } from '../helpers/openapi.js'
 import { freshStore, type FreshStore } from '../helpers/test-store.js'
-import { servingUrl } from '../helpers/cli-process.js'
+import { CLI, servingUrl } from '../helpers/cli-process.js'
 
 const run = promisify(execFile)
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
 const CLIENT_ID = 'mdb_sa_id_65a1f0c2e4b0a1b2c3d4e5aa'
 const CLIENT_SECRET = 'mdb_sa_sk_test-secret-for-the-oauth-clients'
 const CHECKPOINT_PATH = `/api/atlas/v2/groups/${IDS.projectA}/clusters/Cluster0/backupCheckpoints`

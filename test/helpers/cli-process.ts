@@ -2,8 +2,11 @@ import { execFile, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 
-/** The built CLI, as a user runs it. */
-export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
+/**
+ * The CLI as a user runs it: the bundle `npm run build` (and `npm test`) writes to dist/bin/ (package.json
+ * `bin`), not the tsc output under dist/src/, so a broken bundle fails the tests that spawn it.
+ */
+export const CLI = fileURLToPath(new URL('../../bin/waymark.js', import.meta.url))
 
 const execFileAsync = promisify(execFile)
 

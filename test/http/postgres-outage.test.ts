@@ -3,13 +3,12 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { after, test } from 'node:test'
 import { digestAuthorization, parseChallenge } from '../helpers/digest-client.js'
 import { IDS, KEYS, TEST_FIXTURE } from '../helpers/fixtures.js'
 import { findPostgresBin, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.js'
 import { ATLAS_V2_ACCEPT } from '../helpers/test-app.js'
-import { servingUrl } from '../helpers/cli-process.js'
+import { CLI, servingUrl } from '../helpers/cli-process.js'
 
 /**
  * The outage drill of issue 4: a real `waymark serve` on a private PostgreSQL cluster, under load from a
@@ -19,7 +18,6 @@ import { servingUrl } from '../helpers/cli-process.js'
  * not call any of this unexpected.
  */
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
 const READER = { clientId: 'mdb_sa_id_65a1f0c2e4b0a1b2c3d4e5c1', clientSecret: 'mdb_sa_sk_outage-drill-0001' }
 const FIXTURE = {
   ...TEST_FIXTURE,

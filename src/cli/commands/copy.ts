@@ -1,9 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { copyCheckpoints, copyRecords } from '../../storage/copy-store.js'
-import { openStore } from '../../storage/open-store.js'
 import type { Store } from '../../storage/store.js'
-import { storeLocation } from '../../storage/store-location.js'
-import { createProgress, type Progress } from '../progress.js'
+import type { Progress } from '../progress.js'
 import { storeLabel } from '../store-label.js'
 
 /** Checkpoints per transaction unless --batch-size says otherwise (see docs/deployment.md for figures). */
@@ -30,6 +27,7 @@ export function copyCommand(): Command {
     .option('--batch-size <n>', `checkpoints per transaction, 1 to ${MAX_BATCH_SIZE}`, batchSize, DEFAULT_BATCH_SIZE)
     .option('--full', 'copy every checkpoint again instead of resuming after those the target has', false)
     .action(async (flags: CopyFlags) => {
+      const { storeLocation } = await import('../../storage/store-location.js')
       const here = storeLocation(flags.from)
       if (here !== undefined && here === storeLocation(flags.to)) {
         command.error(`error: --from and --to name the same store (${storeLabel(flags.from)})`, {
@@ -45,6 +43,11 @@ export function copyCommand(): Command {
 async function copy(flags: CopyFlags): Promise<void> {
   const out = process.stdout
   const started = performance.now()
+  const [{ copyCheckpoints, copyRecords }, { openStore }, { createProgress }] = await Promise.all([
+    import('../../storage/copy-store.js'),
+    import('../../storage/open-store.js'),
+    import('../progress.js'),
+  ])
   const from = await openStore(flags.from)
   let to: Store | undefined
   try {

@@ -5,11 +5,7 @@ import { isObjectId } from '../../domain/ids.js'
 import { toIsoSeconds } from '../../domain/timestamps.js'
 import type { Checkpoint } from '../../domain/types.js'
 import { secondsOf } from '../../producer/checkpoint-plan.js'
-import { countSlots, history } from '../../producer/history.js'
-import { resumePoint } from '../../producer/resume-history.js'
-import { openStore } from '../../storage/open-store.js'
 import { CliError } from '../cli-error.js'
-import { createProgress } from '../progress.js'
 
 interface GenerateFlags {
   readonly store?: string
@@ -42,6 +38,12 @@ export function generateCommand(): Command {
       if (to > now) {
         throw new CliError(`--to ${flags.to} is in the future; the producer of waymark serve makes checkpoints as time passes`)
       }
+      const [{ countSlots, history }, { resumePoint }, { openStore }, { createProgress }] = await Promise.all([
+        import('../../producer/history.js'),
+        import('../../producer/resume-history.js'),
+        import('../../storage/open-store.js'),
+        import('../progress.js'),
+      ])
       const store = await openStore(config.store)
       try {
         const cluster = await store.findCluster(flags.cluster)

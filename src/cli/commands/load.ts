@@ -1,7 +1,5 @@
 import { Command } from 'commander'
 import { loadConfig } from '../../config.js'
-import { loadFixture } from '../../fixtures/load-fixture.js'
-import { openStore } from '../../storage/open-store.js'
 import { readJsonFile } from '../read-json-file.js'
 
 /** `waymark load FILE`: load a fixture file into a store, idempotent by id. */
@@ -13,6 +11,7 @@ export function loadCommand(): Command {
     .action(async (file: string, flags: { store?: string }) => {
       const config = loadConfig(flags)
       const document = await readJsonFile(file)
+      const [{ loadFixture }, { openStore }] = await Promise.all([import('../../fixtures/load-fixture.js'), import('../../storage/open-store.js')])
       const store = await openStore(config.store)
       try {
         const summary = await loadFixture(document, store)

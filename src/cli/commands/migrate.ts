@@ -1,6 +1,5 @@
 import { Command } from 'commander'
 import { loadConfig } from '../../config.js'
-import { openStore } from '../../storage/open-store.js'
 import type { SchemaMigration } from '../../storage/store.js'
 import { storeLabel } from '../store-label.js'
 
@@ -16,6 +15,7 @@ export function migrateCommand(): Command {
     .option('--store <url>', 'store URL (env WAYMARK_STORE, default sqlite:./data/waymark.sqlite)')
     .action(async (flags: { store?: string }) => {
       const config = loadConfig(flags)
+      const { openStore } = await import('../../storage/open-store.js')
       const store = await openStore(config.store)
       try {
         process.stdout.write(`${storeLabel(config.store)}: ${describeMigration(store.migration)}\n`)

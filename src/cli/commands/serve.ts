@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander'
 import { loadConfig, LOG_LEVELS } from '../../config.js'
-import { startServer } from '../../server.js'
 import { readJsonFile } from '../read-json-file.js'
 import { storeLabel } from '../store-label.js'
 
@@ -61,6 +60,7 @@ export function serveCommand(): Command {
       }
       const fixtures = []
       for (const file of flags.fixtures) fixtures.push(await readJsonFile(file))
+      const { startServer } = await import('../../server.js')
       const server = await startServer(config, { demo: flags.demo, fixtures })
       const admin = config.adminToken ? `; admin API at ${server.url}/_admin/v1/` : ''
       process.stderr.write(`waymark: serving on ${server.url} (store ${storeLabel(config.store)}${admin})\n`)
