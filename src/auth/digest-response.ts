@@ -42,9 +42,25 @@ export interface DigestResponseInput {
  * with HA2 = MD5(method ":" uri), lower-case hex (RFC 7616 section 3.4.1, qop=auth).
  */
 export function expectedDigestResponse(input: DigestResponseInput): string {
-  const ha2 = md5Hex(`${input.method}:${input.uri}`)
-  return md5Hex(`${input.ha1}:${input.nonce}:${input.nc}:${input.cnonce}:${input.qop}:${ha2}`)
+  return md5Hex(`${input.ha1}:${input.nonce}:${input.nc}:${input.cnonce}:${input.qop}:${ha2Of(input.method, input.uri)}`)
 }
+
+/**
+ * HA2 = MD5(method ":" uri), remembered: a client asks for the same few URLs again and again, each time
+ * with a new nc and cnonce, so only the second hash of a call depends on the call. Bounded.
+ */
+function ha2Of(method: string, uri: string): string {
+  const text = `${method}:${uri}`
+  let ha2 = HA2S.get(text)
+  if (ha2 === undefined) {
+    if (HA2S.size >= MAX_HA2S) HA2S.clear()
+    HA2S.set(text, (ha2 = md5Hex(text)))
+  }
+  return ha2
+}
+
+const HA2S = new Map<string, string>()
+const MAX_HA2S = 1_000
 
 /**
  * Whether a parsed authorization proves knowledge of the key behind `ha1` for this request method.
