@@ -2,12 +2,12 @@
  * A successful API answer, remembered for the same request by the same caller while nothing it was made
  * from can have changed: the request's identity (method, target, Accept, base URL, client address) and
  * the caller (a bearer token, or a Digest user once its response and nonce were checked), at one version
- * of the store's cache (`CachedStore.cacheVersion`, which changes on any write, here or, for SQLite,
- * in another process).
+ * of the store's cache (`CachedStore.cacheVersion`, which changes on any write seen: here, another
+ * process's commit on SQLite, a PostgreSQL change notification or the cache's maximum age).
  *
  * What a hit skips is pure at that version: routing, path and query checks, the reads of the project, the
  * cluster and the checkpoint or page, authorization and rendering. What it never skips: authenticating a
- * Digest call (its nonce and `nc` are checked and claimed on every call), a bearer token's expiry (the
+ * Digest call (its response, nonce, `nc` and lease are checked on every call), a bearer token's expiry (the
  * entry ends with the token), and the rate limit (taken on every call by the pipeline). Only 200 answers
  * are kept; errors are rare and always made afresh. Hand-written: it is a Map with a version and a bound.
  */
@@ -44,8 +44,8 @@ export class AnswerCache {
   #bytes = 0
 
   /**
-   * @param version the store cache's version now, or undefined when its reads are not all exact (then
-   *   nothing is remembered: a PostgreSQL store without a change signal).
+   * @param version the store cache's version now, or undefined while its caches may not be used (then
+   *   nothing is remembered: a PostgreSQL store whose change signal is not trusted).
    * @param now the clock, in milliseconds.
    */
   constructor(

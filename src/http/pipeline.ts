@@ -123,7 +123,9 @@ export class ApiPipeline {
 
       const { service } = this.deps
       const access = await service.authorize(auth.principal, params.groupId)
-      headers = this.#takeToken(params.groupId, path)
+      const taken = this.#takeToken(params.groupId, path)
+      headers = taken.headers
+      if (taken.refused) throw taken.refused
       const cluster = await service.cluster(access, params.cluster)
       const view: ViewContext = { dialect, baseUrl: request.baseUrl, groupId: params.groupId, clusterRef: params.clusterLabel }
 
@@ -144,60 +146,39 @@ export class ApiPipeline {
       answers?.set(answerKey, remembered)
       return { ...renderSerialized(body, contentType, headers), bytes: remembered.bytes }
     } catch (error) {
-      return this.#failure(error, format, headers, log)
+      if (error instanceof ApiError) return renderError(error, format, headers)
+      if (isStoreUnavailable(error)) {
+        log.warn(storeUnavailableDetails(error), STORE_UNAVAILABLE_MESSAGE)
+        return renderStoreUnavailable(format, headers)
+      }
+      log.error({ err: error }, 'unexpected error while answering an API call')
+      return renderError(new ApiError('UNEXPECTED_ERROR'), format)
     }
   }
 
   /** A remembered answer, given again after the rate limit's token is taken (or refused, as always). */
   #replay(answer: RememberedAnswer, request: ApiRequest): PipelineResponse {
-    let headers: Record<string, string> = {}
-    try {
-      headers = this.#takeToken(answer.groupId, answer.path)
-    } catch (error) {
-      if (!(error instanceof RateLimited)) throw error
+    const { headers, refused } = this.#takeToken(answer.groupId, answer.path)
+    if (refused) {
       const queryStart = request.target.indexOf('?')
-      return renderError(error.error, lenientFormat(queryStart === -1 ? '' : request.target.slice(queryStart + 1)), error.headers)
+      return renderError(refused, lenientFormat(queryStart === -1 ? '' : request.target.slice(queryStart + 1)), headers)
     }
     return { ...renderSerialized(answer.body, answer.contentType, headers), bytes: answer.bytes }
   }
 
   /**
    * Step 7: one token of the project's bucket. Answers the RateLimit-* headers every answer from here on
-   * carries; throws {@link RateLimited} (with them and Retry-After) when the bucket is empty.
+   * carries, and when the bucket is empty the refusal (with Retry-After added to the headers).
    */
-  #takeToken(groupId: string, path: string): Record<string, string> {
+  #takeToken(groupId: string, path: string): { headers: Record<string, string>; refused?: ApiError } {
     const { limiter } = this.deps
-    if (!limiter) return {}
+    if (!limiter) return { headers: {} }
     const decision = limiter.take(groupId)
     const headers: Record<string, string> = { 'ratelimit-limit': String(decision.limit), 'ratelimit-remaining': String(decision.remaining) }
-    if (decision.allowed) return headers
+    if (decision.allowed) return { headers }
     headers['retry-after'] = String(decision.retryAfterSeconds)
     const resource = path.slice(1)
-    throw new RateLimited(
-      new ApiError('RATE_LIMITED_TOKEN_BUCKET', [resource, decision.retryAfterSeconds, limiter.capacity, limiter.refillAmount, limiter.refillPeriodSeconds]),
-      headers,
-    )
-  }
-
-  /** Any failure of the steps: the API's error, 503 for an unreachable store, or 500 (logged). */
-  #failure(error: unknown, format: OutputFormat, headers: Record<string, string>, log: PipelineLog): PipelineResponse {
-    if (error instanceof RateLimited) return renderError(error.error, format, error.headers)
-    if (error instanceof ApiError) return renderError(error, format, headers)
-    if (isStoreUnavailable(error)) {
-      log.warn(storeUnavailableDetails(error), STORE_UNAVAILABLE_MESSAGE)
-      return renderStoreUnavailable(format, headers)
-    }
-    log.error({ err: error }, 'unexpected error while answering an API call')
-    return renderError(new ApiError('UNEXPECTED_ERROR'), format)
-  }
-}
-
-/** The rate limit's refusal, with the headers it is answered with. */
-class RateLimited extends Error {
-  constructor(
-    readonly error: ApiError,
-    readonly headers: Record<string, string>,
-  ) {
-    super(error.message)
+    const refused = new ApiError('RATE_LIMITED_TOKEN_BUCKET', [resource, decision.retryAfterSeconds, limiter.capacity, limiter.refillAmount, limiter.refillPeriodSeconds])
+    return { headers, refused }
   }
 }

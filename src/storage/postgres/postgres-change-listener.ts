@@ -70,7 +70,7 @@ export class PostgresChangeListener implements ChangeSignal {
     return () => this.#subscribers.delete(onChange)
   }
 
-  /** Starts listening (once); `ready` resolves after the first attempt, whether it succeeded or not. */
+  /** Starts listening (once); resolves after the first attempt, whether it succeeded or not. */
   start(): Promise<void> {
     if (this.#started || this.#closed) return Promise.resolve()
     this.#started = true
