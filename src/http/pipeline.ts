@@ -51,7 +51,7 @@ const READ_METHODS = ['GET', 'HEAD']
 export type PipelineResponse = ApiResponse & { readonly authFailure?: AuthFailure; readonly bytes?: Buffer }
 
 /**
- * The request pipeline of every checkpoint route, in the order DECISIONS.md fixes:
+ * The request pipeline of every checkpoint route, in the order docs/behaviour.md fixes:
  *  1. route match          404 RESOURCE_NOT_FOUND, 405 METHOD_NOT_ALLOWED
  *  2. authentication       401 with a Digest challenge; nothing about the data is revealed before it
  *  3. media type           406 INVALID_VERSION_DATE (Atlas v2)
