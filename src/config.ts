@@ -14,6 +14,8 @@ export interface Config {
   readonly port: number
   /** Store URL, e.g. `sqlite:./data/waymark.sqlite`. */
   readonly store: string
+  /** Where the store URL came from, for messages: `--store`, `WAYMARK_STORE` or the default. */
+  readonly storeSource: 'flag' | 'environment' | 'default'
   /** Base of the links in bodies, e.g. `https://waymark.example.com`; else the request's scheme and Host. */
   readonly publicUrl: string | undefined
   readonly logLevel: LogLevel
@@ -194,6 +196,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     host: pick(flags.host, 'WAYMARK_HOST'),
     port,
     store: pick(flags.store, 'WAYMARK_STORE'),
+    storeSource: flags.store !== undefined ? 'flag' : env['WAYMARK_STORE'] !== undefined ? 'environment' : 'default',
     publicUrl: publicUrl === '' ? undefined : publicUrl,
     logLevel: logLevel as LogLevel,
     nonceLifetimeSeconds: lifetime,

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander'
 import { loadConfig, LOG_LEVELS } from '../../config.js'
+import { configuredStore, startError } from '../cli-store.js'
 import { readJsonFile } from '../read-json-file.js'
 import { storeLabel } from '../store-label.js'
 
@@ -61,7 +62,9 @@ export function serveCommand(): Command {
       const fixtures = []
       for (const file of flags.fixtures) fixtures.push(await readJsonFile(file))
       const { startServer } = await import('../../server.js')
-      const server = await startServer(config, { demo: flags.demo, fixtures })
+      const server = await startServer(config, { demo: flags.demo, fixtures }).catch(async (error: unknown) => {
+        throw (await startError(configuredStore(config), error, 'serve')) ?? error
+      })
       const admin = config.adminToken ? `; admin API at ${server.url}/_admin/v1/` : ''
       process.stderr.write(`waymark: serving on ${server.url} (store ${storeLabel(config.store)}${admin})\n`)
       const signal = await nextSignal()

@@ -23,7 +23,7 @@ import type {
   Store,
 } from '../store.js'
 import { PruneSchedule } from '../prune-schedule.js'
-import { withUnavailableErrors } from '../store-errors.js'
+import { StoreNotFoundError, withUnavailableErrors } from '../store-errors.js'
 import { TurnBatch } from '../turn-batch.js'
 import { isPostgresUnavailable } from './postgres-errors.js'
 import {
@@ -50,6 +50,8 @@ import { compareKeys, firstChanged, lastById, numberEntering, planRanks, type Or
 export interface PostgresStoreOptions {
   /** The schema every table lives in, created if missing; default: the server's search_path (`public`). */
   readonly schema?: string
+  /** True: create nothing; a schema without Waymark's tables is a StoreNotFoundError (the CLI's reading commands). */
+  readonly mustExist?: boolean
 }
 
 /** A schema name this engine accepts: a plain lower-case identifier, so it needs no quoting anywhere. */
@@ -178,6 +180,19 @@ function checkLimit(limit: number): void {
   if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`Invalid limit ${limit}`)
 }
 
+/** Throws StoreNotFoundError unless the connection's schema (its search_path) holds Waymark's tables. */
+async function requireTables(client: PoolClient, schema: string | undefined): Promise<void> {
+  const { rows } = await client.query<{ present: boolean; database: string; schema: string }>(
+    `SELECT to_regclass('schema_migrations') IS NOT NULL AS present, current_database() AS database,
+       coalesce($1::text, current_schema(), 'public') AS schema`,
+    [schema ?? null],
+  )
+  const row = rows[0]
+  if (row?.present !== true) {
+    throw new StoreNotFoundError(`schema ${row?.schema ?? schema ?? 'public'} of database ${row?.database ?? '?'} holds no Waymark tables`)
+  }
+}
+
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
@@ -238,6 +253,7 @@ export class PostgresStore implements Store {
       const client = await checkout(pool)
       let migration: SchemaMigration
       try {
+        if (options.mustExist === true) await requireTables(client, schema)
         migration = await migrate(client, schema !== undefined ? { schema } : {})
       } finally {
         release(client)
