@@ -5,7 +5,7 @@ import type pino from 'pino'
 import { buildApp } from './app.js'
 import type { Config } from './config.js'
 import { HttpMetrics } from './http/metrics.js'
-import { createLogger } from './logger.js'
+import { createLogger, prettyDestination } from './logger.js'
 import type { RunningProducer } from './producer/run-producer.js'
 import { shutdownHttp } from './server-shutdown.js'
 import { openStore } from './storage/open-store.js'
@@ -40,7 +40,7 @@ export interface ShutdownReport {
 
 /** Opens the store, loads what was asked, and listens. Signals and exit codes stay with the CLI. */
 export async function startServer(config: Config, options: ServeOptions): Promise<RunningServer> {
-  const logger = createLogger(config.logLevel)
+  const logger = createLogger(config.logLevel, config.logFormat === 'pretty' ? await prettyDestination() : undefined)
   const store = await openStore(config.store)
   try {
     // Imported when needed: modules a plain `serve` does not use cost start-up time.
