@@ -62,6 +62,7 @@ describe('waymark CLI', () => {
     const res = await waymark(['load', invalid, '--store', store])
     assert.equal(res.code, 1)
     assert.match(res.stderr, /checkpoints\[1\].*parts\[0\]\.typeName/)
+    assert.ok(res.stderr.startsWith(`waymark: invalid fixture ${invalid}, nothing was loaded into the store ${store} (from --store):\n`), res.stderr)
     const opened = await openStore(store)
     try {
       assert.equal(await opened.getOrganization(IDS.orgB), undefined)

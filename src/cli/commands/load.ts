@@ -1,5 +1,7 @@
 import { Command } from 'commander'
 import { loadConfig } from '../../config.js'
+import { FixtureError } from '../../fixtures/fixture-error.js'
+import { CliError } from '../cli-error.js'
 import { configuredStore, withCliStore } from '../cli-store.js'
 import { readJsonFile } from '../read-json-file.js'
 import { storeLabel } from '../store-label.js'
@@ -14,7 +16,18 @@ export function loadCommand(): Command {
       const config = loadConfig(flags)
       const document = await readJsonFile(file)
       const { loadFixture } = await import('../../fixtures/load-fixture.js')
-      const summary = await withCliStore(configuredStore(config), { mustExist: false, command: 'load' }, (store) => loadFixture(document, store))
+      const choice = configuredStore(config)
+      const summary = await withCliStore(choice, { mustExist: false, command: 'load' }, async (store) => {
+        try {
+          return await loadFixture(document, store)
+        } catch (error) {
+          if (!(error instanceof FixtureError)) throw error
+          // "The store" of the fixture checks is named: the one this command loads into.
+          const where = `the store ${storeLabel(config.store)}`
+          const problems = error.errors.map((e) => `  - ${e.replace(/in this file or the store$/, `in this file or ${where}`)}`)
+          throw new CliError(`invalid fixture ${file}, nothing was loaded into ${where} ${choice.source}:\n${problems.join('\n')}`)
+        }
+      })
       const counts = Object.entries(summary).map(([kind, count]) => `${count} ${kind}`)
       process.stdout.write(`loaded ${file} into ${storeLabel(config.store)}: ${counts.join(', ')}\n`)
     })
