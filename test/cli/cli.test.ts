@@ -28,7 +28,7 @@ describe('waymark CLI', () => {
   after(() => rm(dir, { recursive: true, force: true }))
 
   test('--help on every command exits 0', async () => {
-    for (const args of [['--help'], ['serve', '--help'], ['load', '--help'], ['apikey', '--help'], ['apikey', 'create', '--help'], ['generate', '--help']]) {
+    for (const args of [['--help'], ['serve', '--help'], ['load', '--help'], ['apikey', '--help'], ['apikey', 'create', '--help'], ['apikey', 'update', '--help'], ['service-account', 'secret', 'add', '--help'], ['generate', '--help']]) {
       const res = await waymark(args)
       assert.equal(res.code, 0, args.join(' '))
       assert.match(res.stdout, /Usage: waymark/)
