@@ -50,13 +50,6 @@ export async function documentedHaproxyConfig(): Promise<string> {
   return block
 }
 
-export interface ServerState {
-  readonly proxy: string
-  readonly server: string
-  /** UP, DOWN, MAINT, "UP 1/2" (going down), "DOWN 1/2" (coming up) … */
-  readonly status: string
-}
-
 export interface Haproxy {
   /** Rows of the stats CSV: one per frontend, backend and server, each a column → value map. */
   stats(): Promise<ReadonlyArray<Readonly<Record<string, string>>>>
