@@ -102,6 +102,7 @@ export async function startServer(config: Config, options: ServeOptions): Promis
       readinessProbed: () => readiness.asked,
       drain: (ms) => {
         readiness.startDraining()
+        if (hurried) return Promise.resolve()
         return new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, ms)
           endDrain = () => {
