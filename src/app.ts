@@ -10,6 +10,7 @@ import { CheckpointService } from './domain/checkpoint-service.js'
 import { answerClientError, lacksHost, MAX_HEADER_BYTES, takeOverNodeRefusals } from './http/client-errors.js'
 import { AUTH_FAILURE_KIND } from './http/auth-failure-kind.js'
 import { healthRoutes } from './http/health-routes.js'
+import type { Readiness } from './http/readiness.js'
 import { HttpMetrics } from './http/metrics.js'
 import { metricsRoutes } from './http/metrics-routes.js'
 import { oauthRoutes } from './http/oauth-routes.js'
@@ -40,6 +41,8 @@ export interface AppDeps {
   readonly metrics?: HttpMetrics
   /** One `debug` line per answered request (docs/operations.md); off when omitted. */
   readonly accessLog?: boolean
+  /** What /readyz says while the server drains before it stops (server.ts); omitted: never draining. */
+  readonly readiness?: Readiness
 }
 
 /** Secrets kept in the store, so every instance on it accepts the others' nonces and tokens. */
@@ -164,7 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // OAuth and the admin API read the database itself, not the API's cache (storage/cached-store.ts).
   const uncached = freshReads(store)
   await app.register(async (scope) => oauthRoutes(scope, { store: uncached, tokenSecret, tokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS, now }))
-  await app.register(async (scope) => healthRoutes(scope, { store, readyTimeoutMs: READY_TIMEOUT_MS }))
+  await app.register(async (scope) => healthRoutes(scope, { store, readyTimeoutMs: READY_TIMEOUT_MS, ...(deps.readiness ? { readiness: deps.readiness } : {}) }))
   if (metrics !== undefined) await app.register(async (scope) => metricsRoutes(scope, { metrics, token: config.metrics.token }))
   // The admin API exists only with an admin token; without one, /_admin/ paths are unknown paths like any other.
   const adminToken = config.adminToken

@@ -41,6 +41,12 @@ export interface Config {
   readonly metrics: MetricsConfig
   /** How long `serve` lets requests in flight finish after SIGTERM/SIGINT before closing their connections. */
   readonly shutdownTimeoutMs: number
+  /** False (`--no-migrate`): open the store without DDL, refusing a schema that is not at this build's version. */
+  readonly migrate: boolean
+  /** How long `serve` keeps trying to open a store it cannot reach (0: one attempt). */
+  readonly waitForStoreMs: number
+  /** On SIGTERM, how long `serve` keeps serving with /readyz at 503 before it stops (docs/operations.md). */
+  readonly drainMs: number
 }
 
 export interface MetricsConfig {
@@ -84,6 +90,10 @@ export interface ConfigFlags {
   readonly metrics?: boolean | undefined
   readonly metricsToken?: string | undefined
   readonly shutdownTimeout?: string | number | undefined
+  /** `--no-migrate`. */
+  readonly migrate?: boolean | undefined
+  readonly waitForStore?: string | number | undefined
+  readonly drainSeconds?: string | number | undefined
 }
 
 /** Every environment variable Waymark reads, with its default (documented in the README). */
@@ -113,6 +123,10 @@ export const ENVIRONMENT = {
   WAYMARK_METRICS: 'on',
   WAYMARK_METRICS_TOKEN: '',
   WAYMARK_SHUTDOWN_TIMEOUT_SECONDS: '10',
+  /** `on` or `off` (`serve --no-migrate`). */
+  WAYMARK_MIGRATE: 'on',
+  WAYMARK_WAIT_FOR_STORE_SECONDS: '0',
+  WAYMARK_DRAIN_SECONDS: '5',
 } as const
 
 /** An admin or metrics token: at least 8 visible ASCII characters, so that it fits an Authorization header as is. */
@@ -209,6 +223,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (shutdownText.trim() === '' || !Number.isFinite(shutdownSeconds) || shutdownSeconds < 0 || shutdownSeconds > 3600) {
     throw new ConfigError(`shutdown timeout must be a number of seconds from 0 to 3600, got "${shutdownText}"`)
   }
+  const migrateSwitch = flags.migrate === undefined ? pick(undefined, 'WAYMARK_MIGRATE') : flags.migrate ? 'on' : 'off'
+  if (migrateSwitch !== 'on' && migrateSwitch !== 'off') throw new ConfigError(`WAYMARK_MIGRATE must be on or off, got "${migrateSwitch}"`)
+  const waitForStoreMs = seconds(pick(flags.waitForStore, 'WAYMARK_WAIT_FOR_STORE_SECONDS'), 'the wait for the store (--wait-for-store)')
+  const drainMs = seconds(pick(flags.drainSeconds, 'WAYMARK_DRAIN_SECONDS'), 'the drain (--drain-seconds)')
   return Object.freeze({
     host: pick(flags.host, 'WAYMARK_HOST'),
     port,
@@ -230,5 +248,17 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     }),
     metrics: Object.freeze({ enabled: metricsSwitch === 'on', token: metricsToken === '' ? undefined : metricsToken }),
     shutdownTimeoutMs: Math.round(shutdownSeconds * 1000),
+    migrate: migrateSwitch === 'on',
+    waitForStoreMs,
+    drainMs,
   })
+}
+
+/** A number of seconds from 0 to 3600, fractions allowed, in milliseconds. */
+function seconds(text: string, what: string): number {
+  const value = Number(text)
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 3600) {
+    throw new ConfigError(`${what} must be a number of seconds from 0 to 3600, got "${text}"`)
+  }
+  return Math.round(value * 1000)
 }

@@ -75,7 +75,8 @@ export async function storeError(choice: StoreChoice, error: unknown, command: s
   const reason = failure.reason.replaceAll(choice.url, label).replace(/\.$/, '')
   const where = `${label}${choice.source === '' ? '' : ` ${choice.source}`}`
   const headline = failure.missing ? `no store at ${where}: ${reason}, and \`${command}\` creates none` : `cannot use the store ${where}: ${reason}`
-  return new CliError(`${headline}; check ${failure.check}. Name another store with ${choice.how}.`)
+  const advice = failure.check === '' ? '' : `; check ${failure.check}`
+  return new CliError(`${headline}${advice}. Name another store with ${choice.how}.`)
 }
 
 /**

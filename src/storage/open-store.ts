@@ -25,8 +25,8 @@ export const POSTGRES_CACHE_TTL_MS = 1_000
 let memoryStores = 0
 
 /** A SQLite store behind its cache, which `PRAGMA data_version` keeps exact (cached-store.ts). */
-function cachedSqlite(path: string): Store {
-  const store = SqliteStore.open(path)
+function cachedSqlite(path: string, options: OpenStoreOptions): Store {
+  const store = SqliteStore.open(path, options)
   const location = path === ':memory:' ? `sqlite-memory:${++memoryStores}` : `sqlite:${resolve(path)}`
   return new CachedStore(store, { kind: 'exact', changedElsewhere: () => store.changedElsewhere() }, location)
 }
@@ -49,6 +49,11 @@ export function parsePostgresUrl(url: string): { connectionString: string; schem
 }
 
 export interface OpenStoreOptions {
+  /**
+   * False (`serve --no-migrate`): create and migrate nothing, refuse a schema that is not at this build's
+   * version (docs/deployment.md, least privilege). Default true: bring the schema up to date.
+   */
+  readonly migrate?: boolean
   /**
    * True: create nothing. A SQLite file must exist, and a PostgreSQL schema must hold Waymark's tables;
    * otherwise a StoreNotFoundError (the CLI's reading and credential commands). Default false: a new
@@ -77,14 +82,18 @@ async function openEngine(url: string, options: OpenStoreOptions): Promise<Store
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length)
     if (path === '') throw new Error('The store URL "sqlite:" names no file; try sqlite:./data/waymark.sqlite')
-    return cachedSqlite(existing(path, mustExist))
+    return cachedSqlite(existing(path, mustExist), options)
   }
-  if (/\.(sqlite3?|db)$/i.test(url) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return cachedSqlite(existing(url, mustExist))
+  if (/\.(sqlite3?|db)$/i.test(url) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return cachedSqlite(existing(url, mustExist), options)
   if (/^postgres(ql)?:\/\//i.test(url)) {
     const { connectionString, schema } = parsePostgresUrl(url)
     // Imported on demand: the pg driver costs tens of milliseconds of start-up that SQLite users never need.
     const { PostgresStore } = await import('./postgres/postgres-store.js')
-    const store = await PostgresStore.open(connectionString, { ...(schema !== undefined ? { schema } : {}), mustExist })
+    const store = await PostgresStore.open(connectionString, {
+      ...(schema !== undefined ? { schema } : {}),
+      ...(options.migrate !== undefined ? { migrate: options.migrate } : {}),
+      mustExist,
+    })
     const freshness = { kind: 'notified', signal: store.changes(), ttlMs: POSTGRES_CACHE_TTL_MS } as const
     return new CachedStore(store, freshness, url)
   }

@@ -4,7 +4,7 @@ import { isOpenFailure, StoreNotFoundError, StoreUnavailableError } from './stor
 export interface StoreFailure {
   /** What went wrong: "connection refused (ECONNREFUSED 127.0.0.1:5432)". */
   readonly reason: string
-  /** What to look at: "that PostgreSQL is running and listens at 127.0.0.1:5432". */
+  /** What to look at: "that PostgreSQL is running and listens at 127.0.0.1:5432"; '' when the reason says what to do. */
   readonly check: string
   /** Whether it says nothing exists there (the store must first be made). */
   readonly missing: boolean
@@ -44,9 +44,8 @@ export function explainStoreFailure(error: unknown): StoreFailure | undefined {
   if (/not a valid PostgreSQL URL|Unsupported store URL|names no file|Invalid PostgreSQL schema name/.test(message)) {
     return { reason: message, check: 'how the store URL is written', missing: false }
   }
-  if (/newer Waymark|schema version/.test(message)) {
-    return { reason: message, check: 'which Waymark version each server and command on this store runs', missing: false }
-  }
+  // The schema's own refusals (storage/schema-version.ts) already say what to do.
+  if (/newer Waymark|schema version/.test(message)) return { reason: message, check: '', missing: false }
   if (error instanceof StoreUnavailableError) {
     return { reason: message, check: 'that the database is up and reachable', missing: false }
   }

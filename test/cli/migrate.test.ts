@@ -16,7 +16,6 @@ import {
   migrate as migratePostgres,
 } from '../../src/storage/postgres/postgres-migrations.js'
 import {
-  POSTGRES_SERVER,
   POSTGRES_URL,
   dropSchema,
   freshSchemaName,
@@ -79,7 +78,7 @@ describe('waymark migrate on SQLite', () => {
     assert.equal(
       res.stderr,
       `waymark: cannot use the store sqlite:${file} (from --store): This database was written by a newer Waymark (schema version ${SQLITE_LATEST + 1} > ${SQLITE_LATEST}); ` +
-        'upgrade Waymark to open it; check which Waymark version each server and command on this store runs. Name another store with --store URL or WAYMARK_STORE=URL.\n',
+        'upgrade Waymark to open it. Name another store with --store URL or WAYMARK_STORE=URL.\n',
     )
     const check = new Database(file, { readonly: true })
     assert.equal(check.prepare('SELECT count(*) FROM schema_migrations').pluck().get(), SQLITE_MIGRATIONS.length + 1)
@@ -150,7 +149,7 @@ if (why !== undefined) {
       assert.equal(
         res.stderr,
         `waymark: cannot use the store ${schemaUrl(schema)} (from --store): This database was written by a newer Waymark (schema version ${POSTGRES_LATEST + 1} > ${POSTGRES_LATEST}); ` +
-          'upgrade Waymark to open it; check which Waymark version each server and command on this store runs. Name another store with --store URL or WAYMARK_STORE=URL.\n',
+          'upgrade Waymark to open it. Name another store with --store URL or WAYMARK_STORE=URL.\n',
       )
       const rows = await sql('SELECT version FROM schema_migrations', [], schema)
       assert.equal(rows.length, POSTGRES_MIGRATIONS.length + 1)
@@ -163,7 +162,7 @@ if (why !== undefined) {
       const res = await waymark(['migrate', '--store', store])
       assert.equal(res.code, 0, res.stderr)
       assert.equal(res.stdout.includes('hunter2'), false)
-      assert.match(res.stdout, new RegExp(`^postgres://postgres:\\*\\*\\*@127\\.0\\.0\\.1:5432/${POSTGRES_SERVER.database}\\?schema=\\w+: schema version 0 → `))
+      assert.ok(res.stdout.startsWith(`${store.replace('hunter2', '***')}: schema version 0 → `), res.stdout)
     })
   })
 }

@@ -23,7 +23,7 @@ import type {
   Store,
 } from '../store.js'
 import { PruneSchedule } from '../prune-schedule.js'
-import { StoreNotFoundError, withUnavailableErrors } from '../store-errors.js'
+import { StoreNotFoundError, StoreUnavailableError, withUnavailableErrors } from '../store-errors.js'
 import { TurnBatch } from '../turn-batch.js'
 import { isPostgresUnavailable } from './postgres-errors.js'
 import {
@@ -42,7 +42,7 @@ import {
   type ClusterRow,
   type ServiceAccountRow,
 } from '../row-mapping.js'
-import { ADVISORY_LOCK_KEY, migrate } from './postgres-migrations.js'
+import { ADVISORY_LOCK_KEY, checkSchemaVersion, migrate } from './postgres-migrations.js'
 import { NOTIFY_CHANGE, NOTIFY_CHANGE_CALL, PostgresChangeListener } from './postgres-change-listener.js'
 import { compareKeys, firstChanged, lastById, numberEntering, planRanks, type OrderKey } from '../rank-plan.js'
 
@@ -50,6 +50,11 @@ import { compareKeys, firstChanged, lastById, numberEntering, planRanks, type Or
 export interface PostgresStoreOptions {
   /** The schema every table lives in, created if missing; default: the server's search_path (`public`). */
   readonly schema?: string
+  /**
+   * False: run no DDL and no migration, only check that the schema is at this build's version (a role with
+   * only DML privileges, `serve --no-migrate`). Default true: create and migrate what is missing.
+   */
+  readonly migrate?: boolean
   /** True: create nothing; a schema without Waymark's tables is a StoreNotFoundError (the CLI's reading commands). */
   readonly mustExist?: boolean
 }
@@ -225,8 +230,9 @@ export class PostgresStore implements Store {
 
   /**
    * Connects to the database at `url` (a `postgres://` connection string), creates `options.schema` if
-   * needed and migrates it. Throws when the server cannot be reached within a few seconds, and when the
-   * schema was written by a newer Waymark.
+   * needed and migrates it (or, with `migrate: false`, only checks its version). Throws a
+   * StoreUnavailableError when the server cannot be reached within a few seconds, and an Error when the
+   * schema was written by a newer Waymark (or, not migrating, by an older one).
    */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const { schema } = options
@@ -254,7 +260,8 @@ export class PostgresStore implements Store {
       let migration: SchemaMigration
       try {
         if (options.mustExist === true) await requireTables(client, schema)
-        migration = await migrate(client, schema !== undefined ? { schema } : {})
+        migration =
+          options.migrate === false ? await checkSchemaVersion(client) : await migrate(client, schema !== undefined ? { schema } : {})
       } finally {
         release(client)
       }
@@ -263,7 +270,7 @@ export class PostgresStore implements Store {
       return withUnavailableErrors(new PostgresStore(pool, migration, listener), isPostgresUnavailable)
     } catch (error) {
       await pool.end().catch(() => undefined)
-      throw error
+      throw isPostgresUnavailable(error) ? new StoreUnavailableError(error) : error
     }
   }
 
