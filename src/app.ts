@@ -19,6 +19,7 @@ import { AnswerCache } from './http/answer-cache.js'
 import { ApiPipeline, type ApiRequest } from './http/pipeline.js'
 import { TokenBucketLimiter } from './http/rate-limiter.js'
 import { DEFAULT_FORMAT, lenientFormat } from './http/query-params.js'
+import { noteCaller } from './http/caller.js'
 import { observeRequests, recordAnswer } from './http/request-observer.js'
 import { REQUEST_ID_HEADER, requestId } from './http/request-id.js'
 import { renderError, type ApiResponse } from './http/render.js'
@@ -128,8 +129,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const dispatch = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const response = await pipeline.handle(apiRequest(request.raw), request.log)
     if (response.authFailure !== undefined) countAuthFailure(response.authFailure, () => request.log)
+    noteCaller(request.raw, response.caller)
     return send(reply, response)
   }
+  /** The client as the access log shows it: the address access lists check. */
+  const loggedClient = (raw: IncomingMessage): string | undefined => clientAddress(raw.socket.remoteAddress, forwardedFor(raw), trustedProxies)
 
   // The API answers every method on every path itself (405 for a known path, 404 otherwise), and
   // never reads a request body: GET-only routes must not fail on a body's content type.
@@ -139,7 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     done(null)
   })
   // Before any scope is registered, so that every route and the not-found handler inherit the hooks.
-  const observeUnrouted = observeRequests(app, { metrics, accessLog })
+  const observeUnrouted = observeRequests(app, { metrics, accessLog, clientAddress: loggedClient })
   // Set before any route is registered: a scope keeps the error handler it was registered under.
   app.setErrorHandler((error, request, reply) => {
     // Fastify refuses some requests before a handler runs (an unparseable Content-Type, QUERY without
@@ -189,9 +193,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (metrics === undefined && !accessLog) return
       const target = raw.url ?? '/'
       recordAnswer(
-        { metrics, accessLog },
+        { metrics, accessLog, clientAddress: loggedClient },
         // The request's child logger is made only if the access log writes to it.
-        { method: raw.method ?? 'GET', target, status: response.status, errorCode: response.headers['x-error-code'], ms, log: { debug: (details, message) => log().debug(details, message) } },
+        {
+          method: raw.method ?? 'GET',
+          target,
+          status: response.status,
+          errorCode: response.headers['x-error-code'],
+          ms,
+          log: { debug: (details, message) => log().debug(details, message) },
+          raw,
+          caller: response.caller,
+        },
       )
     },
   })

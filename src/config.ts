@@ -8,15 +8,23 @@ import { parseAccessListEntry } from './auth/access-list.js'
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
 
+/** `json`: one JSON object per line (for log shippers); `pretty`: coloured lines for a person (pino-pretty). */
+export const LOG_FORMATS = ['json', 'pretty'] as const
+export type LogFormat = (typeof LOG_FORMATS)[number]
+
 export interface Config {
   /** Address to listen on. */
   readonly host: string
   readonly port: number
   /** Store URL, e.g. `sqlite:./data/waymark.sqlite`. */
   readonly store: string
+  /** Where the store URL came from, for messages: `--store`, `WAYMARK_STORE` or the default. */
+  readonly storeSource: 'flag' | 'environment' | 'default'
   /** Base of the links in bodies, e.g. `https://waymark.example.com`; else the request's scheme and Host. */
   readonly publicUrl: string | undefined
   readonly logLevel: LogLevel
+  /** How log records are written on stdout; by default pretty on a terminal, JSON otherwise. */
+  readonly logFormat: LogFormat
   /** How long a Digest nonce is accepted before clients are told it is stale. */
   readonly nonceLifetimeSeconds: number
   /** The per-project token bucket of the checkpoint routes; undefined when limits are off. */
@@ -65,6 +73,7 @@ export interface ConfigFlags {
   readonly store?: string | undefined
   readonly publicUrl?: string | undefined
   readonly logLevel?: string | undefined
+  readonly logFormat?: string | undefined
   readonly rateLimit?: boolean | undefined
   readonly trustedProxy?: readonly string[] | undefined
   readonly tlsCert?: string | undefined
@@ -94,6 +103,8 @@ export const ENVIRONMENT = {
   WAYMARK_STORE: 'sqlite:./data/waymark.sqlite',
   WAYMARK_PUBLIC_URL: '',
   WAYMARK_LOG_LEVEL: 'info',
+  /** `json` or `pretty`; empty: pretty when stdout is a terminal, JSON otherwise. */
+  WAYMARK_LOG_FORMAT: '',
   WAYMARK_NONCE_LIFETIME_SECONDS: '300',
   WAYMARK_RATE_LIMIT: 'on',
   WAYMARK_RATE_LIMIT_CAPACITY: '1200',
@@ -125,7 +136,11 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError'
 }
 
-export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * The configuration from flags, then `env`, then the defaults. `terminal` says whether stdout is a
+ * terminal (the default log format depends on it).
+ */
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env, terminal = process.stdout.isTTY === true): Config {
   const pick = (flag: string | number | undefined, name: keyof typeof ENVIRONMENT): string =>
     flag !== undefined ? String(flag) : (env[name] ?? ENVIRONMENT[name])
 
@@ -136,6 +151,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const logLevel = pick(flags.logLevel, 'WAYMARK_LOG_LEVEL')
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
+  }
+  const logFormat = pick(flags.logFormat, 'WAYMARK_LOG_FORMAT') || (terminal ? 'pretty' : 'json')
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    throw new ConfigError(`log format must be one of ${LOG_FORMATS.join(', ')}, got "${logFormat}"`)
   }
   const publicUrl = pick(flags.publicUrl, 'WAYMARK_PUBLIC_URL').replace(/\/+$/, '')
   if (publicUrl !== '' && !/^https?:\/\/[^/?#\s]+$/.test(publicUrl)) {
@@ -212,8 +231,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     host: pick(flags.host, 'WAYMARK_HOST'),
     port,
     store: pick(flags.store, 'WAYMARK_STORE'),
+    storeSource: flags.store !== undefined ? 'flag' : env['WAYMARK_STORE'] !== undefined ? 'environment' : 'default',
     publicUrl: publicUrl === '' ? undefined : publicUrl,
     logLevel: logLevel as LogLevel,
+    logFormat: logFormat as LogFormat,
     nonceLifetimeSeconds: lifetime,
     rateLimit,
     trustedProxies,

@@ -7,7 +7,7 @@ import { buildApp } from './app.js'
 import type { Config } from './config.js'
 import { HttpMetrics } from './http/metrics.js'
 import { Readiness } from './http/readiness.js'
-import { createLogger } from './logger.js'
+import { createLogger, prettyDestination } from './logger.js'
 import type { RunningProducer } from './producer/run-producer.js'
 import { shutdownHttp } from './server-shutdown.js'
 import type { Store } from './storage/store.js'
@@ -51,7 +51,7 @@ export interface ShutdownReport {
 
 /** Opens the store, loads what was asked, and listens. Signals and exit codes stay with the CLI. */
 export async function startServer(config: Config, options: ServeOptions): Promise<RunningServer> {
-  const logger = createLogger(config.logLevel)
+  const logger = createLogger(config.logLevel, config.logFormat === 'pretty' ? await prettyDestination() : undefined)
   const store = await openStoreWaiting(config.store, {
     migrate: config.migrate,
     waitMs: config.waitForStoreMs,

@@ -43,7 +43,8 @@ test('serve --no-migrate on SQLite: a missing file is refused (and not created),
     const file = join(dir, 'sub', 'waymark.sqlite')
     const missing = await runWaymark(['serve', '--no-migrate', '--port', '0', '--store', `sqlite:${file}`])
     assert.equal(missing.code, 1)
-    assert.match(missing.stderr, /^waymark: This database is at schema version 0 and this Waymark needs \d+; --no-migrate changes no schema/)
+    assert.ok(missing.stderr.startsWith(`waymark: cannot use the store sqlite:${file} (from --store): This database is at schema version 0 and this Waymark needs `), missing.stderr)
+    assert.match(missing.stderr, /--no-migrate changes no schema: run `waymark migrate` .* Name another store with --store URL or WAYMARK_STORE=URL\.\n$/)
     assert.equal(existsSync(join(dir, 'sub')), false, 'nothing was created')
     const store = `sqlite:${join(dir, 'waymark.sqlite')}`
     assert.equal((await runWaymark(['migrate', '--store', store])).code, 0)

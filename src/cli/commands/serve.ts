@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander'
-import { loadConfig, LOG_LEVELS } from '../../config.js'
+import { loadConfig, LOG_FORMATS, LOG_LEVELS } from '../../config.js'
+import { configuredStore, startError } from '../cli-store.js'
 import { readJsonFile } from '../read-json-file.js'
 import type { FailedAttempt } from '../../storage/wait-for-store.js'
 import { storeLabel } from '../store-label.js'
@@ -10,6 +11,7 @@ interface ServeFlags {
   readonly store?: string
   readonly publicUrl?: string
   readonly logLevel?: string
+  readonly logFormat?: string
   readonly fixtures: string[]
   readonly demo: boolean
   readonly rateLimit: boolean
@@ -42,6 +44,7 @@ export function serveCommand(): Command {
     .option('--store <url>', 'store URL (env WAYMARK_STORE, default sqlite:./data/waymark.sqlite)')
     .option('--public-url <url>', 'base URL of links in bodies (env WAYMARK_PUBLIC_URL, default: the request Host)')
     .addOption(new Option('--log-level <level>', 'log level (env WAYMARK_LOG_LEVEL, default info)').choices(LOG_LEVELS))
+    .addOption(new Option('--log-format <format>', 'log records on stdout as JSON lines or pretty text (env WAYMARK_LOG_FORMAT; default pretty on a terminal, else json)').choices(LOG_FORMATS))
     .option('--fixtures <file>', 'load a fixture file before serving (repeatable)', collect, [])
     .option('--demo', 'load the deterministic demo data set before serving', false)
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS (env WAYMARK_TLS_CERT; needs --tls-key)')
@@ -67,6 +70,14 @@ export function serveCommand(): Command {
         metrics: flags.metrics ? undefined : false,
         migrate: flags.migrate ? undefined : false,
       })
+      // SIGHUP (a closed terminal, `kill -HUP`, log rotators) would end the process: logs go to stdout,
+      // so there is no file to reopen; it is ignored, with a line. Installed first, so it holds from the start.
+      let log: { info(details: object, message: string): void } | undefined
+      const onHangup = (): void => {
+        process.stderr.write('waymark: SIGHUP ignored: logs go to stdout, there is no log file to reopen (stop with SIGTERM)\n')
+        log?.info({ signal: 'SIGHUP' }, 'SIGHUP ignored: logs go to stdout, there is no log file to reopen')
+      }
+      process.on('SIGHUP', onHangup)
       if (config.producer.enabled) {
         const { timeScale, seed } = config.producer
         process.stderr.write(`waymark: making checkpoints of scheduled clusters (time scale ${timeScale}, seed ${seed})\n`)
@@ -78,10 +89,17 @@ export function serveCommand(): Command {
         const next = `next in ${(retryInMs / 1000).toFixed(1)} s, ${(leftMs / 1000).toFixed(1)} s left of --wait-for-store`
         process.stderr.write(`waymark: waiting for the store ${storeLabel(config.store)}: attempt ${attempt}: ${reason}; ${next}\n`)
       }
-      const server = await startServer(config, { demo: flags.demo, fixtures, onStoreRetry })
+      const server = await startServer(config, { demo: flags.demo, fixtures, onStoreRetry }).catch(async (error: unknown) => {
+        throw (await startError(configuredStore(config), error, 'serve')) ?? error
+      })
+      log = server.app.log
+      // Listening for the stop signals before saying "serving": whoever waits for that line may send one at once.
+      const stopping = nextSignal()
       const admin = config.adminToken ? `; admin API at ${server.url}/_admin/v1/` : ''
+      // The person at a terminal reads stderr; a log shipper reading stdout gets the same as a record.
       process.stderr.write(`waymark: serving on ${server.url} (store ${storeLabel(config.store)}${admin})\n`)
-      const signal = await nextSignal()
+      server.app.log.info({ url: server.url, store: storeLabel(config.store), adminApi: config.adminToken !== undefined }, 'serving')
+      const signal = await stopping
       // A second signal ends the drain and cuts the remaining connections at once; the shutdown then ends as usual.
       const hurry = (): void => server.hurry()
       process.on('SIGINT', hurry)
@@ -105,6 +123,7 @@ export function serveCommand(): Command {
       } else {
         server.app.log.info(report, 'shut down')
       }
+      process.off('SIGHUP', onHangup)
       process.stderr.write(`waymark: stopped in ${report.milliseconds} ms${report.forcedConnections > 0 ? ` (${report.forcedConnections} busy connection(s) closed at the deadline)` : ''}\n`)
     })
 }

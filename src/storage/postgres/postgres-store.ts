@@ -23,7 +23,7 @@ import type {
   Store,
 } from '../store.js'
 import { PruneSchedule } from '../prune-schedule.js'
-import { StoreUnavailableError, withUnavailableErrors } from '../store-errors.js'
+import { StoreNotFoundError, StoreUnavailableError, withUnavailableErrors } from '../store-errors.js'
 import { TurnBatch } from '../turn-batch.js'
 import { isPostgresUnavailable } from './postgres-errors.js'
 import {
@@ -55,6 +55,8 @@ export interface PostgresStoreOptions {
    * only DML privileges, `serve --no-migrate`). Default true: create and migrate what is missing.
    */
   readonly migrate?: boolean
+  /** True: create nothing; a schema without Waymark's tables is a StoreNotFoundError (the CLI's reading commands). */
+  readonly mustExist?: boolean
 }
 
 /** A schema name this engine accepts: a plain lower-case identifier, so it needs no quoting anywhere. */
@@ -183,6 +185,19 @@ function checkLimit(limit: number): void {
   if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`Invalid limit ${limit}`)
 }
 
+/** Throws StoreNotFoundError unless the connection's schema (its search_path) holds Waymark's tables. */
+async function requireTables(client: PoolClient, schema: string | undefined): Promise<void> {
+  const { rows } = await client.query<{ present: boolean; database: string; schema: string }>(
+    `SELECT to_regclass('schema_migrations') IS NOT NULL AS present, current_database() AS database,
+       coalesce($1::text, current_schema(), 'public') AS schema`,
+    [schema ?? null],
+  )
+  const row = rows[0]
+  if (row?.present !== true) {
+    throw new StoreNotFoundError(`schema ${row?.schema ?? schema ?? 'public'} of database ${row?.database ?? '?'} holds no Waymark tables`)
+  }
+}
+
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
@@ -244,6 +259,7 @@ export class PostgresStore implements Store {
       const client = await checkout(pool)
       let migration: SchemaMigration
       try {
+        if (options.mustExist === true) await requireTables(client, schema)
         migration =
           options.migrate === false ? await checkSchemaVersion(client) : await migrate(client, schema !== undefined ? { schema } : {})
       } finally {
