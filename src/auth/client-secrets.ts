@@ -12,6 +12,14 @@ export function newClientId(): string {
   return `mdb_sa_id_${randomBytes(12).toString('hex')}`
 }
 
+/**
+ * A new service account identity (`ServiceAccount.uid`): 32 random hex characters, made once when the
+ * account is created; tokens carry it, so they never pass to a later account with the same client id.
+ */
+export function newAccountUid(): string {
+  return randomBytes(16).toString('hex')
+}
+
 /** A new client secret in the real format: `mdb_sa_sk_` and 40 random characters. */
 export function newClientSecret(): string {
   return `mdb_sa_sk_${randomBytes(30).toString('base64url')}`

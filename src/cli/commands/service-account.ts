@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { hashClientSecret, newClientId, newClientSecret } from '../../auth/client-secrets.js'
+import { hashClientSecret, newAccountUid, newClientId, newClientSecret } from '../../auth/client-secrets.js'
 import { newObjectId } from '../../domain/ids.js'
 import { toIsoSeconds } from '../../domain/timestamps.js'
 import { describeRoles, grantedRoles, withGrantOptions, type GrantFlags } from '../grant-options.js'
@@ -32,6 +32,7 @@ export function serviceAccountCommand(): Command {
       await saveCredential(flags.store, {
         serviceAccount: {
           clientId,
+          uid: newAccountUid(),
           orgId: flags.org,
           name: flags.name ?? clientId,
           description: flags.description,

@@ -130,6 +130,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX digest_nonce_leases_expiry ON digest_nonce_leases (expires_at);
     `,
   },
+  // A service account's own identity (ServiceAccount.uid), which access tokens carry: a token then dies
+  // with its account even when another account is later created with the same client id. Accounts
+  // stored before get one now; the tokens issued to them before carry none and are refused.
+  {
+    version: 6,
+    name: 'service account identity for tokens',
+    sql: `
+      ALTER TABLE service_accounts ADD COLUMN uid TEXT;
+      UPDATE service_accounts SET uid = md5(random()::text || clock_timestamp()::text || client_id);
+      ALTER TABLE service_accounts ALTER COLUMN uid SET NOT NULL;
+    `,
+  },
 ]
 
 /** The newest schema version this code knows. */

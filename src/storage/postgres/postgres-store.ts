@@ -760,9 +760,10 @@ async function applyIn(client: PoolClient, data: DataSet): Promise<ApplySummary>
   if (serviceAccounts.length > 0) {
     await write(
       client,
-      `INSERT INTO service_accounts (client_id, org_id, name, description, roles, secrets, access_list, created_at)
+      // A replaced account keeps its stored uid (its identity); only a new one takes the uid given.
+      `INSERT INTO service_accounts (client_id, org_id, name, description, roles, secrets, access_list, created_at, uid)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-         $8::text[])
+         $8::text[], $9::text[])
        ON CONFLICT (client_id) DO UPDATE SET org_id = excluded.org_id, name = excluded.name,
          description = excluded.description, roles = excluded.roles, secrets = excluded.secrets,
          access_list = excluded.access_list, created_at = excluded.created_at`,
@@ -775,6 +776,7 @@ async function applyIn(client: PoolClient, data: DataSet): Promise<ApplySummary>
         serviceAccounts.map((a) => JSON.stringify(a.secrets)),
         serviceAccounts.map((a) => JSON.stringify(a.accessList)),
         serviceAccounts.map((a) => a.createdAt),
+        serviceAccounts.map((a) => a.uid),
       ],
     )
   }

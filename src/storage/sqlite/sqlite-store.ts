@@ -139,9 +139,10 @@ function prepareStatements(db: Database.Database) {
          created_at = excluded.created_at`,
     ),
     getServiceAccount: db.prepare<[string], ServiceAccountRow>('SELECT * FROM service_accounts WHERE client_id = ?'),
-    upsertServiceAccount: db.prepare<[string, string, string, string, string, string, string, string]>(
-      `INSERT INTO service_accounts (client_id, org_id, name, description, roles, secrets, access_list, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    /** A replaced account keeps its stored uid (its identity); only a new one takes the uid given. */
+    upsertServiceAccount: db.prepare<[string, string, string, string, string, string, string, string, string]>(
+      `INSERT INTO service_accounts (client_id, uid, org_id, name, description, roles, secrets, access_list, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (client_id) DO UPDATE SET org_id = excluded.org_id, name = excluded.name,
          description = excluded.description, roles = excluded.roles, secrets = excluded.secrets,
          access_list = excluded.access_list, created_at = excluded.created_at`,
@@ -543,6 +544,7 @@ export class SqliteStore implements Store {
     for (const a of serviceAccounts) {
       s.upsertServiceAccount.run(
         a.clientId,
+        a.uid,
         a.orgId,
         a.name,
         a.description,
