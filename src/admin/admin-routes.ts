@@ -3,7 +3,7 @@ import type { Store } from '../storage/store.js'
 import { ApiError } from '../errors.js'
 import { DEFAULT_FORMAT } from '../http/query-params.js'
 import { renderError } from '../http/render.js'
-import { isStoreUnavailable, renderStoreUnavailable, storeUnavailableDetails, STORE_UNAVAILABLE_MESSAGE } from '../http/store-unavailable.js'
+import { isStoreUnavailable, renderStoreUnavailable, logStoreUnavailable } from '../http/store-unavailable.js'
 import { RouteMatcher, safeDecode } from '../http/route-matcher.js'
 import { MALFORMED_JSON } from './admin-bodies.js'
 import { AdminCredentials } from './admin-credentials.js'
@@ -268,7 +268,7 @@ export async function adminRoutes(scope: FastifyInstance, deps: AdminDeps): Prom
   scope.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof ApiError) return sendError(reply, error)
     if (isStoreUnavailable(error)) {
-      request.log.warn(storeUnavailableDetails(error), STORE_UNAVAILABLE_MESSAGE)
+      logStoreUnavailable(request.log, error)
       const response = renderStoreUnavailable(DEFAULT_FORMAT)
       return reply.code(response.status).headers(response.headers).send(Buffer.from(response.body))
     }

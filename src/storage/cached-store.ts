@@ -338,6 +338,10 @@ export class CachedStore implements Store {
     return this.#inner.ping()
   }
 
+  checkWritable(): Promise<boolean> {
+    return this.#inner.checkWritable()
+  }
+
   async close(): Promise<void> {
     this.#clear()
     this.#unsubscribe()

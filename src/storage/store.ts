@@ -95,6 +95,14 @@ export interface Store {
    */
   ping(): Promise<void>
 
+  /**
+   * Whether writes succeed, for readiness. True without asking the database while no call has failed for
+   * lack of space or a failing disk (a `storage` StoreUnavailableError); after one, false until a small
+   * probe write of this method's own succeeds (tried at most once a second), so that readiness comes back
+   * when space is back, without other traffic. Fails like `ping` when the database cannot be reached.
+   */
+  checkWritable(): Promise<boolean>
+
   close(): Promise<void>
 
   // --- The whole store, for `waymark migrate` and `waymark copy` ---

@@ -142,6 +142,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE service_accounts ALTER COLUMN uid SET NOT NULL;
     `,
   },
+  // What readiness writes to learn that writes succeed again after a full or failing disk
+  // (Store.checkWritable): one row, rewritten by each probe.
+  {
+    version: 7,
+    name: 'write probe',
+    sql: `
+      CREATE TABLE write_probe (
+        id INTEGER PRIMARY KEY,
+        probed_at BIGINT NOT NULL
+      );
+    `,
+  },
 ]
 
 /** The newest schema version this code knows. */

@@ -23,9 +23,9 @@ import type {
   Store,
 } from '../store.js'
 import { PruneSchedule } from '../prune-schedule.js'
-import { withUnavailableErrors } from '../store-errors.js'
+import { withUnavailableErrors, WriteHealth } from '../store-errors.js'
 import { TurnBatch } from '../turn-batch.js'
-import { isPostgresUnavailable } from './postgres-errors.js'
+import { postgresUnavailableKind } from './postgres-errors.js'
 import {
   apiKeyFromRow,
   checkpointFromRow,
@@ -197,6 +197,7 @@ export class PostgresStore implements Store {
     private readonly pool: pg.Pool,
     readonly migration: SchemaMigration,
     private readonly listener: PostgresChangeListener,
+    private readonly writes: WriteHealth,
   ) {}
 
   /**
@@ -244,7 +245,9 @@ export class PostgresStore implements Store {
       }
       // Every method then fails with StoreUnavailableError while the server cannot be reached.
       const listener = new PostgresChangeListener({ connectionString: url, ...searchPath })
-      return withUnavailableErrors(new PostgresStore(pool, migration, listener), isPostgresUnavailable)
+      // A disk-full or I/O failure (SQLSTATE class 53, 58030) also marks writes failing.
+      const writes = new WriteHealth()
+      return withUnavailableErrors(new PostgresStore(pool, migration, listener, writes), postgresUnavailableKind, writes)
     } catch (error) {
       await pool.end().catch(() => undefined)
       throw error
@@ -375,6 +378,22 @@ export class PostgresStore implements Store {
     // pg honours a per-query query_timeout; @types/pg's QueryConfig does not declare it.
     const config: QueryConfig & { query_timeout: number } = { text: 'SELECT 1', query_timeout: PING_TIMEOUT_MS }
     await this.pool.query(config)
+  }
+
+  async checkWritable(): Promise<boolean> {
+    if (!this.writes.failing) return true
+    if (!this.writes.probeDue(Date.now())) return false
+    try {
+      await this.pool.query(
+        'INSERT INTO write_probe (id, probed_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at',
+        [Date.now()],
+      )
+    } catch (error) {
+      if (postgresUnavailableKind(error) === 'storage') return false
+      throw error
+    }
+    this.writes.recovered()
+    return true
   }
 
   async close(): Promise<void> {

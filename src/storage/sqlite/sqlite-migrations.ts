@@ -139,6 +139,18 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE service_accounts SET uid = lower(hex(randomblob(16)));
     `,
   },
+  // What readiness writes to learn that writes succeed again after a full or failing disk
+  // (Store.checkWritable): one row, rewritten by each probe.
+  {
+    version: 7,
+    name: 'write probe',
+    sql: `
+      CREATE TABLE write_probe (
+        id INTEGER PRIMARY KEY,
+        probed_at INTEGER NOT NULL
+      );
+    `,
+  },
 ]
 
 /** The newest schema version this code knows. */

@@ -25,8 +25,8 @@ import type {
 } from '../store.js'
 import { PruneSchedule } from '../prune-schedule.js'
 import { TurnBatch } from '../turn-batch.js'
-import { withUnavailableErrors } from '../store-errors.js'
-import { isSqliteUnavailable } from './sqlite-errors.js'
+import { withUnavailableErrors, WriteHealth } from '../store-errors.js'
+import { sqliteUnavailableKind } from './sqlite-errors.js'
 import { migrate } from './sqlite-migrations.js'
 import {
   apiKeyFromRow,
@@ -169,6 +169,9 @@ function prepareStatements(db: Database.Database) {
     ),
     nonceLeaseOwner: db.prepare<[string], string>('SELECT owner FROM digest_nonce_leases WHERE nonce = ?').pluck(),
     forgetExpiredNonceLeases: db.prepare<[number]>('DELETE FROM digest_nonce_leases WHERE expires_at <= ?'),
+    writeProbe: db.prepare<[number]>(
+      'INSERT INTO write_probe (id, probed_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at',
+    ),
     /** Changes whenever another connection commits to the file (never for this connection's own writes). */
     dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
   }
@@ -286,6 +289,7 @@ export class SqliteStore implements Store {
   private constructor(
     private readonly db: Database.Database,
     readonly migration: SchemaMigration,
+    private readonly writes: WriteHealth,
   ) {
     this.stmt = prepareStatements(db)
     this.admin = prepareAdminStatements(db)
@@ -316,8 +320,9 @@ export class SqliteStore implements Store {
       db.pragma('foreign_keys = ON')
       const migration = migrate(db)
       // Every method then fails with StoreUnavailableError when the file is locked past the busy timeout,
-      // cannot be opened or fails to read.
-      return withUnavailableErrors(new SqliteStore(db, migration), isSqliteUnavailable)
+      // cannot be opened, is damaged, or its disk is full or failing (which also marks writes failing).
+      const writes = new WriteHealth()
+      return withUnavailableErrors(new SqliteStore(db, migration, writes), sqliteUnavailableKind, writes)
     } catch (error) {
       db.close()
       throw error
@@ -427,6 +432,19 @@ export class SqliteStore implements Store {
 
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').pluck().get()
+  }
+
+  async checkWritable(): Promise<boolean> {
+    if (!this.writes.failing) return true
+    if (!this.writes.probeDue(Date.now())) return false
+    try {
+      this.stmt.writeProbe.run(Date.now())
+    } catch (error) {
+      if (sqliteUnavailableKind(error) === 'storage') return false
+      throw error
+    }
+    this.writes.recovered()
+    return true
   }
 
   async close(): Promise<void> {
