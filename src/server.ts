@@ -41,7 +41,7 @@ export interface ShutdownReport {
 /** Opens the store, loads what was asked, and listens. Signals and exit codes stay with the CLI. */
 export async function startServer(config: Config, options: ServeOptions): Promise<RunningServer> {
   const logger = createLogger(config.logLevel)
-  const store = await openStore(config.store)
+  const store = await openStore(config.store, { serving: true })
   try {
     // Imported when needed: modules a plain `serve` does not use cost start-up time.
     if (options.demo) await store.apply((await import('./fixtures/demo.js')).demoDataSet())

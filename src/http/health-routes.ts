@@ -14,8 +14,9 @@ export interface HealthDeps {
  *   asked (a database outage is not a reason to restart Waymark: it recovers by itself).
  * - `GET /readyz`: the store answers a trivial query within `readyTimeoutMs`, and takes writes; 200
  *   `{"status":"OK","store":"reachable"}`, else 503 `{"status":"UNAVAILABLE","store":"unreachable"}` (no
- *   answer) or `"store":"not writable"` (writes fail for a full or failing disk, until a probe write
- *   succeeds), with Retry-After: take the instance out of rotation until it is ready again.
+ *   answer), `"store":"not writable"` (writes fail for a full or failing disk, until a probe write
+ *   succeeds) or `"store":"damaged"` (the background check of a large SQLite file found it damaged), with
+ *   Retry-After: take the instance out of rotation until it is ready again.
  */
 export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Promise<void> {
   app.get('/healthz', async (_request, reply) => json(reply, 200, { status: 'OK' }))
@@ -36,7 +37,7 @@ class PingTimeout extends Error {
  * `reachable`: the store answers and takes writes; `unreachable`: it does not answer within the timeout;
  * `not writable`: it answers, but writes fail (a full or failing disk) and the probe write still does.
  */
-async function storeState(deps: HealthDeps, log: FastifyBaseLogger): Promise<'reachable' | 'unreachable' | 'not writable'> {
+async function storeState(deps: HealthDeps, log: FastifyBaseLogger): Promise<'reachable' | 'unreachable' | 'not writable' | 'damaged'> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new PingTimeout(`The store did not answer within ${deps.readyTimeoutMs} ms`)), deps.readyTimeoutMs)
@@ -46,8 +47,10 @@ async function storeState(deps: HealthDeps, log: FastifyBaseLogger): Promise<'re
     return (await Promise.race([deps.store.checkWritable(), timeout])) ? 'reachable' : 'not writable'
   } catch (error) {
     if (error instanceof PingTimeout) log.warn(storeUnavailableDetails(error), STORE_UNAVAILABLE_MESSAGE)
-    else if (isStoreUnavailable(error)) logStoreUnavailable(log, error)
-    else log.error({ err: error }, 'unexpected error in the readiness check')
+    else if (isStoreUnavailable(error)) {
+      logStoreUnavailable(log, error)
+      if (error.kind === 'damaged') return 'damaged'
+    } else log.error({ err: error }, 'unexpected error in the readiness check')
     return 'unreachable'
   } finally {
     clearTimeout(timer)

@@ -20,11 +20,19 @@ const URL_FORMS: Record<(typeof AVAILABLE_ENGINES)[number], string> = {
  */
 export const POSTGRES_CACHE_TTL_MS = 1_000
 
+export interface OpenStoreOptions {
+  /**
+   * The store is for `waymark serve`: a SQLite file too large to check before it opens is checked in the
+   * background (sqlite/sqlite-integrity.ts); files up to 64 MiB are checked before opening in any case.
+   */
+  readonly serving?: boolean
+}
+
 let memoryStores = 0
 
 /** A SQLite store behind its cache, which `PRAGMA data_version` keeps exact (cached-store.ts). */
-function cachedSqlite(path: string): Store {
-  const store = SqliteStore.open(path)
+function cachedSqlite(path: string, options: OpenStoreOptions): Store {
+  const store = SqliteStore.open(path, { checkLargeFileInBackground: options.serving === true })
   const location = path === ':memory:' ? `sqlite-memory:${++memoryStores}` : `sqlite:${resolve(path)}`
   return new CachedStore(store, { kind: 'exact', changedElsewhere: () => store.changedElsewhere() }, location)
 }
@@ -53,13 +61,13 @@ export function parsePostgresUrl(url: string): { connectionString: string; schem
  * throws, saying which engines exist. This is the only module outside src/storage/<engine>/ that imports
  * an engine.
  */
-export async function openStore(url: string): Promise<Store> {
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length)
     if (path === '') throw new Error('The store URL "sqlite:" names no file; try sqlite:./data/waymark.sqlite')
-    return cachedSqlite(path)
+    return cachedSqlite(path, options)
   }
-  if (/\.(sqlite3?|db)$/i.test(url) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return cachedSqlite(url)
+  if (/\.(sqlite3?|db)$/i.test(url) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return cachedSqlite(url, options)
   if (/^postgres(ql)?:\/\//i.test(url)) {
     const { connectionString, schema } = parsePostgresUrl(url)
     // Imported on demand: the pg driver costs tens of milliseconds of start-up that SQLite users never need.

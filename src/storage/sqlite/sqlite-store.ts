@@ -27,6 +27,7 @@ import { PruneSchedule } from '../prune-schedule.js'
 import { TurnBatch } from '../turn-batch.js'
 import { withUnavailableErrors, WriteHealth } from '../store-errors.js'
 import { sqliteUnavailableKind } from './sqlite-errors.js'
+import { checkInBackground, DamagedStoreError, fileSize, quickCheck, SYNC_CHECK_MAX_BYTES } from './sqlite-integrity.js'
 import { migrate } from './sqlite-migrations.js'
 import {
   apiKeyFromRow,
@@ -48,6 +49,15 @@ import { BEFORE_ALL, compareKeys, firstChanged, lastById, numberEntering, planRa
 
 const SELECT_CHECKPOINT = `SELECT id, cluster_id, group_id, timestamp, started, completed, restorable, parts
   FROM checkpoints`
+
+export interface SqliteOpenOptions {
+  /**
+   * Check a file too large to check before opening (over 64 MiB) in a worker thread while the store is in
+   * use; damage found makes `ping` (readiness) fail. `waymark serve` asks for it; commands that run to an
+   * end do not.
+   */
+  readonly checkLargeFileInBackground?: boolean
+}
 
 /** One Digest nonce lease to claim (`Store.claimNonceLease`). */
 interface LeaseClaim {
@@ -310,24 +320,38 @@ export class SqliteStore implements Store {
    * Opens (creating if needed, with its parent directory) the database at `path`, or an in-memory one for
    * ':memory:', and migrates it. Throws when the file was written by a newer Waymark.
    */
-  static open(path: string): SqliteStore {
+  static open(path: string, options: SqliteOpenOptions = {}): SqliteStore {
     if (!isMemory(path)) mkdirSync(dirname(resolve(path)), { recursive: true })
+    const size = isMemory(path) ? 0 : fileSize(path)
     const db = new Database(path)
     try {
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')
       db.pragma('busy_timeout = 5000')
       db.pragma('foreign_keys = ON')
+      // A damaged file is refused before anything is written to it (a small one whole, here).
+      const problem = size > 0 && size <= SYNC_CHECK_MAX_BYTES ? quickCheck(db) : undefined
+      if (problem !== undefined) throw new DamagedStoreError(path, problem)
       const migration = migrate(db)
       // Every method then fails with StoreUnavailableError when the file is locked past the busy timeout,
       // cannot be opened, is damaged, or its disk is full or failing (which also marks writes failing).
       const writes = new WriteHealth()
-      return withUnavailableErrors(new SqliteStore(db, migration, writes), sqliteUnavailableKind, writes)
+      const store = new SqliteStore(db, migration, writes)
+      if (size > SYNC_CHECK_MAX_BYTES && options.checkLargeFileInBackground) {
+        store.background = checkInBackground(path, (found) => (store.damage = found))
+      }
+      return withUnavailableErrors(store, sqliteUnavailableKind, writes)
     } catch (error) {
       db.close()
-      throw error
+      if (error instanceof DamagedStoreError || sqliteUnavailableKind(error) !== 'damaged') throw error
+      throw new DamagedStoreError(path, (error as Error).message)
     }
   }
+
+  /** The background integrity check of a large file (see sqlite-integrity.ts), while it runs. */
+  private background: { stop(): void } | undefined
+  /** What the background check found wrong with the file: from then on, readiness fails. */
+  private damage: string | undefined
 
   /**
    * Whether another connection (another process, or another store on the same file) committed a write
@@ -431,6 +455,7 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
+    if (this.damage !== undefined) throw Object.assign(new Error(`database disk image is malformed: ${this.damage}`), { code: 'SQLITE_CORRUPT' })
     this.db.prepare('SELECT 1').pluck().get()
   }
 
@@ -448,6 +473,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.background?.stop()
     if (this.db.open) this.db.close()
   }
 
