@@ -124,7 +124,7 @@ export class AdminCredentials {
       accessList: current.accessList,
     }
     const entry = mergePatch(input, patch, ['clientId', 'orgId'])
-    const checked = await validateEntry('serviceAccounts', entry, this.store, this.date())
+    const checked = await validateEntry('serviceAccounts', entry, this.store, this.date(), undefined, patch['clientSecret'] !== undefined)
     const expiresAt = checked.secrets[0]?.expiresAt
     const secrets =
       patch['clientSecret'] !== undefined

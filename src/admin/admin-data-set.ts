@@ -1,5 +1,6 @@
 import { checkReferenceProblems } from '../fixtures/check-references.js'
 import { demoDataSet } from '../fixtures/demo.js'
+import { hashSecrets } from '../fixtures/hash-secrets.js'
 import { validateFixture } from '../fixtures/validate-fixture.js'
 import type { ApplySummary, DeleteSummary, Store } from '../storage/store.js'
 import { bodyObject, documentViolation } from './admin-bodies.js'
@@ -16,7 +17,7 @@ export async function loadFixtureDocument(body: unknown, store: Store, now: Date
   if (!result.ok) throw new FieldViolationsError(result.problems.map(documentViolation))
   const problems = await checkReferenceProblems(result.data, store)
   if (problems.length > 0) throw new FieldViolationsError(problems.map(documentViolation))
-  return store.apply(result.data)
+  return store.apply(await hashSecrets(result.data, result.clientSecrets, { keepMatchingStored: store }))
 }
 
 /** Deletes every record (server secrets stay), then loads the demo data set when asked. */

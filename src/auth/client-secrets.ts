@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, scryptSync, timingSafeEqual, type BinaryLike, type ScryptOptions } from 'node:crypto'
+import { randomBytes, scrypt, timingSafeEqual, type BinaryLike, type ScryptOptions } from 'node:crypto'
 
 const scryptAsync = (password: BinaryLike, salt: BinaryLike, length: number, options: ScryptOptions): Promise<Buffer> =>
   new Promise((resolve, reject) => scrypt(password, salt, length, options, (error, key) => (error ? reject(error) : resolve(key))))
@@ -32,13 +32,6 @@ export function newClientSecret(): string {
 export async function hashClientSecret(secret: string): Promise<string> {
   const salt = randomBytes(16)
   const hash = await scryptAsync(secret, salt, KEY_LENGTH, COST)
-  return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64url'), hash.toString('base64url')].join('$')
-}
-
-/** hashClientSecret for synchronous callers (fixture validation). */
-export function hashClientSecretSync(secret: string): string {
-  const salt = randomBytes(16)
-  const hash = scryptSync(secret, salt, KEY_LENGTH, COST)
   return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64url'), hash.toString('base64url')].join('$')
 }
 

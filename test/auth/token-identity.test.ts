@@ -139,6 +139,9 @@ describe(`a token ends with the service account and the secret it was issued wit
     await admin(a, 'POST', '/fixtures', fixture, 200)
     const old = await token(b, ACCOUNT_A.clientSecret)
     assert.deepEqual(await statuses(old, GROUP_A), [200, 200])
+    // Loading the same fixture again (no reset) is idempotent: the same account, the same secret, the token works.
+    await admin(b, 'POST', '/fixtures', fixture, 200)
+    assert.deepEqual(await statuses(old, GROUP_A), [200, 200])
     await admin(a, 'POST', '/reset', undefined, 200)
     await admin(a, 'POST', '/fixtures', fixture, 200)
     assert.deepEqual(await statuses(old, GROUP_A), [401, 401])
