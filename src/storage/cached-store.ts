@@ -275,6 +275,10 @@ export class CachedStore implements Store {
     return this.#write(() => this.#inner.apply(data))
   }
 
+  applyInBatches(data: DataSet, checkpointBatches: AsyncIterable<readonly Checkpoint[]>): Promise<ApplySummary> {
+    return this.#write(() => this.#inner.applyInBatches(data, checkpointBatches))
+  }
+
   putSecret(name: string, value: string): Promise<void> {
     return this.#write(() => this.#inner.putSecret(name, value))
   }

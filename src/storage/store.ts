@@ -82,6 +82,14 @@ export interface Store {
   apply(data: DataSet): Promise<ApplySummary>
 
   /**
+   * `apply` for a data set too large to hold in memory: `data` (its own checkpoints included) and every
+   * batch of checkpoints `checkpointBatches` yields, in one transaction, all or nothing. The event loop
+   * is yielded between batches, and what is written is seen by other readers only at the commit. Ids
+   * must be unique across the batches (fixture validation refuses duplicates).
+   */
+  applyInBatches(data: DataSet, checkpointBatches: AsyncIterable<readonly Checkpoint[]>): Promise<ApplySummary>
+
+  /**
    * A server-wide secret (e.g. the key that signs Digest nonces), created on first use and then
    * shared by every server process on the same store.
    */

@@ -1,6 +1,6 @@
 import { Command } from 'commander'
 import { loadConfig } from '../../config.js'
-import { readJsonFile } from '../read-json-file.js'
+import { fixtureFile, withFileMessages } from '../../fixtures/fixture-file.js'
 
 /** `waymark load FILE`: load a fixture file into a store, idempotent by id. */
 export function loadCommand(): Command {
@@ -10,11 +10,12 @@ export function loadCommand(): Command {
     .option('--store <url>', 'store URL (env WAYMARK_STORE, default sqlite:./data/waymark.sqlite)')
     .action(async (file: string, flags: { store?: string }) => {
       const config = loadConfig(flags)
-      const document = await readJsonFile(file)
-      const [{ loadFixture }, { openStore }] = await Promise.all([import('../../fixtures/load-fixture.js'), import('../../storage/open-store.js')])
+      const source = await fixtureFile(file)
+      const [{ loadFixtureStream }, { openStore }] = await Promise.all([import('../../fixtures/load-fixture.js'), import('../../storage/open-store.js')])
       const store = await openStore(config.store)
       try {
-        const summary = await loadFixture(document, store)
+        // Streamed: a large file is never held whole (docs/fixtures.md).
+        const summary = await withFileMessages(source, () => loadFixtureStream(source.open(), store))
         const counts = Object.entries(summary).map(([kind, count]) => `${count} ${kind}`)
         process.stdout.write(`loaded ${file} into ${config.store}: ${counts.join(', ')}\n`)
       } finally {

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander'
 import { loadConfig, LOG_LEVELS } from '../../config.js'
-import { readJsonFile } from '../read-json-file.js'
+import { fixtureFile } from '../../fixtures/fixture-file.js'
 import { storeLabel } from '../store-label.js'
 
 interface ServeFlags {
@@ -59,7 +59,7 @@ export function serveCommand(): Command {
         process.stderr.write(`waymark: making checkpoints of scheduled clusters (time scale ${timeScale}, seed ${seed})\n`)
       }
       const fixtures = []
-      for (const file of flags.fixtures) fixtures.push(await readJsonFile(file))
+      for (const file of flags.fixtures) fixtures.push(await fixtureFile(file))
       const { startServer } = await import('../../server.js')
       const server = await startServer(config, { demo: flags.demo, fixtures })
       const admin = config.adminToken ? `; admin API at ${server.url}/_admin/v1/` : ''

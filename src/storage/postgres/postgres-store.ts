@@ -68,6 +68,7 @@ const QUERY_TIMEOUT_MS = 3_500
 const PING_TIMEOUT_MS = 1_500
 /** `apply` may write millions of rows: its statements get far longer. */
 const APPLY_TIMEOUT_MS = 600_000
+const NO_RECORDS: DataSet = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [], serviceAccounts: [] }
 /** Rows per multi-row INSERT of an `apply`. */
 const BATCH = 5_000
 
@@ -528,6 +529,10 @@ export class PostgresStore implements Store {
   }
 
   async apply(data: DataSet): Promise<ApplySummary> {
+    return this.applyInBatches(data, [])
+  }
+
+  async applyInBatches(data: DataSet, checkpointBatches: AsyncIterable<readonly Checkpoint[]> | Iterable<readonly Checkpoint[]>): Promise<ApplySummary> {
     const client = await checkout(this.pool)
     try {
       await client.query('BEGIN')
@@ -538,10 +543,14 @@ export class PostgresStore implements Store {
         // Waiting for it is bounded by the apply timeout too: a large load elsewhere may hold it a while.
         const lock = `SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}, hashtext('apply:' || current_schema()))`
         await write(client, lock, [])
-        const summary = await applyIn(client, data)
+        // Parents first, then the checkpoints (the set's, then each batch's), then the credentials.
+        const summary = await applyIn(client, { ...data, apiKeys: [], serviceAccounts: [] })
+        let streamed = 0
+        for await (const batch of checkpointBatches) streamed += await applyCheckpoints(client, lastById(batch, (c) => c.id))
+        const credentials = await applyIn(client, { ...NO_RECORDS, apiKeys: data.apiKeys, serviceAccounts: data.serviceAccounts })
         await client.query(NOTIFY_CHANGE)
         await client.query('COMMIT')
-        return summary
+        return { ...summary, checkpoints: summary.checkpoints + streamed, apiKeys: credentials.apiKeys, serviceAccounts: credentials.serviceAccounts }
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined)
         throw error

@@ -46,10 +46,15 @@ const { parentPort, workerData } = require('node:worker_threads')
 const Database = require(workerData.module)
 let problem
 try {
-  const db = new Database(workerData.path, { readonly: true, fileMustExist: true })
+  const db = new Database(workerData.path, { readonly: workerData.task === 'quick_check', fileMustExist: true })
   try {
-    const first = db.pragma('quick_check(1)')[0]
-    problem = first && first.quick_check !== 'ok' ? String(first.quick_check) : undefined
+    if (workerData.task === 'quick_check') {
+      const first = db.pragma('quick_check(1)')[0]
+      problem = first && first.quick_check !== 'ok' ? String(first.quick_check) : undefined
+    } else {
+      db.pragma('busy_timeout = 5000')
+      db.pragma('wal_checkpoint(PASSIVE)')
+    }
   } finally {
     db.close()
   }
@@ -66,11 +71,26 @@ parentPort.postMessage({ problem })
  */
 export function checkInBackground(path: string, onDamage: (problem: string) => void): { stop(): void } {
   const module = createRequire(import.meta.url).resolve('better-sqlite3')
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, module } })
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, module, task: 'quick_check' } })
   worker.unref()
   worker.on('message', (message: { problem?: string }) => {
     if (message.problem !== undefined) onDamage(message.problem)
   })
   worker.on('error', (error) => onDamage(error.message))
   return { stop: () => void worker.terminate() }
+}
+
+/**
+ * Copies the write-ahead log into the database file (`PRAGMA wal_checkpoint(PASSIVE)`) in a worker thread,
+ * after a large write: otherwise the next commit on the event loop would do it, holding the loop for
+ * about 1.5 ms per MB written. Resolves when done (a failure is not this write's: the next commit checkpoints).
+ */
+export function checkpointInWorker(path: string): Promise<void> {
+  const module = createRequire(import.meta.url).resolve('better-sqlite3')
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, module, task: 'checkpoint' } })
+  return new Promise((resolve) => {
+    worker.once('message', () => resolve())
+    worker.once('error', () => resolve())
+    worker.once('exit', () => resolve())
+  })
 }

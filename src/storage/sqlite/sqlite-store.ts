@@ -25,9 +25,10 @@ import type {
 } from '../store.js'
 import { PruneSchedule } from '../prune-schedule.js'
 import { TurnBatch } from '../turn-batch.js'
+import { WriteGate } from '../write-gate.js'
 import { withUnavailableErrors, WriteHealth } from '../store-errors.js'
 import { sqliteUnavailableKind } from './sqlite-errors.js'
-import { checkInBackground, DamagedStoreError, fileSize, quickCheck, SYNC_CHECK_MAX_BYTES } from './sqlite-integrity.js'
+import { checkInBackground, checkpointInWorker, DamagedStoreError, fileSize, quickCheck, SYNC_CHECK_MAX_BYTES } from './sqlite-integrity.js'
 import { migrate } from './sqlite-migrations.js'
 import {
   apiKeyFromRow,
@@ -267,6 +268,8 @@ function prepareAdminStatements(db: Database.Database) {
   }
 }
 
+const NO_RECORDS: DataSet = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [], serviceAccounts: [] }
+
 const NOTHING_DELETED: DeleteSummary = {
   organizations: 0,
   projects: 0,
@@ -288,6 +291,8 @@ export class SqliteStore implements Store {
   private readonly admin: ReturnType<typeof prepareAdminStatements>
   private readonly applyTransaction: Database.Transaction<(data: DataSet) => ApplySummary>
   private readonly noncePrune = new PruneSchedule()
+  /** Where this store's writes wait while `applyInBatches` writes on a connection of its own. */
+  private readonly gate = new WriteGate()
   private readonly whole: ReturnType<typeof prepareWholeStoreStatements>
   private readonly checkpointsAfterTransaction: Database.Transaction<
     (clusterId: string, after: CheckpointKey | undefined, limit: number) => CheckpointRow[]
@@ -300,6 +305,7 @@ export class SqliteStore implements Store {
     private readonly db: Database.Database,
     readonly migration: SchemaMigration,
     private readonly writes: WriteHealth,
+    private readonly path: string,
   ) {
     this.stmt = prepareStatements(db)
     this.admin = prepareAdminStatements(db)
@@ -336,7 +342,7 @@ export class SqliteStore implements Store {
       // Every method then fails with StoreUnavailableError when the file is locked past the busy timeout,
       // cannot be opened, is damaged, or its disk is full or failing (which also marks writes failing).
       const writes = new WriteHealth()
-      const store = new SqliteStore(db, migration, writes)
+      const store = new SqliteStore(db, migration, writes, path)
       if (size > SYNC_CHECK_MAX_BYTES && options.checkLargeFileInBackground) {
         store.background = checkInBackground(path, (found) => (store.damage = found))
       }
@@ -413,6 +419,7 @@ export class SqliteStore implements Store {
   }
 
   async revokeToken(jti: string, expiresAtSeconds: number): Promise<void> {
+    await this.gate.pass()
     this.stmt.forgetExpiredRevocations.run(Math.floor(Date.now() / 1000))
     this.stmt.revokeToken.run(jti, expiresAtSeconds)
   }
@@ -422,6 +429,7 @@ export class SqliteStore implements Store {
   }
 
   async claimNonceLease(nonce: string, owner: string, expiresAtSeconds: number): Promise<boolean> {
+    await this.gate.pass()
     return this.leaseClaims.add({ nonce, owner, expiresAt: Math.floor(expiresAtSeconds) })
   }
 
@@ -442,7 +450,49 @@ export class SqliteStore implements Store {
   }
 
   async apply(data: DataSet): Promise<ApplySummary> {
+    await this.gate.pass()
     return this.applyTransaction.immediate(data)
+  }
+
+  /**
+   * One transaction on a connection of its own (a file store), so that this store's reads see only what
+   * is committed meanwhile; between batches the event loop is free, and this store's other writes wait
+   * at the gate instead of in SQLite's busy handler. Checkpoints given in (timestamp, id) order after a
+   * cluster's newest are numbered on, batch by batch; others renumber the cluster from the first place
+   * they change, per batch.
+   */
+  async applyInBatches(data: DataSet, checkpointBatches: AsyncIterable<readonly Checkpoint[]>): Promise<ApplySummary> {
+    return this.gate.hold(async () => {
+      const own = isMemory(this.path) ? undefined : new Database(this.path)
+      const db = own ?? this.db
+      try {
+        if (own) {
+          own.pragma('busy_timeout = 5000')
+          own.pragma('foreign_keys = ON')
+          // The commit must not copy the log into the file on the event loop: a worker does it after.
+          own.pragma('wal_autocheckpoint = 0')
+        }
+        const writer = own ? new SqliteStore(own, this.migration, this.writes, this.path) : this
+        db.exec('BEGIN IMMEDIATE')
+        try {
+          const summary = writer.applySync({ ...data, apiKeys: [], serviceAccounts: [] })
+          let streamed = 0
+          for await (const batch of checkpointBatches) {
+            streamed += writer.applyCheckpoints(lastById(batch, (c) => c.id))
+            await new Promise((resolve) => setImmediate(resolve))
+          }
+          const credentials = writer.applySync({ ...NO_RECORDS, apiKeys: data.apiKeys, serviceAccounts: data.serviceAccounts })
+          db.exec('COMMIT')
+          if (own) await checkpointInWorker(this.path)
+          return { ...summary, checkpoints: summary.checkpoints + streamed, apiKeys: credentials.apiKeys, serviceAccounts: credentials.serviceAccounts }
+        } catch (error) {
+          if (db.inTransaction) db.exec('ROLLBACK')
+          throw error
+        }
+      } finally {
+        own?.close()
+      }
+    })
   }
 
   async getOrCreateSecret(name: string, create: () => string): Promise<string> {
@@ -462,6 +512,7 @@ export class SqliteStore implements Store {
   async checkWritable(): Promise<boolean> {
     if (!this.writes.failing) return true
     if (!this.writes.probeDue(Date.now())) return false
+    await this.gate.pass()
     try {
       this.stmt.writeProbe.run(Date.now())
     } catch (error) {
@@ -502,6 +553,7 @@ export class SqliteStore implements Store {
   }
 
   async putSecret(name: string, value: string): Promise<void> {
+    await this.gate.pass()
     this.whole.putSecret.run(name, value)
   }
 
@@ -550,11 +602,13 @@ export class SqliteStore implements Store {
 
   async expireCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
     checkLimit(limit)
+    await this.gate.pass()
     return this.stmt.expireCheckpoints.run(clusterId, before, limit).changes
   }
 
   async pruneCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
     checkLimit(limit)
+    await this.gate.pass()
     return this.pruneTransaction.immediate(clusterId, before, limit)
   }
 
@@ -698,6 +752,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteCheckpoint(clusterId: ObjectIdHex, checkpointId: ObjectIdHex): Promise<boolean> {
+    await this.gate.pass()
     const remove = this.db.transaction((): boolean => {
       const seq = this.admin.seqOf.get(checkpointId, clusterId)
       if (seq === undefined) return false
@@ -713,10 +768,12 @@ export class SqliteStore implements Store {
   }
 
   async deleteApiKey(publicKey: string): Promise<boolean> {
+    await this.gate.pass()
     return this.admin.deleteApiKey.run(publicKey).changes === 1
   }
 
   async deleteServiceAccount(clientId: string): Promise<boolean> {
+    await this.gate.pass()
     return this.admin.deleteServiceAccount.run(clientId).changes === 1
   }
 
@@ -730,7 +787,8 @@ export class SqliteStore implements Store {
   }
 
   /** Runs `remove` in one immediate transaction and answers what it counted. */
-  private deleting(remove: (counts: Counts) => void): DeleteSummary {
+  private async deleting(remove: (counts: Counts) => void): Promise<DeleteSummary> {
+    await this.gate.pass()
     const counts: Counts = { ...NOTHING_DELETED }
     this.db.transaction(() => remove(counts)).immediate()
     return counts
