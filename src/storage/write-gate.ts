@@ -10,6 +10,11 @@ export class WriteGate {
 
   constructor(private readonly timeoutMs = 5_000) {}
 
+  /** Whether a long write holds the gate now: callers on a hot path check it before awaiting {@link pass}. */
+  get held(): boolean {
+    return this.#held !== undefined
+  }
+
   /** Resolves when no long write holds the gate (at once, normally); rejects after the timeout. */
   async pass(): Promise<void> {
     const held = this.#held

@@ -429,7 +429,7 @@ export class SqliteStore implements Store {
   }
 
   async claimNonceLease(nonce: string, owner: string, expiresAtSeconds: number): Promise<boolean> {
-    await this.gate.pass()
+    if (this.gate.held) await this.gate.pass()
     return this.leaseClaims.add({ nonce, owner, expiresAt: Math.floor(expiresAtSeconds) })
   }
 
