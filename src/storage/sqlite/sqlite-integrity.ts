@@ -11,6 +11,9 @@ import type Database from 'better-sqlite3'
  */
 export const SYNC_CHECK_MAX_BYTES = 64 * 1024 * 1024
 
+/** How long after opening a large file its background check starts. */
+export const BACKGROUND_CHECK_DELAY_MS = 1_000
+
 /** A SQLite file that is no database, or is damaged: refused at start with this one-line message. */
 export class DamagedStoreError extends Error {
   override readonly name = 'DamagedStoreError'
@@ -70,14 +73,24 @@ parentPort.postMessage({ problem })
  * alive; `stop` ends it (when the store closes first).
  */
 export function checkInBackground(path: string, onDamage: (problem: string) => void): { stop(): void } {
-  const module = createRequire(import.meta.url).resolve('better-sqlite3')
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, module, task: 'quick_check' } })
-  worker.unref()
-  worker.on('message', (message: { problem?: string }) => {
-    if (message.problem !== undefined) onDamage(message.problem)
-  })
-  worker.on('error', (error) => onDamage(error.message))
-  return { stop: () => void worker.terminate() }
+  let worker: Worker | undefined
+  // Started a moment after the store opens, so that it does not compete with the server's start.
+  const timer = setTimeout(() => {
+    const module = createRequire(import.meta.url).resolve('better-sqlite3')
+    worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, module, task: 'quick_check' } })
+    worker.unref()
+    worker.on('message', (message: { problem?: string }) => {
+      if (message.problem !== undefined) onDamage(message.problem)
+    })
+    worker.on('error', (error) => onDamage(error.message))
+  }, BACKGROUND_CHECK_DELAY_MS)
+  timer.unref()
+  return {
+    stop: () => {
+      clearTimeout(timer)
+      void worker?.terminate()
+    },
+  }
 }
 
 /**
