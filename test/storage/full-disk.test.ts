@@ -150,7 +150,14 @@ describe('a full disk answers 503 with Retry-After, /readyz says so, and it reco
     assert.equal((await withBearer()).status, 200)
     await assertUnavailable(await adminWrite('while full'), 'admin write')
 
-    const lines = server.stdout().slice(logFrom).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)
+    // The log is written asynchronously: the last line may reach the pipe after its answer.
+    const logLines = (): Array<Record<string, unknown>> =>
+      server.stdout().slice(logFrom).split('\n').filter((line) => line.endsWith('}')).map((line) => JSON.parse(line) as Record<string, unknown>)
+    const deadline = Date.now() + 2_000
+    while (logLines().filter((l) => l['msg'] === 'store unavailable').length < 3 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    const lines = logLines()
     const warnings = lines.filter((l) => l['msg'] === 'store unavailable')
     assert.ok(warnings.length >= 3, `one warning per refused write: ${JSON.stringify(lines)}`)
     for (const line of warnings) {
