@@ -99,7 +99,7 @@ export class HttpMetrics {
     for (const kind of AUTH_FAILURE_KINDS) lines.push(`waymark_auth_failures_total{kind="${kind}"} ${this.#authFailures[kind]}`)
     head('waymark_rate_limited_total', 'counter', 'Requests answered 429 by the per-project rate limit.')
     lines.push(`waymark_rate_limited_total ${this.#rateLimited}`)
-    head('waymark_store_unavailable_total', 'counter', 'Requests answered 503 because the store could not be reached (readiness checks included).')
+    head('waymark_store_unavailable_total', 'counter', 'Requests answered 503 because the store could not be reached or could not write (readiness checks included).')
     lines.push(`waymark_store_unavailable_total ${this.#storeUnavailable}`)
     const defaults = await this.#registry.metrics()
     return `${lines.join('\n')}\n${defaults.trim() === '' ? '' : `\n${defaults}`}`

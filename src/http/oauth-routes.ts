@@ -47,7 +47,8 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): Promis
     if ('error' in call) return oauthError(reply, call.error)
     const { account, value: grant } = call
     if (grant !== 'client_credentials') return oauthError(reply, 'unsupported_grant_type')
-    const { token } = signAccessToken(deps.tokenSecret, account.clientId, Math.floor(deps.now() / 1000), deps.tokenLifetimeSeconds)
+    const subject = { sub: account.clientId, aid: account.uid, sid: call.secretId }
+    const { token } = signAccessToken(deps.tokenSecret, subject, Math.floor(deps.now() / 1000), deps.tokenLifetimeSeconds)
     return reply
       .code(200)
       .headers({ 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache' })
@@ -60,7 +61,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): Promis
     const { account, value: token } = call
     // RFC 7009: an invalid or foreign token is not an error; only the client's own tokens are revoked.
     const claims = readAccessToken(deps.tokenSecret, token)
-    if (claims && claims.sub === account.clientId && claims.exp * 1000 > deps.now()) {
+    if (claims && claims.sub === account.clientId && claims.aid === account.uid && claims.exp * 1000 > deps.now()) {
       await deps.store.revokeToken(claims.jti, claims.exp)
     }
     return reply.code(200).header('cache-control', 'no-store').send()
@@ -75,13 +76,13 @@ async function clientCall(
   request: FastifyRequest,
   parameter: string,
   deps: OAuthDeps,
-): Promise<{ readonly account: ServiceAccount; readonly value: string } | { readonly error: OAuthError }> {
+): Promise<{ readonly account: ServiceAccount; readonly secretId: string; readonly value: string } | { readonly error: OAuthError }> {
   const form = request.body instanceof URLSearchParams ? request.body : undefined
   if (!form) return { error: 'invalid_request' }
   const value = single(form, parameter)
   if (value === undefined) return { error: 'invalid_request' }
-  const account = await authenticateClient(request, form, deps)
-  return account ? { account, value } : { error: 'invalid_client' }
+  const client = await authenticateClient(request, form, deps)
+  return client ? { ...client, value } : { error: 'invalid_client' }
 }
 
 function single(form: URLSearchParams, name: string): string | undefined {
@@ -91,9 +92,13 @@ function single(form: URLSearchParams, name: string): string | undefined {
 
 /**
  * The service account whose id and secret the request carries (Basic, or `client_id`/`client_secret` in
- * the form), checked against every unexpired secret of the account.
+ * the form), checked against every unexpired secret of the account, with the id of the secret that matched.
  */
-async function authenticateClient(request: FastifyRequest, form: URLSearchParams, deps: OAuthDeps): Promise<ServiceAccount | undefined> {
+async function authenticateClient(
+  request: FastifyRequest,
+  form: URLSearchParams,
+  deps: OAuthDeps,
+): Promise<{ readonly account: ServiceAccount; readonly secretId: string } | undefined> {
   const basic = parseBasicAuthorization(request.headers.authorization)
   const clientId = basic?.user ?? single(form, 'client_id')
   const secret = basic?.password ?? single(form, 'client_secret')
@@ -104,7 +109,7 @@ async function authenticateClient(request: FastifyRequest, form: URLSearchParams
   const now = deps.now()
   for (const stored of account.secrets) {
     if (Date.parse(stored.expiresAt) <= now) continue
-    if (await verifyClientSecret(secret, stored.hash)) return account
+    if (await verifyClientSecret(secret, stored.hash)) return { account, secretId: stored.id }
   }
   return undefined
 }
