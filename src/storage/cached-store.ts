@@ -52,6 +52,9 @@ export type Freshness =
 const MAX_ENTRIES = 10_000
 /** Pages of checkpoints kept: a page of 100 is about 100 kB of objects. */
 const MAX_PAGES = 64
+/** Project and cluster lists (discovery) kept, and the JSON size of the records they hold, before they start over. */
+const MAX_LISTS = 1_000
+const MAX_LIST_BYTES = 16 * 1024 * 1024
 
 /** The reads {@link CachedStore} may answer from memory. */
 const CACHED_READS: ReadonlySet<string> = new Set<keyof Store>([
@@ -64,6 +67,8 @@ const CACHED_READS: ReadonlySet<string> = new Set<keyof Store>([
   'isTokenRevoked',
   'getCheckpoint',
   'pageCheckpoints',
+  'listProjectsOfOrganization',
+  'listClustersOfProject',
 ])
 
 /** The store with every read going to the database (see {@link CachedStore.freshReads}); any other store as it is. */
@@ -112,6 +117,9 @@ export class CachedStore implements Store {
   readonly #revoked = new Map<string, boolean>()
   readonly #checkpoints = new Map<string, Checkpoint | undefined>()
   readonly #pages = new Map<string, CheckpointPage>()
+  /** The projects of an organization (`o:` and its id) and the clusters of a project (`g:` and its id). */
+  readonly #lists = new Map<string, readonly (Project | Cluster)[]>()
+  #listBytes = 0
 
   constructor(inner: Store, freshness: Freshness, location: string) {
     this.#inner = inner
@@ -173,6 +181,8 @@ export class CachedStore implements Store {
     this.#revoked.clear()
     this.#checkpoints.clear()
     this.#pages.clear()
+    this.#lists.clear()
+    this.#listBytes = 0
   }
 
   /**
@@ -216,6 +226,30 @@ export class CachedStore implements Store {
     return value
   }
 
+  /**
+   * A project or cluster list through the list cache, bounded by entries and by the JSON size of what it
+   * holds (a list is as large as the store's records make it; its key is an id the caller was authorized
+   * for, so nothing a client sends multiplies it).
+   */
+  async #readList<T extends Project | Cluster>(key: string, load: () => Promise<T[]>): Promise<T[]> {
+    if (!this.#refresh()) return load()
+    const hit = this.#lists.get(key)
+    if (hit !== undefined) return hit as T[]
+    const generation = this.#generation
+    const list = await load()
+    if (generation === this.#generation) {
+      const bytes = JSON.stringify(list).length
+      if (bytes > MAX_LIST_BYTES) return list
+      if (this.#lists.size >= MAX_LISTS || this.#listBytes + bytes > MAX_LIST_BYTES) {
+        this.#lists.clear()
+        this.#listBytes = 0
+      }
+      this.#lists.set(key, list)
+      this.#listBytes += bytes
+    }
+    return list
+  }
+
   /** Runs a write with the caches emptied before (no read starts from them) and after (none is kept from during). */
   async #write<T>(run: () => Promise<T>): Promise<T> {
     this.invalidate()
@@ -242,6 +276,14 @@ export class CachedStore implements Store {
 
   getClusterByName(groupId: ObjectIdHex, name: string): Promise<Cluster | undefined> {
     return this.#read(this.#clustersByName, `${groupId}/${name}`, () => this.#inner.getClusterByName(groupId, name))
+  }
+
+  listProjectsOfOrganization(orgId: ObjectIdHex): Promise<Project[]> {
+    return this.#readList(`o:${orgId}`, () => this.#inner.listProjectsOfOrganization(orgId))
+  }
+
+  listClustersOfProject(groupId: ObjectIdHex): Promise<Cluster[]> {
+    return this.#readList(`g:${groupId}`, () => this.#inner.listClustersOfProject(groupId))
   }
 
   getApiKey(publicKey: string): Promise<ApiKey | undefined> {
