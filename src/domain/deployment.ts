@@ -27,7 +27,22 @@ export interface Deployment {
   readonly parts: readonly ClusterPart[]
   /** The random-looking label of its host names (6 characters of `0-9a-z`), from its id. */
   readonly hostLabel: string
+  /** Ids of the Atlas replication specs (docs/behaviour.md#discovery). */
+  readonly specIds: ReplicationSpecIds
 }
+
+/** The Atlas replication spec ids of a cluster, one zone ("Zone 1") holding every shard. */
+export interface ReplicationSpecIds {
+  /** `zoneId` (2023-02-01, 2024-08-05): {@link derivedId}(cluster id, "zone:Zone 1"). */
+  readonly zone: string
+  /** The zone's spec (2023-01-01, 2023-02-01): derivedId(cluster id, "replicationSpecs:Zone 1"). */
+  readonly zoneSpec: string
+  /** One per shard, in shard order (2024-08-05): derivedId(cluster id, "replicationSpec:" + shard name). */
+  readonly shards: readonly string[]
+}
+
+/** The name of the one zone of every Waymark cluster. */
+export const ZONE_NAME = 'Zone 1'
 
 /** A replica set of a cluster that Ops Manager lists as a cluster entry of its own. */
 export interface ClusterPart {
@@ -170,6 +185,11 @@ export function deploymentOf(cluster: Cluster): Deployment {
     backupStatus: cluster.backupStatus ?? defaultBackupStatus(cluster.backup),
     parts: partsOf(cluster),
     hostLabel: hostLabelOf(cluster.id),
+    specIds: {
+      zone: derivedId(cluster.id, `zone:${ZONE_NAME}`),
+      zoneSpec: derivedId(cluster.id, `replicationSpecs:${ZONE_NAME}`),
+      shards: cluster.shards.map((s) => derivedId(cluster.id, `replicationSpec:${s.shardName}`)),
+    },
   }
   derived.set(cluster, deployment)
   return deployment
