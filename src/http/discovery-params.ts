@@ -39,7 +39,7 @@ export function parseDiscoveryPath(dialect: Dialect, operation: DiscoveryOperati
   }
   if (params['groupName'] !== undefined) {
     const name = shown(params['groupName'])
-    if (name.length === 0 || name.length > GROUP_NAME_MAX || params['groupName'].value === undefined) {
+    if (name.length === 0 || name.length > GROUP_NAME_MAX) {
       throw new ApiError(dialect.family === 'atlas' ? 'GROUP_NAME_NOT_FOUND' : 'GROUP_NAME_NOT_FOUND_OPS_MANAGER', [name])
     }
     out.groupName = name
