@@ -1,21 +1,25 @@
 import { readFile } from 'node:fs/promises'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type pino from 'pino'
 import { buildApp } from './app.js'
 import type { Config } from './config.js'
 import { HttpMetrics } from './http/metrics.js'
-import { createLogger } from './logger.js'
+import { Readiness } from './http/readiness.js'
+import { createLogger, prettyDestination } from './logger.js'
 import type { RunningProducer } from './producer/run-producer.js'
 import { shutdownHttp } from './server-shutdown.js'
-import { openStore } from './storage/open-store.js'
 import type { Store } from './storage/store.js'
+import { openStoreWaiting, type FailedAttempt } from './storage/wait-for-store.js'
 
 export interface ServeOptions {
   /** Load the deterministic demo data set before serving. */
   readonly demo: boolean
   /** Fixture documents (parsed JSON) to load before serving, in order. */
   readonly fixtures: readonly unknown[]
+  /** Told of each failed attempt to reach the store while `config.waitForStoreMs` lasts. */
+  readonly onStoreRetry?: (failed: FailedAttempt) => void
 }
 
 export interface RunningServer {
@@ -28,8 +32,15 @@ export interface RunningServer {
    * configured deadline (then close their connections), stop the producer, close the store.
    */
   close(): Promise<ShutdownReport>
-  /** During `close`: cut the remaining connections now rather than at the deadline. */
+  /** During `drain`: end it now; during `close` (or before it): cut the remaining connections now rather than at the deadline. */
   hurry(): void
+  /** Whether anything asked /readyz since the start: something routes by readiness, so a drain serves a purpose. */
+  readinessProbed(): boolean
+  /**
+   * Before `close`: /readyz answers 503 at once and every answer carries `Connection: close` (clients and
+   * balancers open new connections, elsewhere), while requests are still served as usual, for `ms`.
+   */
+  drain(ms: number): Promise<void>
 }
 
 export interface ShutdownReport {
@@ -40,8 +51,12 @@ export interface ShutdownReport {
 
 /** Opens the store, loads what was asked, and listens. Signals and exit codes stay with the CLI. */
 export async function startServer(config: Config, options: ServeOptions): Promise<RunningServer> {
-  const logger = createLogger(config.logLevel)
-  const store = await openStore(config.store)
+  const logger = createLogger(config.logLevel, config.logFormat === 'pretty' ? await prettyDestination() : undefined)
+  const store = await openStoreWaiting(config.store, {
+    migrate: config.migrate,
+    waitMs: config.waitForStoreMs,
+    ...(options.onStoreRetry ? { onRetry: options.onStoreRetry } : {}),
+  })
   try {
     // Imported when needed: modules a plain `serve` does not use cost start-up time.
     if (options.demo) await store.apply((await import('./fixtures/demo.js')).demoDataSet())
@@ -52,12 +67,20 @@ export async function startServer(config: Config, options: ServeOptions): Promis
     const https = config.tls && { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
     const metrics = config.metrics.enabled ? new HttpMetrics({ processMetrics: true }) : undefined
     const accessLog = logger.isLevelEnabled('debug')
-    const app = await buildApp({ config, store, logger, accessLog, ...(metrics ? { metrics } : {}), ...(https ? { https } : {}) })
+    const readiness = new Readiness()
+    const app = await buildApp({ config, store, logger, accessLog, readiness, ...(metrics ? { metrics } : {}), ...(https ? { https } : {}) })
+    // While draining, each answer asks its client to close the connection (Fastify's and direct-api.ts's alike:
+    // writeHead merges what setHeader set), so that no kept-alive connection is still open when listening stops.
+    app.server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
+      if (readiness.draining) response.setHeader('connection', 'close')
+    })
     await app.listen({ host: config.host, port: config.port })
     const producer = config.producer.enabled ? await startProducer(config, store, logger) : undefined
     const address = app.server.address() as AddressInfo
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
-    let hurry = (): void => undefined
+    let hurried = false
+    let hurryHttp = (): void => undefined
+    let endDrain = (): void => undefined
     return {
       app,
       store,
@@ -65,12 +88,29 @@ export async function startServer(config: Config, options: ServeOptions): Promis
       close: async () => {
         const started = performance.now()
         const http = shutdownHttp(app, config.shutdownTimeoutMs)
-        hurry = http.hurry
+        hurryHttp = http.hurry
+        if (hurried) http.hurry()
         const [{ forcedConnections }] = await Promise.all([http.done, producer?.stop()])
         await store.close()
         return { forcedConnections, milliseconds: Math.round(performance.now() - started) }
       },
-      hurry: () => hurry(),
+      hurry: () => {
+        hurried = true
+        endDrain()
+        hurryHttp()
+      },
+      readinessProbed: () => readiness.asked,
+      drain: (ms) => {
+        readiness.startDraining()
+        if (hurried) return Promise.resolve()
+        return new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, ms)
+          endDrain = () => {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+      },
     }
   } catch (error) {
     await store.close()

@@ -12,7 +12,7 @@ import { ADMIN_OPENAPI } from './admin-openapi.js'
 import { AdminQuery } from './admin-query.js'
 import { AdminRecords } from './admin-records.js'
 import { adminTokenMatches } from './admin-token.js'
-import { apiKeyView, checkpointView, clusterView, organizationView, projectView, serviceAccountView } from './admin-views.js'
+import { apiKeyView, checkpointView, clusterView, organizationView, projectView, secretView, serviceAccountView } from './admin-views.js'
 
 export interface AdminDeps {
   readonly store: Store
@@ -192,6 +192,20 @@ export function adminRoutesTable(deps: AdminDeps): readonly AdminRoute[] {
         await credentials.deleteServiceAccount(params['clientId'])
         return ok({ deleted: { ...NOTHING, serviceAccounts: 1 } })
       },
+    },
+
+    {
+      method: 'POST',
+      path: '/serviceAccounts/{clientId}/secrets',
+      handle: async ({ params, body }) => {
+        const { record, secret } = await credentials.addServiceAccountSecret(params['clientId'], body)
+        return created({ ...secretView(record), ...(secret !== undefined ? { clientSecret: secret } : {}) })
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/serviceAccounts/{clientId}/secrets/{secretId}',
+      handle: async ({ params }) => ok(serviceAccountView(await credentials.deleteServiceAccountSecret(params['clientId'], params['secretId']))),
     },
 
     {

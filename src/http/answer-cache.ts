@@ -22,6 +22,8 @@ export interface RememberedAnswer {
   readonly rate: RateScope | undefined
   /** Headers besides Content-Type the answer always carries (a deprecated version's Deprecation and Sunset). */
   readonly headers?: Readonly<Record<string, string>>
+  /** Who made the call (public key or client id), for the access log. */
+  readonly caller: string
   /** The path without the query, for the rate limit's error. */
   readonly path: string
   readonly contentType: string

@@ -119,7 +119,7 @@ export function matchDiscoveryRoute(path: string): DiscoveryRouteMatch | undefin
   return undefined
 }
 
-/** The latest valid date an Accept header names (DECISIONS' versioned media type), or undefined. */
+/** The latest valid date an Accept header names (docs/behaviour.md's versioned media type), or undefined. */
 function requestedDate(accept: string | undefined): string | undefined {
   let latest: string | undefined
   for (const range of (accept ?? '').split(',')) {

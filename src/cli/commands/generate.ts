@@ -6,6 +6,8 @@ import { toIsoSeconds } from '../../domain/timestamps.js'
 import type { Checkpoint } from '../../domain/types.js'
 import { secondsOf } from '../../producer/checkpoint-plan.js'
 import { CliError } from '../cli-error.js'
+import { configuredStore, openCliStore, storeError } from '../cli-store.js'
+import { storeLabel } from '../store-label.js'
 
 interface GenerateFlags {
   readonly store?: string
@@ -38,16 +40,17 @@ export function generateCommand(): Command {
       if (to > now) {
         throw new CliError(`--to ${flags.to} is in the future; the producer of waymark serve makes checkpoints as time passes`)
       }
-      const [{ countSlots, history }, { resumePoint }, { openStore }, { createProgress }] = await Promise.all([
+      const [{ countSlots, history }, { resumePoint }, { createProgress }] = await Promise.all([
         import('../../producer/history.js'),
         import('../../producer/resume-history.js'),
-        import('../../storage/open-store.js'),
         import('../progress.js'),
       ])
-      const store = await openStore(config.store)
+      // The cluster must be in the store already: generate never creates a store.
+      const choice = configuredStore(config)
+      const store = await openCliStore(choice, { mustExist: true, command: 'generate' })
       try {
         const cluster = await store.findCluster(flags.cluster)
-        if (!cluster) throw new CliError(`no cluster with id ${flags.cluster} in ${config.store}`)
+        if (!cluster) throw new CliError(`no cluster with id ${flags.cluster} in the store ${storeLabel(config.store)} ${choice.source}; name another store with ${choice.how}`)
         const why = whyNoCheckpoints(cluster)
         if (why !== undefined) throw new CliError(`cluster ${cluster.name} (${cluster.id}) makes no checkpoints: ${why}`)
         const intervalSeconds = (cluster.checkpointIntervalMinutes ?? 0) * 60
@@ -94,6 +97,9 @@ export function generateCommand(): Command {
             `${already > 0 ? ` (resumed after the ${already} already there)` : ''}, ${restorable} restorable, ` +
             `seed ${config.producer.seed}, in ${seconds.toFixed(1)} s (${Math.round(written / Math.max(seconds, 0.001))}/s)`,
         )
+      } catch (error) {
+        if (error instanceof CliError) throw error
+        throw (await storeError(choice, error, 'generate')) ?? error
       } finally {
         await store.close()
       }

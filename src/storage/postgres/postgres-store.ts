@@ -23,7 +23,7 @@ import type {
   Store,
 } from '../store.js'
 import { PruneSchedule } from '../prune-schedule.js'
-import { withUnavailableErrors } from '../store-errors.js'
+import { StoreNotFoundError, StoreUnavailableError, withUnavailableErrors } from '../store-errors.js'
 import { TurnBatch } from '../turn-batch.js'
 import { isPostgresUnavailable } from './postgres-errors.js'
 import {
@@ -46,7 +46,7 @@ import {
   type ProjectRow,
   type ServiceAccountRow,
 } from '../row-mapping.js'
-import { ADVISORY_LOCK_KEY, migrate } from './postgres-migrations.js'
+import { ADVISORY_LOCK_KEY, checkSchemaVersion, migrate } from './postgres-migrations.js'
 import { NOTIFY_CHANGE, NOTIFY_CHANGE_CALL, PostgresChangeListener } from './postgres-change-listener.js'
 import { compareKeys, firstChanged, lastById, numberEntering, planRanks, type OrderKey } from '../rank-plan.js'
 
@@ -54,6 +54,13 @@ import { compareKeys, firstChanged, lastById, numberEntering, planRanks, type Or
 export interface PostgresStoreOptions {
   /** The schema every table lives in, created if missing; default: the server's search_path (`public`). */
   readonly schema?: string
+  /**
+   * False: run no DDL and no migration, only check that the schema is at this build's version (a role with
+   * only DML privileges, `serve --no-migrate`). Default true: create and migrate what is missing.
+   */
+  readonly migrate?: boolean
+  /** True: create nothing; a schema without Waymark's tables is a StoreNotFoundError (the CLI's reading commands). */
+  readonly mustExist?: boolean
 }
 
 /** A schema name this engine accepts: a plain lower-case identifier, so it needs no quoting anywhere. */
@@ -184,6 +191,19 @@ function checkLimit(limit: number): void {
   if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`Invalid limit ${limit}`)
 }
 
+/** Throws StoreNotFoundError unless the connection's schema (its search_path) holds Waymark's tables. */
+async function requireTables(client: PoolClient, schema: string | undefined): Promise<void> {
+  const { rows } = await client.query<{ present: boolean; database: string; schema: string }>(
+    `SELECT to_regclass('schema_migrations') IS NOT NULL AS present, current_database() AS database,
+       coalesce($1::text, current_schema(), 'public') AS schema`,
+    [schema ?? null],
+  )
+  const row = rows[0]
+  if (row?.present !== true) {
+    throw new StoreNotFoundError(`schema ${row?.schema ?? schema ?? 'public'} of database ${row?.database ?? '?'} holds no Waymark tables`)
+  }
+}
+
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
@@ -216,8 +236,9 @@ export class PostgresStore implements Store {
 
   /**
    * Connects to the database at `url` (a `postgres://` connection string), creates `options.schema` if
-   * needed and migrates it. Throws when the server cannot be reached within a few seconds, and when the
-   * schema was written by a newer Waymark.
+   * needed and migrates it (or, with `migrate: false`, only checks its version). Throws a
+   * StoreUnavailableError when the server cannot be reached within a few seconds, and an Error when the
+   * schema was written by a newer Waymark (or, not migrating, by an older one).
    */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const { schema } = options
@@ -244,7 +265,9 @@ export class PostgresStore implements Store {
       const client = await checkout(pool)
       let migration: SchemaMigration
       try {
-        migration = await migrate(client, schema !== undefined ? { schema } : {})
+        if (options.mustExist === true) await requireTables(client, schema)
+        migration =
+          options.migrate === false ? await checkSchemaVersion(client) : await migrate(client, schema !== undefined ? { schema } : {})
       } finally {
         release(client)
       }
@@ -253,7 +276,7 @@ export class PostgresStore implements Store {
       return withUnavailableErrors(new PostgresStore(pool, migration, listener), isPostgresUnavailable)
     } catch (error) {
       await pool.end().catch(() => undefined)
-      throw error
+      throw isPostgresUnavailable(error) ? new StoreUnavailableError(error) : error
     }
   }
 

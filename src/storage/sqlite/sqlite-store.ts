@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import type {
@@ -25,9 +25,10 @@ import type {
 } from '../store.js'
 import { PruneSchedule } from '../prune-schedule.js'
 import { TurnBatch } from '../turn-batch.js'
-import { withUnavailableErrors } from '../store-errors.js'
+import { olderSchemaError } from '../schema-version.js'
+import { StoreUnavailableError, withUnavailableErrors } from '../store-errors.js'
 import { isSqliteUnavailable } from './sqlite-errors.js'
-import { migrate } from './sqlite-migrations.js'
+import { checkSchemaVersion, LATEST_SCHEMA_VERSION, migrate } from './sqlite-migrations.js'
 import {
   apiKeyFromRow,
   serviceAccountFromRow,
@@ -306,23 +307,26 @@ export class SqliteStore implements Store {
 
   /**
    * Opens (creating if needed, with its parent directory) the database at `path`, or an in-memory one for
-   * ':memory:', and migrates it. Throws when the file was written by a newer Waymark.
+   * ':memory:', and migrates it. Throws when the file was written by a newer Waymark. With `migrate: false`
+   * nothing is created or migrated: the file must exist at this build's schema version.
    */
-  static open(path: string): SqliteStore {
-    if (!isMemory(path)) mkdirSync(dirname(resolve(path)), { recursive: true })
+  static open(path: string, options: { readonly migrate?: boolean } = {}): SqliteStore {
+    const migrating = options.migrate ?? true
+    if (!migrating && !isMemory(path) && !existsSync(path)) throw olderSchemaError(0, LATEST_SCHEMA_VERSION)
+    if (migrating && !isMemory(path)) mkdirSync(dirname(resolve(path)), { recursive: true })
     const db = new Database(path)
     try {
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')
       db.pragma('busy_timeout = 5000')
       db.pragma('foreign_keys = ON')
-      const migration = migrate(db)
+      const migration = migrating ? migrate(db) : checkSchemaVersion(db)
       // Every method then fails with StoreUnavailableError when the file is locked past the busy timeout,
       // cannot be opened or fails to read.
       return withUnavailableErrors(new SqliteStore(db, migration), isSqliteUnavailable)
     } catch (error) {
       db.close()
-      throw error
+      throw isSqliteUnavailable(error) ? new StoreUnavailableError(error) : error
     }
   }
 
