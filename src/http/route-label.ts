@@ -31,8 +31,7 @@ export function routeLabel(target: string, errorCode: unknown): RouteLabel {
   if (errorCode === 'RESOURCE_NOT_FOUND') return 'unknown'
   if (target.startsWith('/api/')) {
     // Plain native string tests: this runs on every request. The path matched a route template (or the
-    // answer would be RESOURCE_NOT_FOUND): a checkpoint list has 5 segments after the prefix
-    // (groups/G/clusters/C/collection), a checkpoint 6; every other route is a discovery one.
+    // answer would be RESOURCE_NOT_FOUND).
     if (target.startsWith('/api/atlas/v2/')) {
       return apiLabel(target, 13, '/backupCheckpoints', 'atlas_v2_checkpoints', 'atlas_v2_checkpoint', 'atlas_v2_discovery')
     }
@@ -57,24 +56,21 @@ function isPath(target: string, path: string): boolean {
   return target.startsWith(path) && (target.length === path.length || target.charCodeAt(path.length) === 63 /* ? */)
 }
 
-/** The label of an API path after its prefix (`prefixLength` characters) by its segments (see routeLabel). */
+/**
+ * The label of an API path after its prefix (`prefixLength` characters): a checkpoint list when the
+ * collection segment (`collection`, with its slash) ends the path after a `/clusters/`, one checkpoint when
+ * a segment follows it, any other route a discovery one. Native searches only (a per-character loop cost
+ * twice as much); a path that names a project or cluster like the collection may get the wrong one of the
+ * three labels of its dialect, never another dialect's.
+ */
 function apiLabel(target: string, prefixLength: number, collection: string, list: RouteLabel, one: RouteLabel, discovery: RouteLabel): RouteLabel {
-  const query = target.indexOf('?')
-  const end = query === -1 ? target.length : query
-  let slashes = 0
-  let fifth = -1
-  for (let i = prefixLength; i < end; i++) {
-    if (target.charCodeAt(i) !== 47 /* / */) continue
-    slashes++
-    if (slashes === 5) fifth = i
-  }
-  if (slashes === 5 && pathEndsWith(target, collection)) return list
-  if (slashes === 6 && target.startsWith(`${collection}/`, fifth)) return one
-  return discovery
-}
-
-/** The path part of the target (before any `?`) ends with `suffix`. */
-function pathEndsWith(target: string, suffix: string): boolean {
-  const query = target.indexOf('?')
-  return target.endsWith(suffix, query === -1 ? target.length : query)
+  const clusters = target.indexOf('/clusters/', prefixLength)
+  if (clusters === -1) return discovery
+  const at = target.indexOf(collection, clusters + 10)
+  if (at === -1) return discovery
+  const end = at + collection.length
+  if (end === target.length) return list
+  const next = target.charCodeAt(end)
+  if (next === 63 /* ? */) return list
+  return next === 47 /* / */ ? one : discovery
 }

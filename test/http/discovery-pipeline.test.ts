@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { loadConfig } from '../../src/config.js'
+import { routeLabel } from '../../src/http/route-label.js'
 import { assertApiError, atlasAccept } from '../helpers/api-errors.js'
 import { IDS, KEYS } from '../helpers/fixtures.js'
 import { bearerCall, callAs, getToken, revokeToken } from '../helpers/oauth.js'
@@ -177,5 +178,16 @@ describe('discovery: the pipeline', () => {
     } finally {
       await custom.close()
     }
+  })
+
+  test('metrics and access log: the discovery routes have a route label of their own per dialect', () => {
+    const g = IDS.projectA
+    assert.equal(routeLabel(`${V2}/groups`, undefined), 'atlas_v2_discovery')
+    assert.equal(routeLabel(`${V2}/groups/${g}/clusters/Cluster0?pretty=true`, undefined), 'atlas_v2_discovery')
+    assert.equal(routeLabel(`${V1}/orgs/${IDS.orgA}/groups`, undefined), 'atlas_v1_discovery')
+    assert.equal(routeLabel(`${OM}/groups/${g}/backupConfigs/${IDS.cluster0}`, undefined), 'ops_manager_discovery')
+    assert.equal(routeLabel(`${OM}/groups/${g}/clusters/${IDS.cluster0}/checkpoints?pageNum=2`, undefined), 'ops_manager_checkpoints')
+    assert.equal(routeLabel(`${V2}/groups/${g}/clusters/Cluster0/backupCheckpoints/${IDS.scccCheckpoint1}`, undefined), 'atlas_v2_checkpoint')
+    assert.equal(routeLabel(`${V2}/groupz`, 'RESOURCE_NOT_FOUND'), 'unknown')
   })
 })
