@@ -434,8 +434,7 @@ export class PostgresStore implements Store {
   }
 
   async listProjects(): Promise<Project[]> {
-    const rows = await this.readWhole<{ id: string; org_id: string; name: string }>('listProjects')
-    return rows.map((row) => ({ id: row.id, orgId: row.org_id, name: row.name }))
+    return (await this.readWhole<ProjectRow>('listProjects')).map(projectFromRow)
   }
 
   async listClusters(): Promise<Cluster[]> {
