@@ -19,6 +19,12 @@ export function pageLinks(base: string, carried: readonly (readonly [string, str
   return links
 }
 
+/** The items of `all` on the page `paging` asks for. */
+export function pageSlice<T>(all: readonly T[], paging: Paging): readonly T[] {
+  const start = (paging.pageNum - 1) * paging.itemsPerPage
+  return start >= all.length ? [] : all.slice(start, start + paging.itemsPerPage)
+}
+
 /** A list body, `{links, results, totalCount}` (`totalCount` only with `includeCount`), of one page of `all`. */
 export function pageOf<T>(
   base: string,
@@ -27,8 +33,7 @@ export function pageOf<T>(
   all: readonly T[],
   view: (item: T) => object,
 ): object {
-  const start = (paging.pageNum - 1) * paging.itemsPerPage
-  const items = start >= all.length ? [] : all.slice(start, start + paging.itemsPerPage)
+  const items = pageSlice(all, paging)
   return {
     links: pageLinks(base, carried, paging, all.length),
     results: items.map(view),

@@ -7,7 +7,7 @@ import type { Dialect, DiscoveryOperation } from '../dialects/dialect.js'
 import { apiUrl, type DiscoveryContext } from '../dialects/discovery-context.js'
 import { backupConfigView, clusterEntries, clusterEntryView } from '../dialects/ops-manager-v1/cluster-entries.js'
 import { opsManagerGroupView, opsManagerOrganizationView } from '../dialects/ops-manager-v1/group-views.js'
-import { pageOf } from '../dialects/page-links.js'
+import { pageOf, pageSlice } from '../dialects/page-links.js'
 import type { GroupAccess } from '../domain/checkpoint-service.js'
 import { startsWithIgnoringCase, type DiscoveryService } from '../domain/discovery-service.js'
 import type { Cluster, Organization, Principal, Project } from '../domain/types.js'
@@ -109,7 +109,7 @@ export class DiscoveryHandler {
     switch (operation) {
       case 'listGroups': {
         const projects = await discovery.visibleProjects(on.principal)
-        return page('/groups', projects, await this.#projectView(ctx, projects, false))
+        return page('/groups', projects, await this.#projectView(ctx, pageSlice(projects, paging), false))
       }
       case 'getGroup':
       case 'getGroupByName': {
@@ -120,7 +120,7 @@ export class DiscoveryHandler {
         const org = on.org as Organization
         const name = query.given.get('name')
         const projects = (await discovery.visibleProjects(on.principal)).filter((p) => p.orgId === org.id && (typeof name !== 'string' || startsWithIgnoringCase(p.name, name)))
-        return page(`/orgs/${org.id}/groups`, projects, await this.#projectView(ctx, projects, false))
+        return page(`/orgs/${org.id}/groups`, projects, await this.#projectView(ctx, pageSlice(projects, paging), false))
       }
       case 'listOrgs': {
         const name = query.given.get('name')
@@ -164,7 +164,7 @@ export class DiscoveryHandler {
     }
   }
 
-  /** The dialect's project view; it needs each project's clusters (counts, and Ops Manager's host counts). */
+  /** The dialect's view of `projects` (the page's): it needs each one's clusters (counts, and Ops Manager's host counts). */
   async #projectView(ctx: DiscoveryContext, projects: readonly Project[], standalone: boolean): Promise<(p: Project) => object> {
     const clusters = new Map<string, Cluster[]>()
     for (const project of projects) clusters.set(project.id, await this.deps.discovery.clustersOf(project))

@@ -34,6 +34,9 @@ describe('discovery: the pipeline', () => {
     const post = await t.call(`${OM}/groups`, { key: null, method: 'POST' })
     assertApiError(post, 405, 'METHOD_NOT_ALLOWED', `Method POST is not allowed for resource ${OM}/groups.`)
     assert.equal(post.headers['allow'], 'GET, HEAD')
+    const head = await t.call(`${OM}/groups/byName/Demo%20Project`, { method: 'HEAD' })
+    assert.equal(head.status, 200)
+    assert.equal(head.body, '')
     for (const url of [`${V2}/groups/x?pageNum=0`, `${V2}/orgs/${UNKNOWN}`, `${OM}/groups/byName/Demo%20Project`, `${V1}/clusters`]) {
       const res = await t.call(url, { key: null, accept: null })
       assert.equal(res.status, 401, url)
