@@ -10,6 +10,7 @@ import type {
   SchemaMigration,
   Store,
 } from './store.js'
+import { ListCache } from './list-cache.js'
 
 /**
  * Something that tells a cache when another connection committed a write (PostgreSQL's LISTEN/NOTIFY, see
@@ -52,9 +53,6 @@ export type Freshness =
 const MAX_ENTRIES = 10_000
 /** Pages of checkpoints kept: a page of 100 is about 100 kB of objects. */
 const MAX_PAGES = 64
-/** Project and cluster lists (discovery) kept, and the JSON size of the records they hold, before they start over. */
-const MAX_LISTS = 1_000
-const MAX_LIST_BYTES = 16 * 1024 * 1024
 
 /** The reads {@link CachedStore} may answer from memory. */
 const CACHED_READS: ReadonlySet<string> = new Set<keyof Store>([
@@ -118,8 +116,7 @@ export class CachedStore implements Store {
   readonly #checkpoints = new Map<string, Checkpoint | undefined>()
   readonly #pages = new Map<string, CheckpointPage>()
   /** The projects of an organization (`o:` and its id) and the clusters of a project (`g:` and its id). */
-  readonly #lists = new Map<string, readonly (Project | Cluster)[]>()
-  #listBytes = 0
+  readonly #lists = new ListCache()
 
   constructor(inner: Store, freshness: Freshness, location: string) {
     this.#inner = inner
@@ -182,7 +179,6 @@ export class CachedStore implements Store {
     this.#checkpoints.clear()
     this.#pages.clear()
     this.#lists.clear()
-    this.#listBytes = 0
   }
 
   /**
@@ -226,27 +222,14 @@ export class CachedStore implements Store {
     return value
   }
 
-  /**
-   * A project or cluster list through the list cache, bounded by entries and by the JSON size of what it
-   * holds (a list is as large as the store's records make it; its key is an id the caller was authorized
-   * for, so nothing a client sends multiplies it).
-   */
+  /** A project or cluster list through the list cache (list-cache.ts), as {@link #read} does for records. */
   async #readList<T extends Project | Cluster>(key: string, load: () => Promise<T[]>): Promise<T[]> {
     if (!this.#refresh()) return load()
-    const hit = this.#lists.get(key)
-    if (hit !== undefined) return hit as T[]
+    const hit = this.#lists.get<T>(key)
+    if (hit !== undefined) return hit
     const generation = this.#generation
     const list = await load()
-    if (generation === this.#generation) {
-      const bytes = JSON.stringify(list).length
-      if (bytes > MAX_LIST_BYTES) return list
-      if (this.#lists.size >= MAX_LISTS || this.#listBytes + bytes > MAX_LIST_BYTES) {
-        this.#lists.clear()
-        this.#listBytes = 0
-      }
-      this.#lists.set(key, list)
-      this.#listBytes += bytes
-    }
+    if (generation === this.#generation) this.#lists.set(key, list)
     return list
   }
 
