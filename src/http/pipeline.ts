@@ -153,7 +153,11 @@ export class ApiPipeline {
           headers,
           formatKnown: (known) => (format = known),
           checkAccessList: () => this.#checkAccessList(auth.principal.accessList, request),
-          takeToken: (scope) => this.#takeToken(scope, path, headers),
+          takeToken: (scope) => {
+            const taken = this.#takeToken(scope, path)
+            Object.assign(headers, taken.headers)
+            if (taken.refused) throw taken.refused
+          },
         })
         if (answerKey === undefined || version === undefined) return renderSerialized(answer.body, answer.contentType, headers)
         const remembered = {
@@ -180,7 +184,9 @@ export class ApiPipeline {
       const { service } = this.deps
       const access = await service.authorize(auth.principal, params.groupId)
       const rate: RateScope = { set: 'checkpoints', key: params.groupId }
-      this.#takeToken(rate, path, headers)
+      const taken = this.#takeToken(rate, path)
+      Object.assign(headers, taken.headers)
+      if (taken.refused) throw taken.refused
       const cluster = await service.cluster(access, params.cluster)
       const view: ViewContext = { dialect, baseUrl: request.baseUrl, groupId: params.groupId, clusterRef: params.clusterLabel }
 
@@ -213,13 +219,11 @@ export class ApiPipeline {
 
   /** A remembered answer, given again after the rate limit's token is taken (or refused, as always). */
   #replay(answer: RememberedAnswer, request: ApiRequest): PipelineResponse {
-    const headers: Record<string, string> = { ...answer.headers }
-    try {
-      if (answer.rate !== undefined) this.#takeToken(answer.rate, answer.path, headers)
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error
+    const taken = answer.rate === undefined ? { headers: {} } : this.#takeToken(answer.rate, answer.path)
+    const headers = { ...answer.headers, ...taken.headers }
+    if (taken.refused) {
       const queryStart = request.target.indexOf('?')
-      return renderError(error, lenientFormat(queryStart === -1 ? '' : request.target.slice(queryStart + 1)), headers)
+      return renderError(taken.refused, lenientFormat(queryStart === -1 ? '' : request.target.slice(queryStart + 1)), headers)
     }
     return { ...renderSerialized(answer.body, answer.contentType, headers), bytes: answer.bytes }
   }
@@ -233,18 +237,19 @@ export class ApiPipeline {
   }
 
   /**
-   * Step 7: one token of the scope's bucket. Adds the RateLimit-* headers every answer from here on
-   * carries to `headers`, and when the bucket is empty throws the refusal (with Retry-After added).
+   * Step 7: one token of the scope's bucket (the project's on the checkpoint routes, a discovery endpoint
+   * set's otherwise). Answers the RateLimit-* headers every answer from here on carries, and when the
+   * bucket is empty the refusal (with Retry-After added to the headers).
    */
-  #takeToken(scope: RateScope, path: string, headers: Record<string, string>): void {
+  #takeToken(scope: RateScope, path: string): { headers: Record<string, string>; refused?: ApiError } {
     const limiter = scope.set === 'checkpoints' ? this.deps.limiter : this.deps.discoveryLimiters?.[scope.set]
-    if (!limiter) return
+    if (!limiter) return { headers: {} }
     const decision = limiter.take(scope.key)
-    headers['ratelimit-limit'] = String(decision.limit)
-    headers['ratelimit-remaining'] = String(decision.remaining)
-    if (decision.allowed) return
+    const headers: Record<string, string> = { 'ratelimit-limit': String(decision.limit), 'ratelimit-remaining': String(decision.remaining) }
+    if (decision.allowed) return { headers }
     headers['retry-after'] = String(decision.retryAfterSeconds)
     const resource = path.slice(1)
-    throw new ApiError('RATE_LIMITED_TOKEN_BUCKET', [resource, decision.retryAfterSeconds, limiter.capacity, limiter.refillAmount, limiter.refillPeriodSeconds])
+    const refused = new ApiError('RATE_LIMITED_TOKEN_BUCKET', [resource, decision.retryAfterSeconds, limiter.capacity, limiter.refillAmount, limiter.refillPeriodSeconds])
+    return { headers, refused }
   }
 }
