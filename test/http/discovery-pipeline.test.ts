@@ -25,7 +25,9 @@ const limit = (res: CallResult): [unknown, unknown] => [res.headers['ratelimit-l
 describe('discovery: the pipeline', () => {
   let t: TestApp
   before(async () => {
-    t = await startTestApp({ fixtures: [FIXTURE] })
+    // A still clock, so that no token comes back between two calls of a test (the clusters bucket refills one every 12 ms).
+    const still = Date.now()
+    t = await startTestApp({ fixtures: [FIXTURE], now: () => still })
   })
   after(() => t.close())
 
@@ -69,6 +71,17 @@ describe('discovery: the pipeline', () => {
   })
 
   test('Atlas v2 buckets per endpoint set: projects by project and by caller, clusters, all clusters, organizations', async () => {
+    // A still clock: no token comes back between two calls (the clusters bucket refills one every 12 ms).
+    const still = Date.now()
+    const frozen = await startTestApp({ now: () => still })
+    try {
+      await bucketsPerSet(frozen)
+    } finally {
+      await frozen.close()
+    }
+  })
+
+  async function bucketsPerSet(t: TestApp): Promise<void> {
     const key = KEYS.orgowner
     const calls: [string, string][] = [
       [`${V2}/groups`, '1200'],
@@ -102,7 +115,7 @@ describe('discovery: the pipeline', () => {
       const res = await t.call(url, { key })
       assert.deepEqual(limit(res), [undefined, undefined], url)
     }
-  })
+  }
 
   test('an empty bucket answers 429 with Retry-After, for that scope only; the checkpoint bucket is its own', async () => {
     const small = await startTestApp({ env: { WAYMARK_RATE_LIMIT_PROJECTS: '2/1/60', WAYMARK_RATE_LIMIT_ORGANIZATION_LIST: '1/1/60' } })
