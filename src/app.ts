@@ -7,6 +7,9 @@ import { NonceBook } from './auth/nonces.js'
 import type { Config } from './config.js'
 import { DIALECTS } from './dialects/all-dialects.js'
 import { CheckpointService } from './domain/checkpoint-service.js'
+import { DiscoveryService } from './domain/discovery-service.js'
+import { DiscoveryHandler } from './http/discovery-handler.js'
+import { discoveryLimiters } from './http/rate-scope.js'
 import { answerClientError, lacksHost, MAX_HEADER_BYTES, takeOverNodeRefusals } from './http/client-errors.js'
 import { AUTH_FAILURE_KIND } from './http/auth-failure-kind.js'
 import { healthRoutes } from './http/health-routes.js'
@@ -68,11 +71,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     claimLease: (nonce, owner, expiresAtSeconds) => store.claimNonceLease(nonce, owner, expiresAtSeconds),
   })
   const tokenSecret = await store.getOrCreateSecret(TOKEN_SECRET, newSecret)
+  const checkpoints = new CheckpointService(store)
   const pipeline = new ApiPipeline({
     dialects: DIALECTS,
     authenticator: new Authenticator({ store, nonces, tokenSecret, now }),
-    service: new CheckpointService(store),
+    service: checkpoints,
     limiter: config.rateLimit && new TokenBucketLimiter({ ...config.rateLimit, now }),
+    discovery: new DiscoveryHandler({
+      discovery: new DiscoveryService(store, checkpoints),
+      connectionDomain: config.connectionDomain,
+      enforceSunset: config.enforceSunset,
+      now,
+    }),
+    discoveryLimiters: config.discoveryRateLimits && discoveryLimiters(config.discoveryRateLimits, now),
     answers: new AnswerCache(() => (store instanceof CachedStore ? store.cacheVersion() : undefined), now),
   })
   // Imported only when there is an admin token: its modules (the OpenAPI document above all) cost start-up time.

@@ -28,7 +28,13 @@ export interface Config {
   /** How long a Digest nonce is accepted before clients are told it is stale. */
   readonly nonceLifetimeSeconds: number
   /** The per-project token bucket of the checkpoint routes; undefined when limits are off. */
-  readonly rateLimit: { readonly capacity: number; readonly refillAmount: number; readonly refillPeriodSeconds: number } | undefined
+  readonly rateLimit: BucketSettings | undefined
+  /** The token buckets of the Atlas v2 discovery endpoints, by endpoint set; undefined when limits are off. */
+  readonly discoveryRateLimits: Readonly<Record<DiscoveryRateSet, BucketSettings>> | undefined
+  /** Answer 410 VERSION_GONE for a resource version past its sunset date (off: served with its Sunset header). */
+  readonly enforceSunset: boolean
+  /** The domain of the clusters' host names in the discovery bodies' connection strings. */
+  readonly connectionDomain: string
   /** Proxies whose X-Forwarded-For is believed (IPs or CIDRs); empty: the header is ignored. */
   readonly trustedProxies: readonly string[]
   /** PEM files to serve HTTPS with; both or neither. */
@@ -48,6 +54,29 @@ export interface Config {
   /** On SIGTERM, how long `serve` keeps serving with /readyz at 503 before it stops (docs/operations.md). */
   readonly drainMs: number
 }
+
+export interface BucketSettings {
+  readonly capacity: number
+  readonly refillAmount: number
+  readonly refillPeriodSeconds: number
+}
+
+/**
+ * The Atlas v2 discovery endpoint sets with a token bucket of their own (docs/behaviour.md#discovery):
+ * projects (one per project, and one per caller for the lists and by-name), clusters of a project (per
+ * project), all clusters (per caller), organizations (per organization) and the organization list (per caller).
+ */
+export const DISCOVERY_RATE_SETS = ['projects', 'clusters', 'allClusters', 'organizations', 'organizationList'] as const
+export type DiscoveryRateSet = (typeof DISCOVERY_RATE_SETS)[number]
+
+/** Each discovery endpoint set's variable. */
+const DISCOVERY_RATE_VARIABLES = {
+  projects: 'WAYMARK_RATE_LIMIT_PROJECTS',
+  clusters: 'WAYMARK_RATE_LIMIT_CLUSTERS',
+  allClusters: 'WAYMARK_RATE_LIMIT_ALL_CLUSTERS',
+  organizations: 'WAYMARK_RATE_LIMIT_ORGANIZATIONS',
+  organizationList: 'WAYMARK_RATE_LIMIT_ORGANIZATION_LIST',
+} as const satisfies Record<DiscoveryRateSet, keyof typeof ENVIRONMENT>
 
 export interface MetricsConfig {
   /** Off: `/metrics` is an unknown path like any other. */
@@ -110,6 +139,14 @@ export const ENVIRONMENT = {
   WAYMARK_RATE_LIMIT_CAPACITY: '1200',
   WAYMARK_RATE_LIMIT_REFILL: '500',
   WAYMARK_RATE_LIMIT_PERIOD_SECONDS: '60',
+  /** `CAPACITY/REFILL/PERIOD_SECONDS` of each Atlas v2 discovery endpoint set, as Atlas documents them. */
+  WAYMARK_RATE_LIMIT_PROJECTS: '1200/500/60',
+  WAYMARK_RATE_LIMIT_CLUSTERS: '10000/5000/60',
+  WAYMARK_RATE_LIMIT_ALL_CLUSTERS: '300/100/60',
+  WAYMARK_RATE_LIMIT_ORGANIZATIONS: '500/250/60',
+  WAYMARK_RATE_LIMIT_ORGANIZATION_LIST: '300/100/60',
+  WAYMARK_ENFORCE_SUNSET: 'off',
+  WAYMARK_CONNECTION_DOMAIN: 'mongodb.net',
   WAYMARK_TRUSTED_PROXIES: '',
   WAYMARK_TLS_CERT: '',
   WAYMARK_TLS_KEY: '',
@@ -134,6 +171,16 @@ const ADMIN_TOKEN = /^[\x21-\x7e]{8,1024}$/
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
+}
+
+/** `CAPACITY/REFILL/PERIOD_SECONDS`, three positive integers. */
+function bucket(name: string, text: string): BucketSettings {
+  const parts = text.split('/').map((part) => Number(part.trim()))
+  const [capacity, refillAmount, refillPeriodSeconds] = parts
+  if (parts.length !== 3 || !parts.every((n) => Number.isSafeInteger(n) && n >= 1) || capacity === undefined || refillAmount === undefined || refillPeriodSeconds === undefined) {
+    throw new ConfigError(`${name} must be CAPACITY/REFILL/PERIOD_SECONDS, three positive integers such as 1200/500/60, got "${text}"`)
+  }
+  return { capacity, refillAmount, refillPeriodSeconds }
 }
 
 /**
@@ -176,6 +223,16 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
           refillPeriodSeconds: positive('WAYMARK_RATE_LIMIT_PERIOD_SECONDS'),
         }
       : undefined
+  const discoveryRateLimits =
+    limitSwitch === 'on'
+      ? (Object.fromEntries(DISCOVERY_RATE_SETS.map((set) => [set, bucket(DISCOVERY_RATE_VARIABLES[set], pick(undefined, DISCOVERY_RATE_VARIABLES[set]))])) as Record<DiscoveryRateSet, BucketSettings>)
+      : undefined
+  const enforceSunset = pick(undefined, 'WAYMARK_ENFORCE_SUNSET')
+  if (enforceSunset !== 'on' && enforceSunset !== 'off') throw new ConfigError(`WAYMARK_ENFORCE_SUNSET must be on or off, got "${enforceSunset}"`)
+  const connectionDomain = pick(undefined, 'WAYMARK_CONNECTION_DOMAIN')
+  if (!/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/.test(connectionDomain)) {
+    throw new ConfigError(`WAYMARK_CONNECTION_DOMAIN must be a lower-case DNS domain such as mongodb.net, got "${connectionDomain}"`)
+  }
   const trustedProxies =
     flags.trustedProxy && flags.trustedProxy.length > 0
       ? [...flags.trustedProxy]
@@ -237,6 +294,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     logFormat: logFormat as LogFormat,
     nonceLifetimeSeconds: lifetime,
     rateLimit,
+    discoveryRateLimits: discoveryRateLimits && Object.freeze(discoveryRateLimits),
+    enforceSunset: enforceSunset === 'on',
+    connectionDomain,
     trustedProxies,
     tls: certFile === '' ? undefined : { certFile, keyFile },
     adminToken: adminToken === '' ? undefined : adminToken,

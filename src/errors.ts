@@ -66,6 +66,15 @@ export const ERRORS = {
     errorCode: 'CLUSTER_NOT_FOUND',
     detail: 'No cluster with ID %s exists in group %s.',
   },
+  // The discovery endpoints (docs/behaviour.md#discovery); they also answer INVALID_ORG_ID and ORG_NOT_FOUND below.
+  GROUP_NAME_NOT_FOUND: { status: 404, errorCode: 'GROUP_NAME_NOT_FOUND', detail: 'No group with name "%s" exists.' },
+  GROUP_NAME_NOT_FOUND_OPS_MANAGER: { status: 404, errorCode: 'GROUP_NAME_NOT_FOUND', detail: 'No group with name %s exists.' },
+  MULTIPLE_GROUPS: { status: 409, errorCode: 'MULTIPLE_GROUPS', detail: 'Multiple groups exist with the specified name.' },
+  VERSION_GONE: {
+    status: 410,
+    errorCode: 'VERSION_GONE',
+    detail: 'This happens when a resource is marked for sunset and the sunset date is in the past.',
+  },
   CHECKPOINTS_ONLY_ON_CONTINOUS_BACKUP: {
     status: 400,
     errorCode: 'CHECKPOINTS_ONLY_ON_CONTINOUS_BACKUP',
@@ -167,6 +176,7 @@ export const REASONS: Readonly<Record<number, string>> = {
   406: 'Not Acceptable',
   408: 'Request Timeout',
   409: 'Conflict',
+  410: 'Gone',
   413: 'Payload Too Large',
   429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',

@@ -1,4 +1,5 @@
 import { MAX_POINT_IN_TIME_WINDOW_HOURS } from '../domain/checkpoint-schedule.js'
+import { DEPLOYMENT_FIELDS } from '../domain/deployment.js'
 import {
   BACKUP_KINDS,
   CHECKPOINT_INTERVALS_MINUTES,
@@ -16,6 +17,7 @@ import {
   OBJECT_ID_PATTERN,
   PUBLIC_KEY_PATTERN,
 } from '../fixtures/fixture-schema.js'
+import { DEPLOYMENT_FIELD_SCHEMAS, nullableDeploymentFields, projectFields, projectInputFields } from './admin-openapi-discovery.js'
 
 /**
  * The OpenAPI 3.1 document of the admin API, written by hand and served at
@@ -122,7 +124,10 @@ const clusterFields = {
     description: 'Minutes between checkpoints, sharded clusters only; null: off',
   },
   pointInTimeWindowHours: { type: 'integer', minimum: 1, maximum: MAX_POINT_IN_TIME_WINDOW_HOURS },
+  ...DEPLOYMENT_FIELD_SCHEMAS,
 }
+const clusterInputFields = nullableDeploymentFields(clusterFields)
+const CLUSTER_REQUIRED = Object.keys(clusterFields).filter((name) => !(DEPLOYMENT_FIELDS as readonly string[]).includes(name))
 const tokenTimestamp = object({ date: isoSeconds, increment: { type: 'integer', minimum: 0, maximum: MAX_INCREMENT } })
 const part = object(
   {
@@ -380,14 +385,14 @@ export const ADMIN_OPENAPI = {
       Organization: object({ id: objectId, name: { type: 'string', minLength: 1 } }),
       OrganizationInput: input({ id: objectId, name: { type: 'string' } }, ['name']),
       OrganizationPatch: input({ name: { type: 'string' } }),
-      Project: object({ id: objectId, orgId: objectId, name: { type: 'string', minLength: 1 } }),
-      ProjectInput: input({ id: objectId, orgId: objectId, name: { type: 'string' } }, ['orgId', 'name']),
-      ProjectPatch: input({ name: { type: 'string' } }),
+      Project: object(projectFields, ['id', 'orgId', 'name']),
+      ProjectInput: input(projectInputFields, ['orgId', 'name']),
+      ProjectPatch: input({ name: projectInputFields.name, createdAt: projectInputFields.createdAt, tags: projectInputFields.tags }),
       Shard: shard,
       ConfigServer: configServer,
-      Cluster: object(clusterFields),
-      ClusterInput: input(clusterFields, ['name', 'type', 'backup', 'featureCompatibilityVersion', 'shards']),
-      ClusterPatch: input(clusterFields),
+      Cluster: object(clusterFields, CLUSTER_REQUIRED),
+      ClusterInput: input(clusterInputFields, ['name', 'type', 'backup', 'featureCompatibilityVersion', 'shards']),
+      ClusterPatch: input(clusterInputFields),
       TokenTimestamp: tokenTimestamp,
       CheckpointPart: part,
       Checkpoint: object(checkpointFields, ['id', 'clusterId', 'groupId', 'started', 'timestamp', 'restorable', 'parts']),

@@ -1,4 +1,5 @@
 import type { ApiKey, Checkpoint, Cluster, Organization, Project, ServiceAccount, ServiceAccountSecret } from '../domain/types.js'
+import { DEPLOYMENT_FIELDS } from '../domain/deployment.js'
 
 /**
  * The admin API's JSON views: the fixture format of each record (so a view, less its read-only fields,
@@ -9,11 +10,21 @@ export function organizationView(o: Organization): object {
   return { id: o.id, name: o.name }
 }
 
+/** A project; `createdAt` and `tags` only when set (absent: their defaults, docs/fixtures.md). */
 export function projectView(p: Project): object {
-  return { id: p.id, orgId: p.orgId, name: p.name }
+  return {
+    id: p.id,
+    orgId: p.orgId,
+    name: p.name,
+    ...(p.createdAt !== undefined ? { createdAt: p.createdAt } : {}),
+    ...(p.tags !== undefined ? { tags: p.tags } : {}),
+  }
 }
 
+/** A cluster; its deployment fields (createdAt … backupStatus) only when set. */
 export function clusterView(c: Cluster): object {
+  const deployment: Record<string, unknown> = {}
+  for (const field of DEPLOYMENT_FIELDS) if (c[field] !== undefined) deployment[field] = c[field]
   return {
     id: c.id,
     groupId: c.groupId,
@@ -25,6 +36,7 @@ export function clusterView(c: Cluster): object {
     configServer: c.configServer,
     checkpointIntervalMinutes: c.checkpointIntervalMinutes,
     pointInTimeWindowHours: c.pointInTimeWindowHours,
+    ...deployment,
   }
 }
 

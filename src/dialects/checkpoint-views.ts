@@ -2,16 +2,14 @@ import type { Checkpoint, CheckpointPart } from '../domain/types.js'
 import type { Paging } from '../http/query-params.js'
 import type { CheckpointPage } from '../storage/store.js'
 import type { Dialect } from './dialect.js'
+import { pageLinks, type LinkView } from './page-links.js'
 
 /**
  * The wire views of a checkpoint, shared by every dialect: the upstream key order (alphabetical),
  * absolute links. A dialect changes only the paths and the relation names.
  */
 
-export interface LinkView {
-  readonly href: string
-  readonly rel: string
-}
+export type { LinkView }
 
 /** Where a view is rendered: the public base URL and the cluster as the request's path named it. */
 export interface ViewContext {
@@ -70,18 +68,8 @@ export function checkpointListView(
   paging: Paging,
   carried: readonly (readonly [string, string])[],
 ): object {
-  const base = `${ctx.baseUrl}${clusterPath(ctx)}/${ctx.dialect.collection}?`
-  const prefix = carried.map(([name, value]) => `${name}=${value}&`).join('')
-  const { pageNum, itemsPerPage } = paging
-  const links: LinkView[] = [{ href: `${base}${prefix}pageNum=${pageNum}&itemsPerPage=${itemsPerPage}`, rel: 'self' }]
-  if (pageNum * itemsPerPage < page.totalCount) {
-    links.push({ href: `${base}${prefix}itemsPerPage=${itemsPerPage}&pageNum=${pageNum + 1}`, rel: 'next' })
-  }
-  if (pageNum > 1) {
-    links.push({ href: `${base}${prefix}itemsPerPage=${itemsPerPage}&pageNum=${pageNum - 1}`, rel: 'previous' })
-  }
   return {
-    links,
+    links: pageLinks(`${ctx.baseUrl}${clusterPath(ctx)}/${ctx.dialect.collection}`, carried, paging, page.totalCount),
     results: page.items.map((checkpoint) => checkpointView(ctx, checkpoint, false)),
     totalCount: paging.includeCount ? page.totalCount : undefined,
   }

@@ -1,11 +1,15 @@
+import type { ResourceVersion, VersionedResource } from './atlas-v2/resource-versions.js'
+
 /**
- * An API dialect: one of the public APIs that serve checkpoints. The three dialects share the domain
- * and the operations; a dialect says only where its routes live, how the cluster is named in the path,
- * which media types it speaks and which link relations its entities carry.
+ * An API dialect: one of the public APIs Waymark speaks. The three dialects share the domain and the
+ * operations; a dialect says only where its routes live, how the cluster is named in the path, which
+ * media types it speaks and which link relations its entities carry.
  */
 export interface Dialect {
   /** e.g. "atlas-v2"; used in logs and route names. */
   readonly name: string
+  /** Atlas (v2 and v1.0: clusters by name, Atlas bodies) or Ops Manager (clusters by id, its own bodies). */
+  readonly family: 'atlas' | 'ops-manager'
   /** e.g. "/api/atlas/v2". */
   readonly prefix: string
   /** The collection segment: "backupCheckpoints" (Atlas) or "checkpoints" (Ops Manager). */
@@ -14,26 +18,76 @@ export interface Dialect {
   readonly clusterKey: 'clusterName' | 'clusterId'
   /** The base of the non-self link relations, e.g. "https://cloud.mongodb.com" → ".../cluster". */
   readonly relationBase: string
+  /** Whether the discovery endpoints take a rate-limit token (Atlas v2 only; docs/behaviour.md#discovery). */
+  readonly limitsDiscovery: boolean
   /**
-   * The success Content-Type for a request's Accept header; throws ApiError 406 when the dialect
-   * cannot serve it. Versioned dialects resolve the resource version here.
+   * The success Content-Type of the checkpoint routes for a request's Accept header; throws ApiError 406
+   * when the dialect cannot serve it. Versioned dialects resolve the resource version here.
    */
   contentType(accept: string | undefined): string
+  /** The same for any resource: the version served, its Content-Type and its deprecation headers. */
+  negotiate(accept: string | undefined, resource: VersionedResource): Negotiated
 }
 
-/** The two operations every dialect serves. */
-export type Operation = 'listCheckpoints' | 'getCheckpoint'
+/** What the media type step decided. */
+export interface Negotiated {
+  readonly contentType: string
+  /** The resource version whose body is served (Atlas v1.0 serves 2023-01-01; Ops Manager has no versions). */
+  readonly version: ResourceVersion
+  /** `Deprecation` and `Sunset` of a deprecated version, carried by every answer from this step on. */
+  readonly headers: Readonly<Record<string, string>>
+}
+
+/** The operations of the checkpoint routes. */
+export type CheckpointOperation = 'listCheckpoints' | 'getCheckpoint'
+
+/** The read-only discovery operations (named after the upstream operationIds; the last two are Ops Manager's). */
+export type DiscoveryOperation =
+  | 'listGroups'
+  | 'getGroup'
+  | 'getGroupByName'
+  | 'listGroupClusters'
+  | 'getGroupCluster'
+  | 'listOrgs'
+  | 'getOrg'
+  | 'getOrgGroups'
+  | 'listClusterDetails'
+  | 'listBackupConfigs'
+  | 'getBackupConfig'
+
+export type Operation = CheckpointOperation | DiscoveryOperation
 
 export interface ApiRoute {
   readonly dialect: Dialect
   readonly operation: Operation
 }
 
-/** The path templates of a dialect's two routes, e.g. `/api/atlas/v2/groups/{groupId}/…/{checkpointId}`. */
+export function isCheckpointOperation(operation: Operation): operation is CheckpointOperation {
+  return operation === 'listCheckpoints' || operation === 'getCheckpoint'
+}
+
+/**
+ * The path templates of a dialect's routes, e.g. `/api/atlas/v2/groups/{groupId}/…/{checkpointId}`.
+ * `groups/byName/{groupName}` comes before `groups/{groupId}/…`: a literal segment wins over a parameter.
+ */
 export function dialectTemplates(dialect: Dialect): { readonly template: string; readonly route: ApiRoute }[] {
-  const list = `${dialect.prefix}/groups/{groupId}/clusters/{${dialect.clusterKey}}/${dialect.collection}`
-  return [
-    { template: list, route: { dialect, operation: 'listCheckpoints' } },
-    { template: `${list}/{checkpointId}`, route: { dialect, operation: 'getCheckpoint' } },
+  const p = dialect.prefix
+  const list = `${p}/groups/{groupId}/clusters/{${dialect.clusterKey}}/${dialect.collection}`
+  const routes: [string, Operation][] = [
+    [list, 'listCheckpoints'],
+    [`${list}/{checkpointId}`, 'getCheckpoint'],
+    [`${p}/groups`, 'listGroups'],
+    [`${p}/groups/byName/{groupName}`, 'getGroupByName'],
+    [`${p}/groups/{groupId}`, 'getGroup'],
+    [`${p}/groups/{groupId}/clusters`, 'listGroupClusters'],
+    [`${p}/groups/{groupId}/clusters/{${dialect.clusterKey}}`, 'getGroupCluster'],
+    [`${p}/orgs`, 'listOrgs'],
+    [`${p}/orgs/{orgId}`, 'getOrg'],
+    [`${p}/orgs/{orgId}/groups`, 'getOrgGroups'],
+    [`${p}/clusters`, 'listClusterDetails'],
   ]
+  if (dialect.family === 'ops-manager') {
+    routes.push([`${p}/groups/{groupId}/backupConfigs`, 'listBackupConfigs'], [`${p}/groups/{groupId}/backupConfigs/{clusterId}`, 'getBackupConfig'])
+  }
+  return routes.map(([template, operation]) => ({ template, route: { dialect, operation } }))
 }

@@ -1,4 +1,5 @@
 import { canReadCheckpoints } from './roles.js'
+import { partById } from './deployment.js'
 import { ApiError } from '../errors.js'
 import type { CheckpointPage, PageRequest, Store } from '../storage/store.js'
 import type { Checkpoint, Cluster, Principal, Project } from './types.js'
@@ -31,14 +32,16 @@ export class CheckpointService {
 
   /**
    * The cluster the path names, if it keeps checkpoints: 404 CLUSTER_NOT_FOUND when unknown, 400
-   * CHECKPOINTS_ONLY_ON_CONTINOUS_BACKUP when it is backed up by Cloud Backup.
+   * CHECKPOINTS_ONLY_ON_CONTINOUS_BACKUP when it is backed up by Cloud Backup. By id (Ops Manager), the id
+   * of a shard or config server replica set of a cluster (its own cluster entry, deployment.ts) names that
+   * replica set, which keeps no checkpoints of its own: its list is empty (as the cluster's backup allows).
    */
   async cluster(access: GroupAccess, ref: ClusterRef): Promise<Cluster> {
     const groupId = access.project.id
     const cluster =
       ref.by === 'name'
         ? await this.store.getClusterByName(groupId, ref.name)
-        : await this.store.getClusterById(groupId, ref.id)
+        : ((await this.store.getClusterById(groupId, ref.id)) ?? (await this.#partAsCluster(groupId, ref.id)))
     if (!cluster) {
       throw ref.by === 'name'
         ? new ApiError('CLUSTER_NAME_NOT_FOUND', [ref.name, groupId])
@@ -46,6 +49,23 @@ export class CheckpointService {
     }
     if (cluster.backup === 'CLOUD') throw new ApiError('CHECKPOINTS_ONLY_ON_CONTINOUS_BACKUP')
     return cluster
+  }
+
+  /** A part of one of the project's clusters, as a replica set of its own (no checkpoints are ever stored under its id). */
+  async #partAsCluster(groupId: string, id: string): Promise<Cluster | undefined> {
+    for (const owner of await this.store.listClustersOfProject(groupId)) {
+      const part = partById(owner, id)
+      if (part === undefined) continue
+      return {
+        ...owner,
+        id: part.id,
+        type: 'REPLICASET',
+        shards: [{ shardName: part.shardName ?? part.replicaSetName, replicaSetName: part.replicaSetName }],
+        configServer: null,
+        checkpointIntervalMinutes: null,
+      }
+    }
+    return undefined
   }
 
   /** One page of the cluster's checkpoints, newest first. */

@@ -19,3 +19,9 @@ export function canReadCheckpoints(principal: Principal, project: Project): bool
       : role.groupId === project.id && PROJECT_ROLES_READING_CHECKPOINTS.includes(role.roleName),
   )
 }
+
+/**
+ * Whether the caller sees the project in the discovery endpoints (lists, by name, by id): the same rule as
+ * reading its checkpoints, so every project a tool discovers is one it can read.
+ */
+export const canSeeProject = canReadCheckpoints

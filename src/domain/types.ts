@@ -14,11 +14,21 @@ export interface Organization {
   readonly name: string
 }
 
-/** A project; the APIs call it a group. */
+/** A project; the APIs call it a group. Its name is unique within its organization. */
 export interface Project {
   readonly id: ObjectIdHex
   readonly orgId: ObjectIdHex
   readonly name: string
+  /** When the project was created; absent: the time in the first 4 bytes of its id (see deployment.ts). */
+  readonly createdAt?: IsoSeconds
+  /** Atlas resource tags (v2 and v1.0 `tags`); absent: none. */
+  readonly tags?: readonly ResourceTag[]
+}
+
+/** An Atlas resource tag: key and value of 1 to 255 characters each. */
+export interface ResourceTag {
+  readonly key: string
+  readonly value: string
 }
 
 export const CLUSTER_TYPES = ['REPLICASET', 'SHARDED'] as const
@@ -61,7 +71,39 @@ export interface Cluster {
    * `pointInTimeWindowHours`); a checkpoint older than that is not restorable. Default 24.
    */
   readonly pointInTimeWindowHours: number
+  // How the cluster is deployed, as the discovery endpoints describe it (docs/behaviour.md#discovery). Each
+  // is optional and has a default (domain/deployment.ts), so records written before these fields keep working.
+  /** When the cluster was created; absent: the time in the first 4 bytes of its id. */
+  readonly createdAt?: IsoSeconds
+  /** `x.y.z`, its major.minor at least the FCV; absent: the last patch release of the FCV's series. */
+  readonly mongoDBVersion?: string
+  /** Absent: IDLE. */
+  readonly stateName?: ClusterState
+  /** Absent: AWS. */
+  readonly provider?: CloudProvider
+  /** One of the provider's regions (cloud-providers.ts); absent: the provider's default region. */
+  readonly region?: string
+  /** One of the provider's instance sizes; absent: M30. */
+  readonly instanceSize?: string
+  /** 10 to 4096; absent: 40. */
+  readonly diskSizeGB?: number
+  /** AWS and Azure; absent: 3000. */
+  readonly diskIOPS?: number
+  /** The Ops Manager backup configuration's `statusName`; absent: derived from `backup`. */
+  readonly backupStatus?: BackupStatus
 }
+
+/** The `stateName` values of an Atlas cluster. */
+export const CLUSTER_STATES = ['IDLE', 'CREATING', 'UPDATING', 'DELETING', 'REPAIRING'] as const
+export type ClusterState = (typeof CLUSTER_STATES)[number]
+
+/** The cloud providers of dedicated clusters. */
+export const CLOUD_PROVIDERS = ['AWS', 'GCP', 'AZURE'] as const
+export type CloudProvider = (typeof CLOUD_PROVIDERS)[number]
+
+/** The `statusName` values of an Ops Manager backup configuration. */
+export const BACKUP_STATUSES = ['INACTIVE', 'PROVISIONING', 'STARTED', 'STOPPED', 'TERMINATING'] as const
+export type BackupStatus = (typeof BACKUP_STATUSES)[number]
 
 /** The cluster checkpoint intervals the real service offers, in minutes. */
 export const CHECKPOINT_INTERVALS_MINUTES = [15, 30, 60] as const

@@ -1,3 +1,5 @@
+import type { RateScope } from './rate-scope.js'
+
 /**
  * A successful API answer, remembered for the same request by the same caller while nothing it was made
  * from can have changed: the request's identity (method, target, Accept, base URL, client address) and
@@ -16,8 +18,10 @@ export interface RememberedAnswer {
   readonly version: number
   /** Clock milliseconds after which it is not used (the bearer token's expiry); Infinity for Digest. */
   readonly until: number
-  /** The project of the path, for the rate limit. */
-  readonly groupId: string
+  /** The token bucket the request takes from (rate-scope.ts); undefined where no limit applies. */
+  readonly rate: RateScope | undefined
+  /** Headers besides Content-Type the answer always carries (a deprecated version's Deprecation and Sunset). */
+  readonly headers?: Readonly<Record<string, string>>
   /** Who made the call (public key or client id), for the access log. */
   readonly caller: string
   /** The path without the query, for the rate limit's error. */

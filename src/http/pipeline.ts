@@ -1,10 +1,12 @@
 import { AccessList, canonicalAddress } from '../auth/access-list.js'
 import { isBearer, type AuthFailure, type Authenticator } from '../auth/authenticate.js'
 import { checkpointListView, checkpointView, type ViewContext } from '../dialects/checkpoint-views.js'
-import { dialectTemplates, type ApiRoute, type Dialect } from '../dialects/dialect.js'
+import { dialectTemplates, isCheckpointOperation, type ApiRoute, type Dialect } from '../dialects/dialect.js'
 import type { CheckpointService } from '../domain/checkpoint-service.js'
 import { ApiError } from '../errors.js'
 import { AnswerCache, type RememberedAnswer } from './answer-cache.js'
+import type { DiscoveryHandler } from './discovery-handler.js'
+import type { DiscoveryLimiters, RateScope } from './rate-scope.js'
 import { parseCheckpointPath } from './path-params.js'
 import type { TokenBucketLimiter } from './rate-limiter.js'
 import { DEFAULT_FORMAT, lenientFormat, parseQuery, type OutputFormat } from './query-params.js'
@@ -38,6 +40,10 @@ export interface PipelineDeps {
   readonly service: CheckpointService
   /** Per-project token buckets; absent when limits are off. */
   readonly limiter: TokenBucketLimiter | undefined
+  /** The discovery endpoints (projects, organizations, clusters, backup configurations); absent: unknown paths. */
+  readonly discovery?: DiscoveryHandler
+  /** The Atlas v2 discovery endpoint sets' token buckets; absent when limits are off. */
+  readonly discoveryLimiters?: DiscoveryLimiters | undefined
   /** Answers remembered for repeated requests (answer-cache.ts); absent, every answer is made afresh. */
   readonly answers?: AnswerCache
 }
@@ -57,7 +63,8 @@ interface CallerNote {
 }
 
 /**
- * The request pipeline of every checkpoint route, in the order docs/behaviour.md fixes:
+ * The request pipeline of every API route, in the order docs/behaviour.md fixes (the discovery routes take
+ * the same steps, in discovery-handler.ts after authentication):
  *  1. route match          404 RESOURCE_NOT_FOUND, 405 METHOD_NOT_ALLOWED
  *  2. authentication       401 with a Digest challenge; nothing about the data is revealed before it
  *  3. media type           406 INVALID_VERSION_DATE (Atlas v2)
@@ -75,7 +82,11 @@ export class ApiPipeline {
 
   constructor(private readonly deps: PipelineDeps) {
     this.#matcher = new RouteMatcher(
-      deps.dialects.flatMap((dialect) => dialectTemplates(dialect).map((t) => ({ ...t, methods: READ_METHODS }))),
+      deps.dialects.flatMap((dialect) =>
+        dialectTemplates(dialect)
+          .filter((t) => deps.discovery !== undefined || isCheckpointOperation(t.route.operation))
+          .map((t) => ({ ...t, methods: READ_METHODS })),
+      ),
     )
   }
 
@@ -102,13 +113,14 @@ export class ApiPipeline {
     const path = queryStart === -1 ? request.target : request.target.slice(0, queryStart)
     const search = queryStart === -1 ? '' : request.target.slice(queryStart + 1)
     let format: OutputFormat = DEFAULT_FORMAT
-    let headers: Record<string, string> = {}
+    /** What every answer carries from the step that set it on (Allow, Deprecation and Sunset, RateLimit-*). */
+    const headers: Record<string, string> = {}
     try {
       format = lenientFormat(search)
       const match = this.#matcher.match(request.method, path)
       if (match.kind === 'not-found') throw new ApiError('RESOURCE_NOT_FOUND', [safeDecode(path) ?? path])
       if (match.kind === 'method-not-allowed') {
-        headers = { allow: match.allow.join(', ') }
+        headers['allow'] = match.allow.join(', ')
         throw new ApiError('METHOD_NOT_ALLOWED', [request.method, safeDecode(path) ?? path])
       }
       const auth = await this.deps.authenticator.authenticate({
@@ -129,21 +141,51 @@ export class ApiPipeline {
       }
 
       const { dialect, operation } = match.route
+      const { discovery } = this.deps
+      if (!isCheckpointOperation(operation) && discovery !== undefined) {
+        const answer = await discovery.answer({
+          request,
+          dialect,
+          operation,
+          params: match.params,
+          search,
+          principal: auth.principal,
+          headers,
+          formatKnown: (known) => (format = known),
+          checkAccessList: () => this.#checkAccessList(auth.principal.accessList, request),
+          takeToken: (scope) => {
+            const taken = this.#takeToken(scope, path)
+            Object.assign(headers, taken.headers)
+            if (taken.refused) throw taken.refused
+          },
+        })
+        if (answerKey === undefined || version === undefined) return renderSerialized(answer.body, answer.contentType, headers)
+        const remembered = {
+          version,
+          until: auth.until,
+          rate: answer.rate,
+          headers: answer.headers,
+          caller: auth.principal.id,
+          path,
+          contentType: answer.contentType,
+          body: answer.body,
+          bytes: Buffer.from(answer.body),
+        }
+        answers?.set(answerKey, remembered)
+        return { ...renderSerialized(answer.body, answer.contentType, headers), bytes: remembered.bytes }
+      }
       const contentType = dialect.contentType(request.accept)
       const params = parseCheckpointPath(dialect, match.params)
       const query = parseQuery(search, operation === 'listCheckpoints')
       format = query.format
 
-      const { accessList } = auth.principal
-      if (accessList.length > 0 && !(request.clientAddress && AccessList.from(accessList).allows(request.clientAddress))) {
-        const shown = request.clientAddress === undefined ? 'unknown' : (canonicalAddress(request.clientAddress) ?? request.clientAddress)
-        throw new ApiError('IP_ADDRESS_NOT_ON_ACCESS_LIST', [shown])
-      }
+      this.#checkAccessList(auth.principal.accessList, request)
 
       const { service } = this.deps
       const access = await service.authorize(auth.principal, params.groupId)
-      const taken = this.#takeToken(params.groupId, path)
-      headers = taken.headers
+      const rate: RateScope = { set: 'checkpoints', key: params.groupId }
+      const taken = this.#takeToken(rate, path)
+      Object.assign(headers, taken.headers)
       if (taken.refused) throw taken.refused
       const cluster = await service.cluster(access, params.cluster)
       const view: ViewContext = { dialect, baseUrl: request.baseUrl, groupId: params.groupId, clusterRef: params.clusterLabel }
@@ -161,7 +203,7 @@ export class ApiPipeline {
         body = memoizedBody(checkpoint, renderKey, () => serializeSuccess(checkpointView(view, checkpoint, true), 'entity', format))
       }
       if (answerKey === undefined || version === undefined) return renderSerialized(body, contentType, headers)
-      const remembered = { version, until: auth.until, groupId: params.groupId, caller: auth.principal.id, path, contentType, body, bytes: Buffer.from(body) }
+      const remembered = { version, until: auth.until, rate, caller: auth.principal.id, path, contentType, body, bytes: Buffer.from(body) }
       answers?.set(answerKey, remembered)
       return { ...renderSerialized(body, contentType, headers), bytes: remembered.bytes }
     } catch (error) {
@@ -177,22 +219,32 @@ export class ApiPipeline {
 
   /** A remembered answer, given again after the rate limit's token is taken (or refused, as always). */
   #replay(answer: RememberedAnswer, request: ApiRequest): PipelineResponse {
-    const { headers, refused } = this.#takeToken(answer.groupId, answer.path)
-    if (refused) {
+    const taken = answer.rate === undefined ? { headers: {} } : this.#takeToken(answer.rate, answer.path)
+    const headers = { ...answer.headers, ...taken.headers }
+    if (taken.refused) {
       const queryStart = request.target.indexOf('?')
-      return renderError(refused, lenientFormat(queryStart === -1 ? '' : request.target.slice(queryStart + 1)), headers)
+      return renderError(taken.refused, lenientFormat(queryStart === -1 ? '' : request.target.slice(queryStart + 1)), headers)
     }
     return { ...renderSerialized(answer.body, answer.contentType, headers), bytes: answer.bytes }
   }
 
+  /** Step 5: the caller's address against its credential's access list (403 when it has one and the address is not on it). */
+  #checkAccessList(accessList: readonly string[], request: ApiRequest): void {
+    if (accessList.length > 0 && !(request.clientAddress && AccessList.from(accessList).allows(request.clientAddress))) {
+      const shown = request.clientAddress === undefined ? 'unknown' : (canonicalAddress(request.clientAddress) ?? request.clientAddress)
+      throw new ApiError('IP_ADDRESS_NOT_ON_ACCESS_LIST', [shown])
+    }
+  }
+
   /**
-   * Step 7: one token of the project's bucket. Answers the RateLimit-* headers every answer from here on
-   * carries, and when the bucket is empty the refusal (with Retry-After added to the headers).
+   * Step 7: one token of the scope's bucket (the project's on the checkpoint routes, a discovery endpoint
+   * set's otherwise). Answers the RateLimit-* headers every answer from here on carries, and when the
+   * bucket is empty the refusal (with Retry-After added to the headers).
    */
-  #takeToken(groupId: string, path: string): { headers: Record<string, string>; refused?: ApiError } {
-    const { limiter } = this.deps
+  #takeToken(scope: RateScope, path: string): { headers: Record<string, string>; refused?: ApiError } {
+    const limiter = scope.set === 'checkpoints' ? this.deps.limiter : this.deps.discoveryLimiters?.[scope.set]
     if (!limiter) return { headers: {} }
-    const decision = limiter.take(groupId)
+    const decision = limiter.take(scope.key)
     const headers: Record<string, string> = { 'ratelimit-limit': String(decision.limit), 'ratelimit-remaining': String(decision.remaining) }
     if (decision.allowed) return { headers }
     headers['retry-after'] = String(decision.retryAfterSeconds)

@@ -21,6 +21,16 @@ export interface ParsedQuery {
    * normalised values, in alphabetical order: list links repeat them.
    */
   readonly carried: readonly (readonly [string, string])[]
+  /** The values of the operation's own parameters ({@link OperationParams}) the request gave. */
+  readonly given: ReadonlyMap<string, string | boolean>
+}
+
+/** Query parameters of one operation besides paging and format (the discovery endpoints'). */
+export interface OperationParams {
+  /** `true`/`false` flags, e.g. `includeDeletedWithRetainedBackups`. */
+  readonly flags?: readonly string[]
+  /** Free text, any value including empty, e.g. the `name` filter of the organization lists. */
+  readonly texts?: readonly string[]
 }
 
 export const DEFAULT_FORMAT: OutputFormat = { pretty: false, envelope: false }
@@ -36,9 +46,11 @@ const LIST_PARAMS = ['envelope', 'includeCount', 'itemsPerPage', 'pageNum', 'pre
  * value, an empty value or given twice is 400 INVALID_QUERY_PARAMETER. Paging parameters are known
  * only to list operations.
  */
-export function parseQuery(search: string, list: boolean): ParsedQuery {
+export function parseQuery(search: string, list: boolean, own: OperationParams = {}): ParsedQuery {
   const params = new URLSearchParams(search)
-  const names = list ? LIST_PARAMS : FORMAT_PARAMS
+  const flags = own.flags ?? []
+  const texts = own.texts ?? []
+  const names = [...(list ? LIST_PARAMS : FORMAT_PARAMS), ...flags, ...texts]
   const values = new Map<string, string>()
   for (const name of names) {
     const all = params.getAll(name)
@@ -66,7 +78,16 @@ export function parseQuery(search: string, list: boolean): ParsedQuery {
   const itemsPerPage = list ? integer('itemsPerPage', DEFAULT_PAGING.itemsPerPage, MAX_ITEMS_PER_PAGE) : 100
   const pageNum = list ? integer('pageNum', DEFAULT_PAGING.pageNum, MAX_INT32) : 1
   const pretty = flag('pretty', false)
-  return { format: { pretty, envelope }, paging: { pageNum, itemsPerPage, includeCount }, carried }
+  const given = new Map<string, string | boolean>()
+  for (const name of flags) if (values.has(name)) given.set(name, flag(name, false))
+  for (const name of texts) {
+    const text = values.get(name)
+    if (text === undefined) continue
+    given.set(name, text)
+    carried.push([name, encodeURIComponent(text)])
+  }
+  if (given.size > 0) carried.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return { format: { pretty, envelope }, paging: { pageNum, itemsPerPage, includeCount }, carried, given }
 }
 
 /**

@@ -127,12 +127,12 @@ function countRefusal(metrics: HttpMetrics, route: RouteLabel, status: number, e
 }
 
 /**
- * The URL the access log shows: the whole target on the checkpoint routes, whose query parameters are
- * documented and harmless; only the path elsewhere, where a careless client might put a secret in a
+ * The URL the access log shows: the whole target on the checkpoint and discovery routes, whose query
+ * parameters are documented and harmless; only the path elsewhere, where a careless client might put a secret in a
  * query (e.g. `?client_secret=` on the token endpoint).
  */
 function loggedUrl(route: RouteLabel, target: string): string {
-  if (route.endsWith('_checkpoint') || route.endsWith('_checkpoints')) return target
+  if (route.endsWith('_checkpoint') || route.endsWith('_checkpoints') || route.endsWith('_discovery')) return target
   const at = target.indexOf('?')
   return at === -1 ? target : target.slice(0, at)
 }

@@ -10,6 +10,7 @@ import type {
   SchemaMigration,
   Store,
 } from './store.js'
+import { ListCache } from './list-cache.js'
 
 /**
  * Something that tells a cache when another connection committed a write (PostgreSQL's LISTEN/NOTIFY, see
@@ -64,6 +65,8 @@ const CACHED_READS: ReadonlySet<string> = new Set<keyof Store>([
   'isTokenRevoked',
   'getCheckpoint',
   'pageCheckpoints',
+  'listProjectsOfOrganization',
+  'listClustersOfProject',
 ])
 
 /** The store with every read going to the database (see {@link CachedStore.freshReads}); any other store as it is. */
@@ -112,6 +115,8 @@ export class CachedStore implements Store {
   readonly #revoked = new Map<string, boolean>()
   readonly #checkpoints = new Map<string, Checkpoint | undefined>()
   readonly #pages = new Map<string, CheckpointPage>()
+  /** The projects of an organization (`o:` and its id) and the clusters of a project (`g:` and its id). */
+  readonly #lists = new ListCache()
 
   constructor(inner: Store, freshness: Freshness, location: string) {
     this.#inner = inner
@@ -173,6 +178,7 @@ export class CachedStore implements Store {
     this.#revoked.clear()
     this.#checkpoints.clear()
     this.#pages.clear()
+    this.#lists.clear()
   }
 
   /**
@@ -216,6 +222,17 @@ export class CachedStore implements Store {
     return value
   }
 
+  /** A project or cluster list through the list cache (list-cache.ts), as {@link #read} does for records. */
+  async #readList<T extends Project | Cluster>(key: string, load: () => Promise<T[]>): Promise<T[]> {
+    if (!this.#refresh()) return load()
+    const hit = this.#lists.get<T>(key)
+    if (hit !== undefined) return hit
+    const generation = this.#generation
+    const list = await load()
+    if (generation === this.#generation) this.#lists.set(key, list)
+    return list
+  }
+
   /** Runs a write with the caches emptied before (no read starts from them) and after (none is kept from during). */
   async #write<T>(run: () => Promise<T>): Promise<T> {
     this.invalidate()
@@ -242,6 +259,14 @@ export class CachedStore implements Store {
 
   getClusterByName(groupId: ObjectIdHex, name: string): Promise<Cluster | undefined> {
     return this.#read(this.#clustersByName, `${groupId}/${name}`, () => this.#inner.getClusterByName(groupId, name))
+  }
+
+  listProjectsOfOrganization(orgId: ObjectIdHex): Promise<Project[]> {
+    return this.#readList(`o:${orgId}`, () => this.#inner.listProjectsOfOrganization(orgId))
+  }
+
+  listClustersOfProject(groupId: ObjectIdHex): Promise<Cluster[]> {
+    return this.#readList(`g:${groupId}`, () => this.#inner.listClustersOfProject(groupId))
   }
 
   getApiKey(publicKey: string): Promise<ApiKey | undefined> {

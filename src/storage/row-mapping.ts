@@ -9,11 +9,14 @@ import type {
   Cluster,
   ConfigServer,
   PartTypeName,
+  Project,
+  ResourceTag,
   RoleAssignment,
   ServiceAccount,
   ServiceAccountSecret,
   Shard,
 } from '../domain/types.js'
+import { DEPLOYMENT_FIELDS } from '../domain/deployment.js'
 
 /** A `checkpoints` row as both engines return it (the SQL engines share column names). */
 export interface CheckpointRow {
@@ -41,6 +44,50 @@ export interface ClusterRow {
   /** 15, 30 or 60; NULL when checkpoints are off. */
   readonly checkpoint_interval_min: number | null
   readonly pit_window_hours: number
+  /** JSON of the deployment fields that are set ({@link DEPLOYMENT_FIELDS}); NULL when none is. */
+  readonly deployment: string | null
+}
+
+/** A `projects` row. */
+export interface ProjectRow {
+  readonly id: string
+  readonly org_id: string
+  readonly name: string
+  readonly created_at: string | null
+  /** JSON `[{key, value}]`; NULL when the project has no tags field. */
+  readonly tags: string | null
+}
+
+/** The JSON kept in `clusters.deployment` (the fields of {@link DEPLOYMENT_FIELDS}): the set fields only, or null when none is. */
+export function deploymentToJson(cluster: Cluster): string | null {
+  const set: Record<string, unknown> = {}
+  for (const field of DEPLOYMENT_FIELDS) if (cluster[field] !== undefined) set[field] = cluster[field]
+  return Object.keys(set).length === 0 ? null : JSON.stringify(set)
+}
+
+/** The fields a `clusters.deployment` value sets, in {@link DEPLOYMENT_FIELDS} order. */
+function deploymentFromJson(json: string | null): Partial<Pick<Cluster, (typeof DEPLOYMENT_FIELDS)[number]>> {
+  if (json === null) return {}
+  const stored = JSON.parse(json) as Record<string, unknown>
+  const out: Record<string, unknown> = {}
+  for (const field of DEPLOYMENT_FIELDS) if (stored[field] !== undefined) out[field] = stored[field]
+  return out
+}
+
+/** The JSON kept in `projects.tags`, or null when the project has no tags field. */
+export function tagsToJson(tags: readonly ResourceTag[] | undefined): string | null {
+  return tags === undefined ? null : JSON.stringify(tags.map((t) => ({ key: t.key, value: t.value })))
+}
+
+/** A project from its row; `createdAt` and `tags` only when stored. */
+export function projectFromRow(row: ProjectRow): Project {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    name: row.name,
+    ...(row.created_at !== null ? { createdAt: row.created_at } : {}),
+    ...(row.tags !== null ? { tags: JSON.parse(row.tags) as ResourceTag[] } : {}),
+  }
 }
 
 /** An `api_keys` row. */
@@ -192,6 +239,7 @@ export function clusterFromRow(row: ClusterRow): Cluster {
       row.config_server === null ? null : canonicalConfigServer(JSON.parse(row.config_server) as ConfigServer),
     checkpointIntervalMinutes: row.checkpoint_interval_min as Cluster['checkpointIntervalMinutes'],
     pointInTimeWindowHours: row.pit_window_hours,
+    ...deploymentFromJson(row.deployment),
   }
 }
 

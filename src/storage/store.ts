@@ -53,6 +53,10 @@ export interface Store {
   getProject(id: ObjectIdHex): Promise<Project | undefined>
   getClusterById(groupId: ObjectIdHex, clusterId: ObjectIdHex): Promise<Cluster | undefined>
   getClusterByName(groupId: ObjectIdHex, name: string): Promise<Cluster | undefined>
+  /** The projects of an organization, by id (the discovery endpoints). */
+  listProjectsOfOrganization(orgId: ObjectIdHex): Promise<Project[]>
+  /** The clusters of a project, by id (the discovery endpoints). */
+  listClustersOfProject(groupId: ObjectIdHex): Promise<Cluster[]>
 
   /** The checkpoints of one cluster, newest first. A page past the end has no items. */
   pageCheckpoints(clusterId: ObjectIdHex, page: PageRequest): Promise<CheckpointPage>

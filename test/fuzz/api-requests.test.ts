@@ -1,11 +1,12 @@
 import { after, before, describe, test } from 'node:test'
 import { runApiCase } from '../helpers/fuzz-api-case.js'
+import { generateDiscoveryCase } from '../helpers/fuzz-discovery.js'
 import { caseCount, fuzzSettings } from '../helpers/fuzz-prng.js'
 import { runProperty, startFuzzServer, type FuzzServer } from '../helpers/fuzz-server.js'
 
 const settings = fuzzSettings()
 
-describe('fuzz: checkpoint API requests over a real socket (SQLite)', () => {
+describe('fuzz: API requests (checkpoints and discovery) over a real socket (SQLite)', () => {
   let server: FuzzServer
   before(async () => {
     server = await startFuzzServer()
@@ -22,6 +23,13 @@ describe('fuzz: checkpoint API requests over a real socket (SQLite)', () => {
   test('query values and Accept headers: bad, huge, negative, float, empty, repeated, unknown, encoded', async () => {
     await runProperty('api query and accept', settings, caseCount(settings, 700), 4, (rng) =>
       runApiCase(server, rng, { malformedSegment: 0.05, structural: 0.02, badQuery: 0.5, badAccept: 0.4, otherMethod: 0.02, bearer: 0.15, brokenAuth: 0.03 }),
+    )
+    await server.assertServes()
+  })
+
+  test('discovery routes: projects, organizations, clusters, backup configurations; malformed ids and names, versions, filters', async () => {
+    await runProperty('discovery', settings, caseCount(settings, 700), 4, (rng) =>
+      runApiCase(server, rng, { malformedSegment: 0.25, structural: 0.1, badQuery: 0.15, badAccept: 0.15, otherMethod: 0.04, bearer: 0.2, brokenAuth: 0.05 }, generateDiscoveryCase),
     )
     await server.assertServes()
   })

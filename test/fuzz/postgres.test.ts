@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { runAdminCase } from '../helpers/fuzz-admin.js'
 import { runApiCase } from '../helpers/fuzz-api-case.js'
+import { generateDiscoveryCase } from '../helpers/fuzz-discovery.js'
 import { runOAuthCase } from '../helpers/fuzz-oauth.js'
 import { caseCount, fuzzSettings } from '../helpers/fuzz-prng.js'
 import { answered } from '../helpers/fuzz-oracle.js'
@@ -27,6 +28,13 @@ if (why !== undefined) {
     test('checkpoint API requests, every part malformed now and then', async () => {
       await runProperty('postgres api', settings, caseCount(settings, 400), 4, (rng) =>
         runApiCase(server, rng, { malformedSegment: 0.2, structural: 0.08, badQuery: 0.25, badAccept: 0.2, otherMethod: 0.04, bearer: 0.2, brokenAuth: 0.3 }),
+      )
+      await server.assertServes()
+    })
+
+    test('discovery routes', async () => {
+      await runProperty('postgres discovery', settings, caseCount(settings, 200), 4, (rng) =>
+        runApiCase(server, rng, { malformedSegment: 0.2, structural: 0.08, badQuery: 0.2, badAccept: 0.15, otherMethod: 0.04, bearer: 0.2, brokenAuth: 0.1 }, generateDiscoveryCase),
       )
       await server.assertServes()
     })

@@ -1,4 +1,4 @@
-import { expectApi, generateApiCase, type ApiCaseRates } from './fuzz-api.js'
+import { expectApi, generateApiCase, type ApiCase, type ApiCaseRates, type World } from './fuzz-api.js'
 import { bearerPlan, digestPlan, type AuthPlan } from './fuzz-auth.js'
 import { answered, apiErrorProblems, apiProblems } from './fuzz-oracle.js'
 import type { Rng } from './fuzz-prng.js'
@@ -21,8 +21,13 @@ export interface ApiCaseOptions extends ApiCaseRates {
  * One checkpoint API case: generate a request and its credentials, send it to the real server, and
  * check the answer against the model (status, errorCode, parameters, body schema, challenge).
  */
-export async function runApiCase(server: FuzzServer, rng: Rng, options: ApiCaseOptions): Promise<CaseResult> {
-  const apiCase = generateApiCase(rng, server.world, options)
+export async function runApiCase(
+  server: FuzzServer,
+  rng: Rng,
+  options: ApiCaseOptions,
+  generate: (rng: Rng, world: World, rates: ApiCaseRates) => ApiCase = generateApiCase,
+): Promise<CaseResult> {
+  const apiCase = generate(rng, server.world, options)
   const ctx = server.authContext()
   const auth: AuthPlan = rng.chance(options.bearer)
     ? bearerPlan(rng, ctx, options.brokenAuth)
@@ -83,7 +88,9 @@ export async function runApiCase(server: FuzzServer, rng: Rng, options: ApiCaseO
     else problems.push(...apiErrorProblems(response, { head }))
     return { request, labels: [...labels, `${size}-byte head`], problems }
   }
-  const expect = expectApi(server.world, { ...apiCase, acceptValid }, verdict)
+  const accepts = headers.filter(([name]) => name === 'Accept').map(([, value]) => value)
+  const accept = accepts.length === 0 ? undefined : accepts.join(', ')
+  const expect = expectApi(server.world, { ...apiCase, accept, acceptValid }, verdict)
   problems.push(...apiProblems(expect, response, head))
   return { request, labels, problems }
 }

@@ -1,4 +1,5 @@
 import type { Rng } from './fuzz-prng.js'
+import { expectDiscovery, matchDiscoveryRoute, type DiscoveryWorld } from './fuzz-discovery.js'
 
 /**
  * Generators of checkpoint API requests (the three dialects' list and get-one) with malformed parts,
@@ -21,6 +22,8 @@ export interface World {
   readonly checkpointIds: readonly string[]
   /** A checkpoint of another cluster of the same project. */
   readonly otherClusterCheckpointId: string
+  /** What the discovery routes show (fuzz-discovery.ts). */
+  readonly discovery: DiscoveryWorld
 }
 
 export type DialectName = 'atlas-v2' | 'atlas-v1' | 'ops-manager'
@@ -59,6 +62,10 @@ export interface ApiExpectation {
   /** The challenge kind of a 401. */
   readonly challenge?: Challenge
   readonly allow?: string
+  /** success: what the body validates against (default: the checkpoint schemas). */
+  readonly successSchema?: { readonly kind: 'checkpoint' } | { readonly kind: 'discovery'; readonly template: string; readonly mediaType: string } | { readonly kind: 'json' }
+  /** Headers the answer must carry with these values (undefined: must not carry). */
+  readonly headers?: Readonly<Record<string, string | undefined>>
 }
 
 export type Challenge = 'digest' | 'digest-stale' | 'bearer' | 'digest-or-bearer'
@@ -170,7 +177,7 @@ function planPath(rng: Rng, world: World, dialect: DialectName, list: boolean, m
 }
 
 /** Changes the path's structure so that it may no longer match a route. */
-function structuralMutation(rng: Rng, segments: readonly string[]): { segments: string[]; label: string } {
+export function structuralMutation(rng: Rng, segments: readonly string[]): { segments: string[]; label: string } {
   const out = [...segments]
   const at = rng.int(0, out.length - 1)
   switch (rng.int(0, 8)) {
@@ -217,7 +224,7 @@ const PAGE_BAD = ['', '0', '-1', '-2147483648', '2147483648', '4294967297', '1.0
 const KNOWN_KEYS = ['envelope', 'pretty', 'includeCount', 'itemsPerPage', 'pageNum'] as const
 
 /** A query string for a request: known parameters with good or bad values, repeats, unknown and encoded keys. */
-function planQuery(rng: Rng, badRate: number): { search: string; labels: string[] } {
+export function planQuery(rng: Rng, badRate: number): { search: string; labels: string[] } {
   const parts: QueryPart[] = []
   const labels: string[] = []
   const count = rng.int(0, 4)
@@ -313,7 +320,7 @@ const ACCEPT_BAD = [
   'x'.repeat(2000),
 ]
 
-function planAccept(rng: Rng, badRate: number): { header: string | undefined; valid: boolean; label: string } {
+export function planAccept(rng: Rng, badRate: number): { header: string | undefined; valid: boolean; label: string } {
   if (!rng.chance(badRate)) {
     const good = rng.pick(ACCEPT_GOOD)
     if (rng.chance(0.3)) {
@@ -428,7 +435,11 @@ export function expectApi(world: World, request: ApiCase, auth: AuthVerdict): Ap
     ...format,
     ...extra,
   })
-  if (!route) return error(404, 'RESOURCE_NOT_FOUND', { parameters: [decodeOnce(path)] })
+  if (!route) {
+    const discovery = matchDiscoveryRoute(path)
+    if (discovery) return expectDiscovery(world, request, discovery, auth)
+    return error(404, 'RESOURCE_NOT_FOUND', { parameters: [decodeOnce(path)] })
+  }
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     return error(405, 'METHOD_NOT_ALLOWED', { parameters: [request.method, decodeOnce(path)], allow: 'GET, HEAD' })
   }

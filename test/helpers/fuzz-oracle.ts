@@ -1,6 +1,7 @@
 import { ERRORS } from '../../src/errors.js'
 import type { ApiExpectation } from './fuzz-api.js'
 import type { WireOutcome, WireResponse } from './fuzz-wire.js'
+import { discoverySchemaErrors, responseSchemaName } from './discovery-openapi.js'
 import { schemaErrors } from './openapi.js'
 
 /**
@@ -99,6 +100,9 @@ export function apiProblems(expect: ApiExpectation, response: WireResponse, head
     return problems
   }
   if (expect.kind === 'unauthenticated') return unauthenticatedProblems(response, expect.challenge, head)
+  for (const [name, value] of Object.entries(expect.headers ?? {})) {
+    if (response.headers[name] !== value) problems.push(`${name} header ${JSON.stringify(response.headers[name])}, expected ${JSON.stringify(value)}`)
+  }
   if (expect.kind === 'error') {
     problems.push(...apiErrorProblems(response, { envelope: expect.envelope, head }))
     if (response.headers['x-error-code'] !== expect.errorCode) problems.push(`errorCode ${response.headers['x-error-code']}, expected ${expect.errorCode}`)
@@ -126,7 +130,11 @@ export function apiProblems(expect: ApiExpectation, response: WireResponse, head
     if (body['status'] !== 200) problems.push(`envelope without status 200: ${response.body.slice(0, 200)}`)
     if (expect.entity === 'entity') body = (body['content'] ?? {}) as Record<string, unknown>
   }
-  problems.push(...schemaErrors(expect.entity === 'list' ? 'PaginatedApiAtlasCheckpointView' : 'ApiAtlasCheckpointView', body))
+  const schema = expect.successSchema ?? { kind: 'checkpoint' }
+  if (schema.kind === 'checkpoint') problems.push(...schemaErrors(expect.entity === 'list' ? 'PaginatedApiAtlasCheckpointView' : 'ApiAtlasCheckpointView', body))
+  else if (schema.kind === 'discovery') problems.push(...discoverySchemaErrors(responseSchemaName(schema.template, schema.mediaType), body))
+  else if (expect.entity === 'list' && !(Array.isArray(body['results']) && Array.isArray(body['links']))) problems.push(`not a list: ${response.body.slice(0, 200)}`)
+  else if (expect.entity === 'entity' && (typeof body !== 'object' || body === null || Array.isArray(body) || !Array.isArray(body['links']))) problems.push(`not an entity with links: ${response.body.slice(0, 200)}`)
   if (expect.pretty !== response.body.includes('\n')) problems.push(`pretty expected ${expect.pretty}`)
   return problems
 }

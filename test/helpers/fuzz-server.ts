@@ -4,6 +4,7 @@ import { signAccessToken } from '../../src/auth/access-tokens.js'
 import { signNonce } from '../../src/auth/nonces.js'
 import type { AuthContext } from './fuzz-auth.js'
 import type { World } from './fuzz-api.js'
+import { derivedEntryId } from './fuzz-discovery.js'
 import { Rng, type FuzzSettings } from './fuzz-prng.js'
 import { describeRequest, exchange, requestBytes, type ExchangeOptions, type RequestSpec, type WireOutcome } from './fuzz-wire.js'
 import { IDS, KEYS } from './fixtures.js'
@@ -64,6 +65,7 @@ export async function startFuzzServer(options: { admin?: boolean } = {}): Promis
   const list = await t.call(`/api/atlas/v2/groups/${IDS.projectA}/clusters/Cluster0/backupCheckpoints?itemsPerPage=5`)
   assert.equal(list.status, 200, list.body)
   const checkpointIds = (list.json().results as { id: string }[]).map((c) => c.id)
+  const clusters = await t.store.listClustersOfProject(IDS.projectA)
 
   const tokenFor = async (): Promise<string> => {
     const res = await t.app.inject({
@@ -117,6 +119,19 @@ export async function startFuzzServer(options: { admin?: boolean } = {}): Promis
     cloudClusterId: IDS.cloudCluster0,
     checkpointIds,
     otherClusterCheckpointId: IDS.scccCheckpoint1,
+    discovery: {
+      orgId: IDS.orgA,
+      foreignOrgId: IDS.orgB,
+      projectName: 'Demo Project',
+      hiddenProjectName: 'Second Project',
+      foreignProjectName: 'Other Org Project',
+      clusterNames: clusters.map((c) => c.name),
+      entryIds: clusters.flatMap((c) => [
+        c.id,
+        ...(c.type === 'SHARDED' ? c.shards.map((s) => derivedEntryId(c.id, s.replicaSetName)) : []),
+        ...(c.type === 'SHARDED' && c.configServer?.typeName === 'CONFIG_SERVER_REPLICA_SET' ? [derivedEntryId(c.id, c.configServer.replicaSetName)] : []),
+      ]),
+    },
   }
 
   return {

@@ -29,7 +29,7 @@ describe('order of checks and request validation', () => {
 
   describe('route match', () => {
     test('an unknown path answers 404 RESOURCE_NOT_FOUND before authentication', async () => {
-      for (const path of ['/', '/api/atlas/v2/groups', `${V2}/a/b`, '/api/atlas/v3/x', `/api/atlas/v2/groups/${IDS.projectA}/clusters/Cluster0/checkpoints`]) {
+      for (const path of ['/', '/api/atlas/v2/groupz', `${V2}/a/b`, '/api/atlas/v3/x', `/api/atlas/v2/groups/${IDS.projectA}/clusters/Cluster0/checkpoints`]) {
         const res = await t.call(path, { key: null })
         assertError(res, 404, 'RESOURCE_NOT_FOUND', `Cannot find resource ${path}.`, [path])
       }

@@ -163,6 +163,45 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         assert.equal((await store.getClusterById(w.project.id, w.clusterB.id))?.configServer, null)
       }))
 
+    test('the discovery fields of projects and clusters round-trip, set or not, and are replaced with the record', () =>
+      withStore(async (store, w) => {
+        const project: Project = { ...w.project, createdAt: '2024-01-13T02:09:07Z', tags: [{ key: 'env', value: 'prod' }, { key: 'ünï', value: 'x y' }] }
+        const cluster: Cluster = {
+          ...w.clusterA,
+          createdAt: '2024-02-01T10:00:00Z',
+          mongoDBVersion: '4.0.3',
+          stateName: 'UPDATING',
+          provider: 'GCP',
+          region: 'WESTERN_EUROPE',
+          instanceSize: 'M40',
+          diskSizeGB: 80.5,
+          backupStatus: 'STOPPED',
+        }
+        await store.apply(data({ projects: [project], clusters: [cluster] }))
+        assert.deepEqual(await store.getProject(w.project.id), project)
+        assert.deepEqual(await store.getClusterById(w.project.id, w.clusterA.id), cluster)
+        assert.deepEqual(await store.getClusterByName(w.project.id, 'ClusterA'), cluster)
+        assert.deepEqual((await store.listClusters()).find((c) => c.id === cluster.id), cluster)
+        assert.deepEqual((await store.listProjects()).find((p) => p.id === project.id), project)
+        // Written again without them: they are gone (the defaults apply), as with every field of a record.
+        await store.apply(data({ projects: [w.project], clusters: [w.clusterA] }))
+        assert.deepEqual(await store.getProject(w.project.id), w.project)
+        assert.deepEqual(await store.getClusterById(w.project.id, w.clusterA.id), w.clusterA)
+      }))
+
+    test('lists the projects of an organization and the clusters of a project, by id', () =>
+      withStore(async (store, w) => {
+        const byId = <T extends { id: string }>(items: T[]) => [...items].sort((a, b) => (a.id < b.id ? -1 : 1))
+        assert.deepEqual(await store.listProjectsOfOrganization(w.org.id), byId([w.project, w.otherProject]))
+        assert.deepEqual(await store.listProjectsOfOrganization(newObjectId()), [])
+        assert.deepEqual(await store.listClustersOfProject(w.project.id), byId([w.clusterA, w.clusterB]))
+        assert.deepEqual(await store.listClustersOfProject(w.otherProject.id), [w.otherA])
+        assert.deepEqual(await store.listClustersOfProject(newObjectId()), [])
+        // A write is seen by the next list (the cached store empties its lists).
+        await store.deleteCluster(w.project.id, w.clusterB.id)
+        assert.deepEqual(await store.listClustersOfProject(w.project.id), [w.clusterA])
+      }))
+
     test('a cluster checkpoint schedule round-trips and is replaced with the cluster', () =>
       withStore(async (store, w) => {
         assert.equal((await store.getClusterById(w.project.id, w.clusterA.id))?.checkpointIntervalMinutes, 15)

@@ -31,7 +31,10 @@ import {
   checkpointFromRow,
   clusterFromRow,
   configServerToJson,
+  deploymentToJson,
   partsToJson,
+  projectFromRow,
+  tagsToJson,
   rolesJsonWithoutGroup,
   rolesOnGroupPattern,
   rolesToJson,
@@ -40,6 +43,7 @@ import {
   type ApiKeyRow,
   type CheckpointRow,
   type ClusterRow,
+  type ProjectRow,
   type ServiceAccountRow,
 } from '../row-mapping.js'
 import { ADVISORY_LOCK_KEY, checkSchemaVersion, migrate } from './postgres-migrations.js'
@@ -87,7 +91,9 @@ const CHECKPOINT_COLUMNS = 'id, cluster_id, group_id, timestamp, started, comple
 /** The statements of the hot reads, prepared once per connection by name. */
 const READS = {
   getOrganization: 'SELECT id, name FROM organizations WHERE id = $1',
-  getProject: 'SELECT id, org_id, name FROM projects WHERE id = $1',
+  getProject: 'SELECT * FROM projects WHERE id = $1',
+  projectsOfOrganization: 'SELECT * FROM projects WHERE org_id = $1 ORDER BY id COLLATE "C"',
+  clustersOfProject: 'SELECT * FROM clusters WHERE group_id = $1 ORDER BY id COLLATE "C"',
   getClusterById: 'SELECT * FROM clusters WHERE id = $1 AND group_id = $2',
   getClusterByName: 'SELECT * FROM clusters WHERE group_id = $1 AND name = $2',
   getCheckpoint: `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE id = $1 AND cluster_id = $2`,
@@ -135,7 +141,7 @@ const READS = {
 /** The statements that read a whole store (`waymark copy`), apart from the hot paths. */
 const WHOLE_STORE_READS = {
   listOrganizations: 'SELECT id, name FROM organizations ORDER BY id COLLATE "C"',
-  listProjects: 'SELECT id, org_id, name FROM projects ORDER BY id COLLATE "C"',
+  listProjects: 'SELECT * FROM projects ORDER BY id COLLATE "C"',
   listClusters: 'SELECT * FROM clusters ORDER BY id COLLATE "C"',
   listApiKeys: 'SELECT * FROM api_keys ORDER BY public_key COLLATE "C"',
   listServiceAccounts: 'SELECT * FROM service_accounts ORDER BY client_id COLLATE "C"',
@@ -299,8 +305,16 @@ export class PostgresStore implements Store {
   }
 
   async getProject(id: ObjectIdHex): Promise<Project | undefined> {
-    const [row] = await this.read<{ id: string; org_id: string; name: string }>('getProject', [id])
-    return row && { id: row.id, orgId: row.org_id, name: row.name }
+    const [row] = await this.read<ProjectRow>('getProject', [id])
+    return row && projectFromRow(row)
+  }
+
+  async listProjectsOfOrganization(orgId: ObjectIdHex): Promise<Project[]> {
+    return (await this.read<ProjectRow>('projectsOfOrganization', [orgId])).map(projectFromRow)
+  }
+
+  async listClustersOfProject(groupId: ObjectIdHex): Promise<Cluster[]> {
+    return (await this.read<ClusterRow>('clustersOfProject', [groupId])).map(clusterFromRow)
   }
 
   async getClusterById(groupId: ObjectIdHex, clusterId: ObjectIdHex): Promise<Cluster | undefined> {
@@ -440,8 +454,7 @@ export class PostgresStore implements Store {
   }
 
   async listProjects(): Promise<Project[]> {
-    const rows = await this.readWhole<{ id: string; org_id: string; name: string }>('listProjects')
-    return rows.map((row) => ({ id: row.id, orgId: row.org_id, name: row.name }))
+    return (await this.readWhole<ProjectRow>('listProjects')).map(projectFromRow)
   }
 
   async listClusters(): Promise<Cluster[]> {
@@ -755,9 +768,17 @@ async function applyIn(client: PoolClient, data: DataSet): Promise<ApplySummary>
   if (projects.length > 0) {
     await write(
       client,
-      `INSERT INTO projects (id, org_id, name) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
-       ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, name = excluded.name`,
-      [projects.map((p) => p.id), projects.map((p) => p.orgId), projects.map((p) => p.name)],
+      `INSERT INTO projects (id, org_id, name, created_at, tags)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+       ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, name = excluded.name,
+         created_at = excluded.created_at, tags = excluded.tags`,
+      [
+        projects.map((p) => p.id),
+        projects.map((p) => p.orgId),
+        projects.map((p) => p.name),
+        projects.map((p) => p.createdAt ?? null),
+        projects.map((p) => tagsToJson(p.tags)),
+      ],
     )
   }
   const clusters = lastById(data.clusters, (c) => c.id)
@@ -765,13 +786,13 @@ async function applyIn(client: PoolClient, data: DataSet): Promise<ApplySummary>
     await write(
       client,
       `INSERT INTO clusters (id, group_id, name, type, backup, fcv, shards, config_server,
-         checkpoint_interval_min, pit_window_hours)
+         checkpoint_interval_min, pit_window_hours, deployment)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-         $8::text[], $9::int[], $10::int[])
+         $8::text[], $9::int[], $10::int[], $11::text[])
        ON CONFLICT (id) DO UPDATE SET group_id = excluded.group_id, name = excluded.name,
          type = excluded.type, backup = excluded.backup, fcv = excluded.fcv, shards = excluded.shards,
          config_server = excluded.config_server, checkpoint_interval_min = excluded.checkpoint_interval_min,
-         pit_window_hours = excluded.pit_window_hours`,
+         pit_window_hours = excluded.pit_window_hours, deployment = excluded.deployment`,
       [
         clusters.map((c) => c.id),
         clusters.map((c) => c.groupId),
@@ -783,6 +804,7 @@ async function applyIn(client: PoolClient, data: DataSet): Promise<ApplySummary>
         clusters.map((c) => configServerToJson(c.configServer)),
         clusters.map((c) => c.checkpointIntervalMinutes),
         clusters.map((c) => c.pointInTimeWindowHours),
+        clusters.map((c) => deploymentToJson(c)),
       ],
     )
   }

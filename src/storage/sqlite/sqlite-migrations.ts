@@ -152,6 +152,19 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  // What the discovery endpoints show of projects and clusters (docs/behaviour.md#discovery): optional,
+  // NULL meaning the default, so existing rows need no rewrite. Clusters keep theirs as one JSON object of
+  // the fields that are set (DEPLOYMENT_FIELDS of domain/deployment.ts). Lists by organization and project use
+  // the existing indexes (projects_org; the UNIQUE (group_id, name) of clusters).
+  {
+    version: 8,
+    name: 'project and cluster fields of the discovery endpoints',
+    sql: `
+      ALTER TABLE projects ADD COLUMN created_at TEXT;
+      ALTER TABLE projects ADD COLUMN tags TEXT;
+      ALTER TABLE clusters ADD COLUMN deployment TEXT;
+    `,
+  },
 ]
 
 /** The newest schema version this code knows. */

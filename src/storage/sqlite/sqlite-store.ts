@@ -38,7 +38,10 @@ import {
   checkpointFromRow,
   clusterFromRow,
   configServerToJson,
+  deploymentToJson,
   partsToJson,
+  projectFromRow,
+  tagsToJson,
   rolesJsonWithoutGroup,
   rolesOnGroupPattern,
   rolesToJson,
@@ -46,6 +49,7 @@ import {
   type ApiKeyRow,
   type CheckpointRow,
   type ClusterRow,
+  type ProjectRow,
 } from '../row-mapping.js'
 import { BEFORE_ALL, compareKeys, firstChanged, lastById, numberEntering, planRanks, type OrderKey } from '../rank-plan.js'
 
@@ -81,9 +85,9 @@ function isMemory(path: string): boolean {
 function prepareStatements(db: Database.Database) {
   return {
     getOrganization: db.prepare<[string], Organization>('SELECT id, name FROM organizations WHERE id = ?'),
-    getProject: db.prepare<[string], { id: string; org_id: string; name: string }>(
-      'SELECT id, org_id, name FROM projects WHERE id = ?',
-    ),
+    getProject: db.prepare<[string], ProjectRow>('SELECT * FROM projects WHERE id = ?'),
+    projectsOfOrganization: db.prepare<[string], ProjectRow>('SELECT * FROM projects WHERE org_id = ? ORDER BY id'),
+    clustersOfProject: db.prepare<[string], ClusterRow>('SELECT * FROM clusters WHERE group_id = ? ORDER BY id'),
     getClusterById: db.prepare<[string, string], ClusterRow>(
       'SELECT * FROM clusters WHERE id = ? AND group_id = ?',
     ),
@@ -115,20 +119,21 @@ function prepareStatements(db: Database.Database) {
       `INSERT INTO organizations (id, name) VALUES (?, ?)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name`,
     ),
-    upsertProject: db.prepare<[string, string, string]>(
-      `INSERT INTO projects (id, org_id, name) VALUES (?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, name = excluded.name`,
+    upsertProject: db.prepare<[string, string, string, string | null, string | null]>(
+      `INSERT INTO projects (id, org_id, name, created_at, tags) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, name = excluded.name,
+         created_at = excluded.created_at, tags = excluded.tags`,
     ),
     upsertCluster: db.prepare<
-      [string, string, string, string, string, string, string, string | null, number | null, number]
+      [string, string, string, string, string, string, string, string | null, number | null, number, string | null]
     >(
       `INSERT INTO clusters (id, group_id, name, type, backup, fcv, shards, config_server,
-         checkpoint_interval_min, pit_window_hours)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         checkpoint_interval_min, pit_window_hours, deployment)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET group_id = excluded.group_id, name = excluded.name,
          type = excluded.type, backup = excluded.backup, fcv = excluded.fcv, shards = excluded.shards,
          config_server = excluded.config_server, checkpoint_interval_min = excluded.checkpoint_interval_min,
-         pit_window_hours = excluded.pit_window_hours`,
+         pit_window_hours = excluded.pit_window_hours, deployment = excluded.deployment`,
     ),
     upsertCheckpoint: db.prepare<
       [string, string, string, number, string, string, string | null, number, string]
@@ -195,9 +200,7 @@ function prepareStatements(db: Database.Database) {
 function prepareWholeStoreStatements(db: Database.Database) {
   return {
     listOrganizations: db.prepare<[], Organization>('SELECT id, name FROM organizations ORDER BY id'),
-    listProjects: db.prepare<[], { id: string; org_id: string; name: string }>(
-      'SELECT id, org_id, name FROM projects ORDER BY id',
-    ),
+    listProjects: db.prepare<[], ProjectRow>('SELECT * FROM projects ORDER BY id'),
     listClusters: db.prepare<[], ClusterRow>('SELECT * FROM clusters ORDER BY id'),
     listApiKeys: db.prepare<[], ApiKeyRow>('SELECT * FROM api_keys ORDER BY public_key'),
     listServiceAccounts: db.prepare<[], ServiceAccountRow>('SELECT * FROM service_accounts ORDER BY client_id'),
@@ -384,7 +387,15 @@ export class SqliteStore implements Store {
 
   async getProject(id: ObjectIdHex): Promise<Project | undefined> {
     const row = this.stmt.getProject.get(id)
-    return row && { id: row.id, orgId: row.org_id, name: row.name }
+    return row && projectFromRow(row)
+  }
+
+  async listProjectsOfOrganization(orgId: ObjectIdHex): Promise<Project[]> {
+    return this.stmt.projectsOfOrganization.all(orgId).map(projectFromRow)
+  }
+
+  async listClustersOfProject(groupId: ObjectIdHex): Promise<Cluster[]> {
+    return this.stmt.clustersOfProject.all(groupId).map(clusterFromRow)
   }
 
   async getClusterById(groupId: ObjectIdHex, clusterId: ObjectIdHex): Promise<Cluster | undefined> {
@@ -540,7 +551,7 @@ export class SqliteStore implements Store {
   }
 
   async listProjects(): Promise<Project[]> {
-    return this.whole.listProjects.all().map((row) => ({ id: row.id, orgId: row.org_id, name: row.name }))
+    return this.whole.listProjects.all().map(projectFromRow)
   }
 
   async listClusters(): Promise<Cluster[]> {
@@ -624,7 +635,7 @@ export class SqliteStore implements Store {
     const organizations = lastById(data.organizations, (o) => o.id)
     for (const o of organizations) s.upsertOrganization.run(o.id, o.name)
     const projects = lastById(data.projects, (p) => p.id)
-    for (const p of projects) s.upsertProject.run(p.id, p.orgId, p.name)
+    for (const p of projects) s.upsertProject.run(p.id, p.orgId, p.name, p.createdAt ?? null, tagsToJson(p.tags))
     const clusters = lastById(data.clusters, (c) => c.id)
     for (const c of clusters) {
       s.upsertCluster.run(
@@ -638,6 +649,7 @@ export class SqliteStore implements Store {
         configServerToJson(c.configServer),
         c.checkpointIntervalMinutes,
         c.pointInTimeWindowHours,
+        deploymentToJson(c),
       )
     }
     const checkpoints = this.applyCheckpoints(lastById(data.checkpoints, (c) => c.id))

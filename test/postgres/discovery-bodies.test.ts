@@ -1,0 +1,3 @@
+import { onPostgres } from '../helpers/on-postgres.js'
+
+await onPostgres('http/discovery-bodies', () => import('../http/discovery-bodies.test.js'))

@@ -1,0 +1,3 @@
+import { onPostgres } from '../helpers/on-postgres.js'
+
+await onPostgres('clients/discovery-monitor', () => import('../clients/discovery-monitor.test.js'))

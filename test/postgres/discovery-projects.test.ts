@@ -1,0 +1,3 @@
+import { onPostgres } from '../helpers/on-postgres.js'
+
+await onPostgres('http/discovery-projects', () => import('../http/discovery-projects.test.js'))
