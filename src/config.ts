@@ -1,4 +1,5 @@
 import { parseAccessListEntry } from './auth/access-list.js'
+import { parseTimeExpression, TIME_EXPRESSION_HELP } from './domain/time-expressions.js'
 
 /**
  * Configuration: command-line flags over environment variables over defaults. This is the only module
@@ -33,6 +34,15 @@ export interface Config {
   readonly metrics: MetricsConfig
   /** How long `serve` lets requests in flight finish after SIGTERM/SIGINT before closing their connections. */
   readonly shutdownTimeoutMs: number
+  /** The server's clock (docs/producer.md, "The clock"). */
+  readonly clock: ClockConfig
+}
+
+export interface ClockConfig {
+  /** Where the clock starts, epoch ms; undefined: the wall clock's time. */
+  readonly start: number | undefined
+  /** Starts frozen. */
+  readonly frozen: boolean
 }
 
 export interface MetricsConfig {
@@ -44,7 +54,7 @@ export interface MetricsConfig {
 
 export interface ProducerConfig {
   readonly enabled: boolean
-  /** The schedule runs this many times faster than real time. */
+  /** The server's clock runs this many times faster than real time (the schedules with it). */
   readonly timeScale: number
   /** Decides every checkpoint made: the same seed makes the same checkpoints. */
   readonly seed: number
@@ -75,6 +85,10 @@ export interface ConfigFlags {
   readonly metrics?: boolean | undefined
   readonly metricsToken?: string | undefined
   readonly shutdownTimeout?: string | number | undefined
+  /** `--clock TIME`. */
+  readonly clock?: string | undefined
+  /** `--freeze-clock`. */
+  readonly freezeClock?: boolean | undefined
 }
 
 /** Every environment variable Waymark reads, with its default (documented in the README). */
@@ -102,6 +116,9 @@ export const ENVIRONMENT = {
   WAYMARK_METRICS: 'on',
   WAYMARK_METRICS_TOKEN: '',
   WAYMARK_SHUTDOWN_TIMEOUT_SECONDS: '10',
+  /** Empty: the clock is the wall clock's time. */
+  WAYMARK_CLOCK: '',
+  WAYMARK_CLOCK_FROZEN: 'off',
 } as const
 
 /** An admin or metrics token: at least 8 visible ASCII characters, so that it fits an Authorization header as is. */
@@ -190,6 +207,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (shutdownText.trim() === '' || !Number.isFinite(shutdownSeconds) || shutdownSeconds < 0 || shutdownSeconds > 3600) {
     throw new ConfigError(`shutdown timeout must be a number of seconds from 0 to 3600, got "${shutdownText}"`)
   }
+  const clockText = pick(flags.clock, 'WAYMARK_CLOCK')
+  const clockStart = clockText.trim() === '' ? undefined : parseTimeExpression(clockText, Date.now())
+  if (clockText.trim() !== '' && clockStart === undefined) throw new ConfigError(`clock must be ${TIME_EXPRESSION_HELP}, got "${clockText}"`)
+  const frozenSwitch = flags.freezeClock === true ? 'on' : pick(undefined, 'WAYMARK_CLOCK_FROZEN')
+  if (frozenSwitch !== 'on' && frozenSwitch !== 'off') throw new ConfigError(`WAYMARK_CLOCK_FROZEN must be on or off, got "${frozenSwitch}"`)
   return Object.freeze({
     host: pick(flags.host, 'WAYMARK_HOST'),
     port,
@@ -209,5 +231,6 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     }),
     metrics: Object.freeze({ enabled: metricsSwitch === 'on', token: metricsToken === '' ? undefined : metricsToken }),
     shutdownTimeoutMs: Math.round(shutdownSeconds * 1000),
+    clock: Object.freeze({ start: clockStart, frozen: frozenSwitch === 'on' }),
   })
 }

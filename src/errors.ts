@@ -136,6 +136,22 @@ export const ERRORS = {
     detail: 'No service account with client ID %s exists.',
   },
   DUPLICATE_ID: { status: 409, errorCode: 'DUPLICATE_ID', detail: '%s %s already exists.' },
+  // The admin API's clock and history (docs/admin-api.md, "Time").
+  CLOCK_CANNOT_GO_BACK: {
+    status: 409,
+    errorCode: 'CLOCK_CANNOT_GO_BACK',
+    detail: 'The clock cannot go back: %s is before its time now, %s.',
+  },
+  CLUSTER_MAKES_NO_CHECKPOINTS: {
+    status: 409,
+    errorCode: 'CLUSTER_MAKES_NO_CHECKPOINTS',
+    detail: 'Cluster %s (%s) makes no checkpoints: %s.',
+  },
+  HISTORY_OVERLAPS: {
+    status: 409,
+    errorCode: 'HISTORY_OVERLAPS',
+    detail: 'Cluster %s already has checkpoints up to %s; a history is only appended after the newest (inserting into one renumbers it), so give a from after it.',
+  },
 } as const satisfies Record<string, ErrorSpec>
 
 export interface ErrorSpec {

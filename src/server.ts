@@ -3,12 +3,14 @@ import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type pino from 'pino'
 import { buildApp } from './app.js'
+import { runClock, type RunningClock } from './clock/run-clock.js'
+import { ServerClock } from './clock/server-clock.js'
 import type { Config } from './config.js'
 import { HttpMetrics } from './http/metrics.js'
 import { createLogger } from './logger.js'
-import type { RunningProducer } from './producer/run-producer.js'
 import { shutdownHttp } from './server-shutdown.js'
 import { openStore } from './storage/open-store.js'
+import { StoreUnavailableError } from './storage/store-errors.js'
 import type { Store } from './storage/store.js'
 
 export interface ServeOptions {
@@ -21,8 +23,12 @@ export interface ServeOptions {
 export interface RunningServer {
   readonly app: FastifyInstance
   readonly store: Store
+  /** The server's one clock (docs/producer.md, "The clock"). */
+  readonly clock: ServerClock
   /** e.g. `http://127.0.0.1:8080`. */
   readonly url: string
+  /** e.g. `http://127.0.0.1:8080/_admin/v1`, when the admin API is on. */
+  readonly adminUrl: string | undefined
   /**
    * Graceful shutdown (docs/operations.md): stop accepting, let requests in flight finish within the
    * configured deadline (then close their connections), stop the producer, close the store.
@@ -41,10 +47,11 @@ export interface ShutdownReport {
 /** Opens the store, loads what was asked, and listens. Signals and exit codes stay with the CLI. */
 export async function startServer(config: Config, options: ServeOptions): Promise<RunningServer> {
   const logger = createLogger(config.logLevel)
+  const clock = new ServerClock({ start: config.clock.start, frozen: config.clock.frozen, scale: config.producer.timeScale })
   const store = await openStore(config.store)
   try {
     // Imported when needed: modules a plain `serve` does not use cost start-up time.
-    if (options.demo) await store.apply((await import('./fixtures/demo.js')).demoDataSet())
+    if (options.demo) await store.apply((await import('./fixtures/demo.js')).demoDataSet(clock.now()))
     if (options.fixtures.length > 0) {
       const { loadFixture } = await import('./fixtures/load-fixture.js')
       for (const document of options.fixtures) await loadFixture(document, store)
@@ -52,21 +59,24 @@ export async function startServer(config: Config, options: ServeOptions): Promis
     const https = config.tls && { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
     const metrics = config.metrics.enabled ? new HttpMetrics({ processMetrics: true }) : undefined
     const accessLog = logger.isLevelEnabled('debug')
-    const app = await buildApp({ config, store, logger, accessLog, ...(metrics ? { metrics } : {}), ...(https ? { https } : {}) })
+    const app = await buildApp({ config, store, logger, accessLog, clock, ...(metrics ? { metrics } : {}), ...(https ? { https } : {}) })
     await app.listen({ host: config.host, port: config.port })
-    const producer = config.producer.enabled ? await startProducer(config, store, logger) : undefined
+    const running = config.producer.enabled ? await startProducer(config, store, logger, clock) : undefined
     const address = app.server.address() as AddressInfo
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+    const url = `${https ? 'https' : 'http'}://${host}:${address.port}`
     let hurry = (): void => undefined
     return {
       app,
       store,
-      url: `${https ? 'https' : 'http'}://${host}:${address.port}`,
+      clock,
+      url,
+      adminUrl: config.adminToken === undefined ? undefined : `${url}/_admin/v1`,
       close: async () => {
         const started = performance.now()
         const http = shutdownHttp(app, config.shutdownTimeoutMs)
         hurry = http.hurry
-        const [{ forcedConnections }] = await Promise.all([http.done, producer?.stop()])
+        const [{ forcedConnections }] = await Promise.all([http.done, running?.stop()])
         await store.close()
         return { forcedConnections, milliseconds: Math.round(performance.now() - started) }
       },
@@ -79,18 +89,21 @@ export async function startServer(config: Config, options: ServeOptions): Promis
 }
 
 /**
- * The checkpoint producer over the store, on a clock `timeScale` times faster than real time from now
- * (docs/producer.md). It starts at the next slot after now: no backfill.
+ * The checkpoint producer over the store, registered with the server's clock, which the live driver then
+ * runs (docs/producer.md). It starts at the next slot after now: no backfill.
  */
-async function startProducer(config: Config, store: Store, logger: pino.Logger): Promise<RunningProducer> {
-  const [{ CheckpointProducer }, { runProducer }, { scaledClock }] = await Promise.all([
-    import('./producer/checkpoint-producer.js'),
-    import('./producer/run-producer.js'),
-    import('./producer/scaled-clock.js'),
-  ])
+async function startProducer(config: Config, store: Store, logger: pino.Logger, clock: ServerClock): Promise<RunningClock> {
+  const { CheckpointProducer } = await import('./producer/checkpoint-producer.js')
   const { seed, timeScale, retentionDays } = config.producer
   const log = logger.child({ component: 'producer' })
-  const now = scaledClock(timeScale)
-  log.info({ seed, timeScale, retentionDays }, 'checkpoint producer on')
-  return runProducer(new CheckpointProducer({ store, seed, now, retentionDays, log }), { timeScale, now, log })
+  log.info({ seed, timeScale, retentionDays, clock: new Date(clock.now()).toISOString(), frozen: clock.frozen }, 'checkpoint producer on')
+  clock.register(new CheckpointProducer({ store, seed, now: () => clock.now(), retentionDays, log }))
+  return runClock(clock, (error) => {
+    if (error instanceof StoreUnavailableError) {
+      // An outage, as the API's 503s log it: one warning line with the reason, no stack.
+      log.warn({ reason: error.message }, 'checkpoint producer: store unavailable; retrying')
+    } else {
+      log.error({ err: error }, 'checkpoint producer: the tick failed; retrying')
+    }
+  })
 }

@@ -55,7 +55,7 @@ describe('waymark generate', () => {
     // Another seed: the stored checkpoints are not this generate's, refused.
     const res = await generate(cluster0.id, '2026-11-01T12:00:00Z', '2026-11-03T00:00:00Z', '--seed', '7')
     assert.equal(res.code, 1, res.stderr)
-    assert.match(res.stderr, /Cluster0 already has checkpoints up to 2026-11-01T23:45:\d\dZ; generate only appends/)
+    assert.match(res.stderr, /cluster Cluster0 already has checkpoints up to 2026-11-01T23:45:\d\dZ; a history is only appended after the newest/)
     // The same seed over a range whose first slots are exactly what is stored: an interrupted run, resumed.
     const again = await generate(cluster0.id, '2026-11-01T00:00:00Z', '2026-11-02T00:00:00Z')
     assert.equal(again.code, 0, again.stderr)

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander'
 import { loadConfig, LOG_LEVELS } from '../../config.js'
 import { readJsonFile } from '../read-json-file.js'
+import { removeReadyFile, writeReadyFile } from '../ready-file.js'
 import { storeLabel } from '../store-label.js'
 
 interface ServeFlags {
@@ -23,6 +24,9 @@ interface ServeFlags {
   readonly metrics: boolean
   readonly metricsToken?: string
   readonly shutdownTimeout?: string
+  readonly clock?: string
+  readonly freezeClock?: boolean
+  readonly readyFile?: string
 }
 
 /**
@@ -52,11 +56,18 @@ export function serveCommand(): Command {
     .option('--no-metrics', 'do not serve GET /metrics (env WAYMARK_METRICS=off)')
     .option('--metrics-token <token>', 'GET /metrics asks for this bearer token (env WAYMARK_METRICS_TOKEN, preferred: a flag shows in process lists; default: open like /healthz)')
     .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT, let requests in flight finish this long before closing their connections (env WAYMARK_SHUTDOWN_TIMEOUT_SECONDS, default 10)')
+    .option('--clock <time>', "start the server's clock at this time: ISO 8601 with a zone, or relative to now such as -30d (env WAYMARK_CLOCK, default: the wall clock)")
+    .option('--freeze-clock', "start the server's clock frozen; the admin API moves it (env WAYMARK_CLOCK_FROZEN=on)")
+    .option('--ready-file <path>', 'once listening, write {"url","pid","adminUrl"} to this file (atomically); removed at shutdown')
     .action(async (flags: ServeFlags) => {
       const config = loadConfig({ ...flags, rateLimit: flags.rateLimit ? undefined : false, metrics: flags.metrics ? undefined : false })
       if (config.producer.enabled) {
         const { timeScale, seed } = config.producer
         process.stderr.write(`waymark: making checkpoints of scheduled clusters (time scale ${timeScale}, seed ${seed})\n`)
+      }
+      if (config.clock.start !== undefined || config.clock.frozen) {
+        const at = new Date(config.clock.start ?? Date.now()).toISOString()
+        process.stderr.write(`waymark: the clock starts at ${at}${config.clock.frozen ? ', frozen' : ''}\n`)
       }
       const fixtures = []
       for (const file of flags.fixtures) fixtures.push(await readJsonFile(file))
@@ -64,6 +75,8 @@ export function serveCommand(): Command {
       const server = await startServer(config, { demo: flags.demo, fixtures })
       const admin = config.adminToken ? `; admin API at ${server.url}/_admin/v1/` : ''
       process.stderr.write(`waymark: serving on ${server.url} (store ${storeLabel(config.store)}${admin})\n`)
+      const { readyFile } = flags
+      if (readyFile !== undefined) await writeReadyFile(readyFile, { url: server.url, pid: process.pid, adminUrl: server.adminUrl ?? null })
       const signal = await nextSignal()
       const seconds = config.shutdownTimeoutMs / 1000
       process.stderr.write(`waymark: ${signal}: shutting down (requests in flight have ${seconds} s; send it again to stop now)\n`)
@@ -72,6 +85,7 @@ export function serveCommand(): Command {
       const hurry = (): void => server.hurry()
       process.on('SIGINT', hurry)
       process.on('SIGTERM', hurry)
+      if (readyFile !== undefined) await removeReadyFile(readyFile)
       const report = await server.close()
       process.off('SIGINT', hurry)
       process.off('SIGTERM', hurry)
