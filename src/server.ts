@@ -54,7 +54,8 @@ export async function startServer(config: Config, options: ServeOptions): Promis
     if (options.demo) await store.apply((await import('./fixtures/demo.js')).demoDataSet(clock.now()))
     if (options.fixtures.length > 0) {
       const { loadFixture } = await import('./fixtures/load-fixture.js')
-      for (const document of options.fixtures) await loadFixture(document, store)
+      // Dated by the server's clock: a service account's secret expires a year after it.
+      for (const document of options.fixtures) await loadFixture(document, store, { now: new Date(clock.now()) })
     }
     const https = config.tls && { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
     const metrics = config.metrics.enabled ? new HttpMetrics({ processMetrics: true }) : undefined

@@ -134,7 +134,10 @@ export class CheckpointProducer {
     const { store } = this.options
     const clusters = await store.listScheduledClusters()
     const listed = new Set(clusters.map((c) => c.id))
-    for (const cluster of clusters) await this.follow(cluster, t)
+    // A change seen now (a cluster created, a schedule turned on, a history written) happened at the latest
+    // at the previous tick: that is where production starts, also when the clock jumped since.
+    const since = Math.min(this.lastTick ?? t, t)
+    for (const cluster of clusters) await this.follow(cluster, since)
     for (const [id, state] of this.states) {
       if (listed.has(id)) continue
       // A deleted cluster (the admin API, a reset) takes its checkpoints with it: nothing left to finish.
@@ -179,8 +182,11 @@ export class CheckpointProducer {
     return next === Infinity ? undefined : next * 1000
   }
 
-  /** Takes a listed cluster's current record, starting or stopping production when that changed. */
-  private async follow(cluster: Cluster, t: number): Promise<void> {
+  /**
+   * Takes a listed cluster's current record, starting or stopping production when that changed; a start
+   * is at the first slot after `since` (epoch seconds) and after the cluster's newest checkpoint.
+   */
+  private async follow(cluster: Cluster, since: number): Promise<void> {
     let state = this.states.get(cluster.id)
     const firstSeen = !state
     if (!state) {
@@ -205,12 +211,12 @@ export class CheckpointProducer {
     }
     if (state.producing && state.intervalSeconds === intervalSeconds) return
     const [newest] = (await this.options.store.pageCheckpoints(cluster.id, { offset: 0, limit: 1 })).items
-    const after = newest ? secondsOf(newest.timestamp) + 1 : t
+    const after = newest ? secondsOf(newest.timestamp) + 1 : since
     state.intervalSeconds = intervalSeconds
-    state.next = firstSlotAtOrAfter(Math.max(t, after), intervalSeconds)
-    // The slot just before now is still to come when its checkpoint is not recorded yet (a few seconds after it).
+    state.next = firstSlotAtOrAfter(Math.max(since, after), intervalSeconds)
+    // The slot just before is still to come when its checkpoint was not recorded yet (a few seconds after it).
     const previous = state.next - intervalSeconds
-    if (previous >= after && state.planner.plan(previous).timestamp > t) state.next = previous
+    if (previous >= after && state.planner.plan(previous).timestamp > since) state.next = previous
     state.nextPlan = state.planner.plan(state.next)
     state.producing = true
     this.log.info(
