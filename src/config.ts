@@ -1,5 +1,5 @@
 import { parseAccessListEntry } from './auth/access-list.js'
-import { parseTimeExpression, TIME_EXPRESSION_HELP } from './domain/time-expressions.js'
+import { EARLIEST_CLOCK, isClockTime, LATEST_CLOCK, parseTimeExpression, TIME_EXPRESSION_HELP } from './domain/time-expressions.js'
 
 /**
  * Configuration: command-line flags over environment variables over defaults. This is the only module
@@ -209,7 +209,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   }
   const clockText = pick(flags.clock, 'WAYMARK_CLOCK')
   const clockStart = clockText.trim() === '' ? undefined : parseTimeExpression(clockText, Date.now())
-  if (clockText.trim() !== '' && clockStart === undefined) throw new ConfigError(`clock must be ${TIME_EXPRESSION_HELP}, got "${clockText}"`)
+  if (clockText.trim() !== '' && (clockStart === undefined || !isClockTime(clockStart))) {
+    throw new ConfigError(`clock must be ${TIME_EXPRESSION_HELP}, from ${EARLIEST_CLOCK} to ${LATEST_CLOCK}, got "${clockText}"`)
+  }
   const frozenSwitch = flags.freezeClock === true ? 'on' : pick(undefined, 'WAYMARK_CLOCK_FROZEN')
   if (frozenSwitch !== 'on' && frozenSwitch !== 'off') throw new ConfigError(`WAYMARK_CLOCK_FROZEN must be on or off, got "${frozenSwitch}"`)
   return Object.freeze({

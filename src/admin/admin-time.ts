@@ -1,5 +1,5 @@
 import { ClockBackwardsError, type ServerClock } from '../clock/server-clock.js'
-import { DURATION_HELP, parseDuration, parseTimeExpression, TIME_EXPRESSION_HELP } from '../domain/time-expressions.js'
+import { DURATION_HELP, LATEST_CLOCK, parseDuration, parseTimeExpression, TIME_EXPRESSION_HELP } from '../domain/time-expressions.js'
 import { ApiError } from '../errors.js'
 import { isoOf } from '../producer/checkpoint-plan.js'
 import { HistoryRefusal, planHistory, writeHistory } from '../producer/write-history.js'
@@ -71,6 +71,10 @@ export class AdminTime {
     }
     if (set !== undefined && (typeof set !== 'string' || parseTimeExpression(set, 0) === undefined)) {
       violations.push({ field: 'set', description: `set must be ${TIME_EXPRESSION_HELP}, not ${JSON.stringify(set)}` })
+    }
+    const target = by !== undefined ? this.clock.now() + by : typeof set === 'string' ? parseTimeExpression(set, this.clock.now()) : undefined
+    if (target !== undefined && target > Date.parse(LATEST_CLOCK)) {
+      violations.push({ field: by !== undefined ? 'advanceBy' : 'set', description: `the clock goes up to ${LATEST_CLOCK} (checkpoint ids count seconds up to 2106)` })
     }
     if (frozen !== undefined && typeof frozen !== 'boolean') {
       violations.push({ field: 'frozen', description: `frozen must be true or false, not ${JSON.stringify(frozen)}` })
@@ -153,7 +157,7 @@ function refusalError(refusal: HistoryRefusal): ApiError {
       return new ApiError('CLUSTER_MAKES_NO_CHECKPOINTS', refusal.params)
     case 'overlap':
       return new ApiError('HISTORY_OVERLAPS', refusal.params)
-    case 'empty-range':
+    case 'bad-range':
       return new FieldViolationsError([{ field: 'from', description: refusal.message }])
     case 'in-future':
     case 'too-many-slots':

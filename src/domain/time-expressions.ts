@@ -6,6 +6,19 @@ import { toIsoSeconds } from './timestamps.js'
  * and the ISO 8601 durations the admin API's clock advances by (`PT2H`, `P1D`, `P2W`).
  */
 
+/**
+ * The range a server's clock may show: checkpoint ids are ObjectIds, whose first four bytes count the
+ * seconds since 1970 up to 2106-02-07; the demo needs the week before its clock, and a day to spare at
+ * the end keeps every checkpoint of a slot inside.
+ */
+export const EARLIEST_CLOCK = '1971-01-01T00:00:00Z'
+export const LATEST_CLOCK = '2106-01-01T00:00:00Z'
+
+/** Whether epoch milliseconds are a time the server's clock may show. */
+export function isClockTime(ms: number): boolean {
+  return ms >= Date.parse(EARLIEST_CLOCK) && ms <= Date.parse(LATEST_CLOCK)
+}
+
 export const TIME_EXPRESSION_HELP =
   'an ISO 8601 date-time with a zone (2026-11-01T00:00:00Z), "now", or a time before now such as -7d, -90m or -1d12h (units w, d, h, m, s)'
 

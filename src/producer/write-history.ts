@@ -26,7 +26,7 @@ export interface HistoryRequest {
 }
 
 /** Why a history cannot be written; `params` fill the admin API's error template of the same case. */
-export type HistoryRefusalKind = 'empty-range' | 'in-future' | 'too-many-slots' | 'no-checkpoints' | 'overlap'
+export type HistoryRefusalKind = 'bad-range' | 'in-future' | 'too-many-slots' | 'no-checkpoints' | 'overlap'
 
 export class HistoryRefusal extends Error {
   override readonly name = 'HistoryRefusal'
@@ -69,7 +69,10 @@ export interface HistoryWritten {
 export async function planHistory(store: Store, request: HistoryRequest): Promise<HistoryPlan> {
   const { cluster, seed, from, to, now, labels } = request
   if (from >= to) {
-    throw new HistoryRefusal('empty-range', `${labels.from} (${isoOf(from)}) must be before ${labels.to} (${isoOf(to)})`)
+    throw new HistoryRefusal('bad-range', `${labels.from} (${isoOf(from)}) must be before ${labels.to} (${isoOf(to)})`)
+  }
+  if (from < 0) {
+    throw new HistoryRefusal('bad-range', `${labels.from} ${new Date(from * 1000).toISOString()} is before 1970: checkpoint ids (ObjectIds) count seconds from then`)
   }
   if (to > now) {
     throw new HistoryRefusal('in-future', `${labels.to} ${isoOf(to)} is in the future (now is ${isoOf(now)}); the producer makes checkpoints as time passes`)
@@ -79,6 +82,13 @@ export async function planHistory(store: Store, request: HistoryRequest): Promis
     throw new HistoryRefusal('no-checkpoints', `cluster ${cluster.name} (${cluster.id}) makes no checkpoints: ${why}`, [cluster.name, cluster.id, why])
   }
   const intervalSeconds = (cluster.checkpointIntervalMinutes ?? 0) * 60
+  const slots = countSlots(from, to, intervalSeconds)
+  if (request.maxSlots !== undefined && slots > request.maxSlots) {
+    throw new HistoryRefusal(
+      'too-many-slots',
+      `${labels.from} to ${labels.to} holds ${slots} slots of ${cluster.name}, more than ${request.maxSlots} in one call; split the range`,
+    )
+  }
   const newestPage = await store.pageCheckpoints(cluster.id, { offset: 0, limit: 1 })
   const [newest] = newestPage.items
   let start = from
@@ -97,12 +107,6 @@ export async function planHistory(store: Store, request: HistoryRequest): Promis
     alreadyThere = resumed.done
   }
   const total = countSlots(start, to, intervalSeconds)
-  if (request.maxSlots !== undefined && total > request.maxSlots) {
-    throw new HistoryRefusal(
-      'too-many-slots',
-      `${labels.from} to ${labels.to} holds ${total} slots of ${cluster.name}, more than ${request.maxSlots} in one call; split the range`,
-    )
-  }
   return { cluster, seed, from: start, to, now, intervalSeconds, total, alreadyThere }
 }
 
