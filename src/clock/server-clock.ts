@@ -119,7 +119,8 @@ export class ServerClock {
   }
 
   /**
-   * Moves the clock forward to `target` (epoch ms), making everything due meanwhile happen first: the
+   * Moves the clock forward to `target` (epoch ms), making everything due meanwhile happen first: every
+   * participant catches up to the jump's start (seeing the changes made since the last catch-up), the
    * clock stops at each instant a participant must reach one by one (`nextStepAt`), in time order, and
    * every participant catches up there; then at `target`. Never backwards: ClockBackwardsError.
    */
@@ -138,6 +139,9 @@ export class ServerClock {
       const now = this.now()
       const target = targetOf(now)
       if (target < now) throw new ClockBackwardsError(target, now)
+      // Whatever changed since the last catch-up (a cluster created, a history written) is seen now,
+      // at the jump's start, not at its end.
+      await this.#catchUpAll(now)
       for (let step = this.#nextStep(now, target); step !== undefined; step = this.#nextStep(step, target)) {
         this.#moveTo(step)
         await this.#catchUpAll(step)

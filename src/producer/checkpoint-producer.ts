@@ -134,10 +134,7 @@ export class CheckpointProducer {
     const { store } = this.options
     const clusters = await store.listScheduledClusters()
     const listed = new Set(clusters.map((c) => c.id))
-    // A change seen now (a cluster created, a schedule turned on, a history written) happened at the latest
-    // at the previous tick: that is where production starts, also when the clock jumped since.
-    const since = Math.min(this.lastTick ?? t, t)
-    for (const cluster of clusters) await this.follow(cluster, since)
+    for (const cluster of clusters) await this.follow(cluster, t)
     for (const [id, state] of this.states) {
       if (listed.has(id)) continue
       // A deleted cluster (the admin API, a reset) takes its checkpoints with it: nothing left to finish.
@@ -184,7 +181,9 @@ export class CheckpointProducer {
 
   /**
    * Takes a listed cluster's current record, starting or stopping production when that changed; a start
-   * is at the first slot after `since` (epoch seconds) and after the cluster's newest checkpoint.
+   * is at the first slot not yet recorded at `since` (epoch seconds: now) after the cluster's newest
+   * checkpoint. (The clock brings the producer up to the start of a jump before it jumps, so a change made
+   * just before is seen then.)
    */
   private async follow(cluster: Cluster, since: number): Promise<void> {
     let state = this.states.get(cluster.id)
