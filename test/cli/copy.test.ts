@@ -16,6 +16,7 @@ import type { Store } from '../../src/storage/store.js'
 import { digestAuthorization, parseChallenge } from '../helpers/digest-client.js'
 import { IDS, KEYS, TEST_FIXTURE } from '../helpers/fixtures.js'
 import {
+  POSTGRES_SERVER,
   POSTGRES_URL,
   dropSchema,
   freshSchemaName,
@@ -223,7 +224,7 @@ describe('waymark copy: the command line', () => {
     const spelled = [
       [`sqlite:${file}`, `sqlite:${dir}/sub/.././self.sqlite`],
       [`sqlite:${file}`, file],
-      [`${POSTGRES_URL}?schema=copy_self`, 'postgresql://other:pw@127.0.0.1/test?schema=copy_self'],
+      [`${POSTGRES_URL}?schema=copy_self`, `postgresql://other:pw@${POSTGRES_SERVER.host}:${POSTGRES_SERVER.port}/${POSTGRES_SERVER.database}?schema=copy_self`],
       [POSTGRES_URL, `${POSTGRES_URL}?schema=public`],
     ]
     for (const [from, to] of spelled) {

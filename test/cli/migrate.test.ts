@@ -160,7 +160,8 @@ if (why !== undefined) {
       const res = await waymark(['migrate', '--store', store])
       assert.equal(res.code, 0, res.stderr)
       assert.equal(res.stdout.includes('hunter2'), false)
-      assert.match(res.stdout, /^postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:5432\/test\?schema=\w+: schema version 0 → /)
+      // The URL as given (whichever database WAYMARK_TEST_POSTGRES_URL names), its password masked.
+      assert.ok(res.stdout.startsWith(`${store.replace('hunter2', '***')}: schema version 0 → `), res.stdout)
     })
   })
 }
