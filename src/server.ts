@@ -48,7 +48,8 @@ export interface ShutdownReport {
 export async function startServer(config: Config, options: ServeOptions): Promise<RunningServer> {
   const logger = createLogger(config.logLevel)
   const clock = new ServerClock({ start: config.clock.start, frozen: config.clock.frozen, scale: config.producer.timeScale })
-  const store = await openStore(config.store)
+  // The store forgets revoked tokens and nonce leases as they expire by this clock too.
+  const store = await openStore(config.store, { now: () => clock.now() })
   try {
     // Imported when needed: modules a plain `serve` does not use cost start-up time.
     if (options.demo) await store.apply((await import('./fixtures/demo.js')).demoDataSet(clock.now()))

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { CachedStore } from './cached-store.js'
 import { SqliteStore } from './sqlite/sqlite-store.js'
-import type { Store } from './store.js'
+import type { EngineOptions, Store } from './store.js'
 
 /** The engines this build can open, as `openStore` URL schemes. */
 export const AVAILABLE_ENGINES = ['sqlite', 'postgres'] as const
@@ -23,8 +23,8 @@ export const POSTGRES_CACHE_TTL_MS = 1_000
 let memoryStores = 0
 
 /** A SQLite store behind its cache, which `PRAGMA data_version` keeps exact (cached-store.ts). */
-function cachedSqlite(path: string): Store {
-  const store = SqliteStore.open(path)
+function cachedSqlite(path: string, options: EngineOptions): Store {
+  const store = SqliteStore.open(path, options)
   const location = path === ':memory:' ? `sqlite-memory:${++memoryStores}` : `sqlite:${resolve(path)}`
   return new CachedStore(store, { kind: 'exact', changedElsewhere: () => store.changedElsewhere() }, location)
 }
@@ -51,20 +51,20 @@ export function parsePostgresUrl(url: string): { connectionString: string; schem
  * bare path ending in `.sqlite`, `.sqlite3` or `.db`, or `postgres://…` / `postgresql://…` (a
  * `?schema=NAME` query parameter puts every table in that schema, created if missing). Anything else
  * throws, saying which engines exist. This is the only module outside src/storage/<engine>/ that imports
- * an engine.
+ * an engine. `options.now` is the server's clock, for what the engine forgets as time passes.
  */
-export async function openStore(url: string): Promise<Store> {
+export async function openStore(url: string, options: EngineOptions = {}): Promise<Store> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length)
     if (path === '') throw new Error('The store URL "sqlite:" names no file; try sqlite:./data/waymark.sqlite')
-    return cachedSqlite(path)
+    return cachedSqlite(path, options)
   }
-  if (/\.(sqlite3?|db)$/i.test(url) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return cachedSqlite(url)
+  if (/\.(sqlite3?|db)$/i.test(url) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return cachedSqlite(url, options)
   if (/^postgres(ql)?:\/\//i.test(url)) {
     const { connectionString, schema } = parsePostgresUrl(url)
     // Imported on demand: the pg driver costs tens of milliseconds of start-up that SQLite users never need.
     const { PostgresStore } = await import('./postgres/postgres-store.js')
-    const store = await PostgresStore.open(connectionString, schema !== undefined ? { schema } : {})
+    const store = await PostgresStore.open(connectionString, { ...options, ...(schema !== undefined ? { schema } : {}) })
     const freshness = { kind: 'notified', signal: store.changes(), ttlMs: POSTGRES_CACHE_TTL_MS } as const
     return new CachedStore(store, freshness, url)
   }

@@ -16,6 +16,7 @@ import type {
   CheckpointKey,
   CheckpointPage,
   DeleteSummary,
+  EngineOptions,
   NamedSecret,
   PageRequest,
   RevokedToken,
@@ -47,7 +48,7 @@ import { NOTIFY_CHANGE, NOTIFY_CHANGE_CALL, PostgresChangeListener } from './pos
 import { compareKeys, firstChanged, lastById, numberEntering, planRanks, type OrderKey } from '../rank-plan.js'
 
 /** Options of {@link PostgresStore.open}. */
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends EngineOptions {
   /** The schema every table lives in, created if missing; default: the server's search_path (`public`). */
   readonly schema?: string
 }
@@ -197,6 +198,7 @@ export class PostgresStore implements Store {
     private readonly pool: pg.Pool,
     readonly migration: SchemaMigration,
     private readonly listener: PostgresChangeListener,
+    private readonly now: () => number,
   ) {}
 
   /**
@@ -244,7 +246,7 @@ export class PostgresStore implements Store {
       }
       // Every method then fails with StoreUnavailableError while the server cannot be reached.
       const listener = new PostgresChangeListener({ connectionString: url, ...searchPath })
-      return withUnavailableErrors(new PostgresStore(pool, migration, listener), isPostgresUnavailable)
+      return withUnavailableErrors(new PostgresStore(pool, migration, listener, options.now ?? Date.now), isPostgresUnavailable)
     } catch (error) {
       await pool.end().catch(() => undefined)
       throw error
@@ -321,7 +323,7 @@ export class PostgresStore implements Store {
   }
 
   async revokeToken(jti: string, expiresAtSeconds: number): Promise<void> {
-    await this.pool.query('DELETE FROM revoked_tokens WHERE expires_at <= $1', [Math.floor(Date.now() / 1000)])
+    await this.pool.query('DELETE FROM revoked_tokens WHERE expires_at <= $1', [Math.floor(this.now() / 1000)])
     await this.notifying(
       'INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING',
       [jti, Math.floor(expiresAtSeconds)],
@@ -333,7 +335,7 @@ export class PostgresStore implements Store {
   }
 
   async claimNonceLease(nonce: string, owner: string, expiresAtSeconds: number): Promise<boolean> {
-    const nowSeconds = Math.floor(Date.now() / 1000)
+    const nowSeconds = Math.floor(this.now() / 1000)
     if (this.noncePrune.due(nowSeconds)) {
       await this.pool.query('DELETE FROM digest_nonce_leases WHERE expires_at <= $1', [nowSeconds])
     }

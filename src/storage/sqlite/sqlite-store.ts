@@ -17,6 +17,7 @@ import type {
   CheckpointKey,
   CheckpointPage,
   DeleteSummary,
+  EngineOptions,
   NamedSecret,
   PageRequest,
   RevokedToken,
@@ -285,6 +286,7 @@ export class SqliteStore implements Store {
   private constructor(
     private readonly db: Database.Database,
     readonly migration: SchemaMigration,
+    private readonly now: () => number,
   ) {
     this.stmt = prepareStatements(db)
     this.admin = prepareAdminStatements(db)
@@ -305,7 +307,7 @@ export class SqliteStore implements Store {
    * Opens (creating if needed, with its parent directory) the database at `path`, or an in-memory one for
    * ':memory:', and migrates it. Throws when the file was written by a newer Waymark.
    */
-  static open(path: string): SqliteStore {
+  static open(path: string, options: EngineOptions = {}): SqliteStore {
     if (!isMemory(path)) mkdirSync(dirname(resolve(path)), { recursive: true })
     const db = new Database(path)
     try {
@@ -316,7 +318,7 @@ export class SqliteStore implements Store {
       const migration = migrate(db)
       // Every method then fails with StoreUnavailableError when the file is locked past the busy timeout,
       // cannot be opened or fails to read.
-      return withUnavailableErrors(new SqliteStore(db, migration), isSqliteUnavailable)
+      return withUnavailableErrors(new SqliteStore(db, migration, options.now ?? Date.now), isSqliteUnavailable)
     } catch (error) {
       db.close()
       throw error
@@ -383,7 +385,7 @@ export class SqliteStore implements Store {
   }
 
   async revokeToken(jti: string, expiresAtSeconds: number): Promise<void> {
-    this.stmt.forgetExpiredRevocations.run(Math.floor(Date.now() / 1000))
+    this.stmt.forgetExpiredRevocations.run(Math.floor(this.now() / 1000))
     this.stmt.revokeToken.run(jti, expiresAtSeconds)
   }
 
@@ -402,7 +404,7 @@ export class SqliteStore implements Store {
    * claim retried after an error whose insert had committed finds its own row).
    */
   private claimLeasesSync(claims: readonly LeaseClaim[]): boolean[] {
-    const nowSeconds = Math.floor(Date.now() / 1000)
+    const nowSeconds = Math.floor(this.now() / 1000)
     if (this.noncePrune.due(nowSeconds)) this.stmt.forgetExpiredNonceLeases.run(nowSeconds)
     return claims.map(
       (claim) =>
