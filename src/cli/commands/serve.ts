@@ -50,7 +50,7 @@ export function serveCommand(): Command {
     .option('--trusted-proxy <ip-or-cidr>', 'believe X-Forwarded-For from this proxy (repeatable; env WAYMARK_TRUSTED_PROXIES)', collect, [])
     .option('--produce', 'make checkpoints of clusters with a checkpoint schedule as time passes (env WAYMARK_PRODUCE=on; on with --demo)')
     .option('--no-produce', 'do not make checkpoints, even with --demo (env WAYMARK_PRODUCE=off)')
-    .option('--time-scale <n>', 'run the checkpoint schedules n times faster than real time (env WAYMARK_TIME_SCALE, default 1)')
+    .option('--time-scale <n>', "run the server's clock, and the checkpoint schedules with it, n times faster than real time (env WAYMARK_TIME_SCALE, default 1)")
     .option('--seed <n>', 'seed of the checkpoints made (env WAYMARK_SEED, default 20261101, the demo\'s)')
     .option('--checkpoint-retention-days <days>', 'keep checkpoints this long after they leave the point-in-time window (env WAYMARK_CHECKPOINT_RETENTION_DAYS, default 90)')
     .option('--no-metrics', 'do not serve GET /metrics (env WAYMARK_METRICS=off)')
