@@ -80,16 +80,17 @@ export class AdminTime {
       violations.push({ field: 'frozen', description: `frozen must be true or false, not ${JSON.stringify(frozen)}` })
     }
     if (violations.length > 0) throw new FieldViolationsError(violations)
+    const now = this.clock.now()
+    if (typeof set === 'string' && target !== undefined && target < now) throw backwards(new ClockBackwardsError(target, now))
+    // Frozen first, so that the time answered is exactly the one moved to; restarted last.
+    if (frozen === true) this.clock.setFrozen(true)
     try {
       if (by !== undefined) await this.clock.advanceBy(by)
       if (typeof set === 'string') await this.clock.jumpTo(parseTimeExpression(set, this.clock.now()) ?? NaN)
     } catch (error) {
-      if (error instanceof ClockBackwardsError) {
-        throw new ApiError('CLOCK_CANNOT_GO_BACK', [new Date(error.requested).toISOString(), new Date(error.now).toISOString()])
-      }
-      throw error
+      throw error instanceof ClockBackwardsError ? backwards(error) : error
     }
-    if (typeof frozen === 'boolean') this.clock.setFrozen(frozen)
+    if (frozen === false) this.clock.setFrozen(false)
     return this.view()
   }
 
@@ -142,6 +143,10 @@ export class AdminTime {
       }
     })
   }
+}
+
+function backwards(error: ClockBackwardsError): ApiError {
+  return new ApiError('CLOCK_CANNOT_GO_BACK', [new Date(error.requested).toISOString(), new Date(error.now).toISOString()])
 }
 
 function unknownFields(entry: JsonObject, known: readonly string[]): FieldViolation[] {

@@ -107,6 +107,9 @@ describe('the clock of the admin API', () => {
     assert.equal(running.frozen, false)
     await new Promise((resolve) => setTimeout(resolve, 30))
     assert.ok(Date.parse((await admin('GET', '/clock')).json().now) > Date.parse(running.now), 'a running clock runs')
+    assertAdminError(await admin('POST', '/clock', { set: '2026-12-02T00:00:00Z', frozen: true }), 409, 'CLOCK_CANNOT_GO_BACK')
+    assert.equal((await admin('GET', '/clock')).json().frozen, false, 'a refused change changes nothing')
+    assert.deepEqual((await admin('POST', '/clock', { set: '2027-01-01T00:00:00Z', frozen: true })).json(), { now: '2027-01-01T00:00:00.000Z', frozen: true })
     for (const [body, field] of [
       [{}, ''],
       [{ advanceBy: 'P1Y' }, 'advanceBy'],
