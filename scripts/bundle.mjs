@@ -62,7 +62,8 @@ export async function bundle() {
     // native driver, required only when asked for (Waymark never does).
     // pino's worker-thread transports (thread-stream) are bundled but never started: Waymark logs with pino's
     // default destination (src/logger.ts, no `transport` option), which a worker file outside the bundle
-    // would be needed for.
+    // would be needed for. `--log-format pretty` runs pino-pretty as a plain stream in the main thread
+    // (src/logger.ts), a chunk of its own loaded only then.
     external: ['better-sqlite3', 'pg-native'],
     // The CommonJS packages in the bundle (pino, fastify, pg, prom-client…) call require() for Node's
     // built-in modules, which an ES module lacks: give the bundle one.

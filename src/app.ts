@@ -11,6 +11,7 @@ import { CheckpointService } from './domain/checkpoint-service.js'
 import { answerClientError, lacksHost, MAX_HEADER_BYTES, takeOverNodeRefusals } from './http/client-errors.js'
 import { AUTH_FAILURE_KIND } from './http/auth-failure-kind.js'
 import { healthRoutes } from './http/health-routes.js'
+import type { Readiness } from './http/readiness.js'
 import { HttpMetrics } from './http/metrics.js'
 import { metricsRoutes } from './http/metrics-routes.js'
 import { oauthRoutes } from './http/oauth-routes.js'
@@ -19,6 +20,7 @@ import { AnswerCache } from './http/answer-cache.js'
 import { ApiPipeline, type ApiRequest } from './http/pipeline.js'
 import { TokenBucketLimiter } from './http/rate-limiter.js'
 import { DEFAULT_FORMAT, lenientFormat } from './http/query-params.js'
+import { noteCaller } from './http/caller.js'
 import { observeRequests, recordAnswer } from './http/request-observer.js'
 import { REQUEST_ID_HEADER, requestId } from './http/request-id.js'
 import { renderError, type ApiResponse } from './http/render.js'
@@ -42,6 +44,8 @@ export interface AppDeps {
   readonly metrics?: HttpMetrics
   /** One `debug` line per answered request (docs/operations.md); off when omitted. */
   readonly accessLog?: boolean
+  /** What /readyz says while the server drains before it stops (server.ts); omitted: never draining. */
+  readonly readiness?: Readiness
 }
 
 /** Secrets kept in the store, so every instance on it accepts the others' nonces and tokens. */
@@ -132,8 +136,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const dispatch = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const response = await pipeline.handle(apiRequest(request.raw), request.log)
     if (response.authFailure !== undefined) countAuthFailure(response.authFailure, () => request.log)
+    noteCaller(request.raw, response.caller)
     return send(reply, response)
   }
+  /** The client as the access log shows it: the address access lists check. */
+  const loggedClient = (raw: IncomingMessage): string | undefined => clientAddress(raw.socket.remoteAddress, forwardedFor(raw), trustedProxies)
 
   // The API answers every method on every path itself (405 for a known path, 404 otherwise), and
   // never reads a request body: GET-only routes must not fail on a body's content type.
@@ -143,7 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     done(null)
   })
   // Before any scope is registered, so that every route and the not-found handler inherit the hooks.
-  const observeUnrouted = observeRequests(app, { metrics, accessLog })
+  const observeUnrouted = observeRequests(app, { metrics, accessLog, clientAddress: loggedClient })
   // Set before any route is registered: a scope keeps the error handler it was registered under.
   app.setErrorHandler((error, request, reply) => {
     // Fastify refuses some requests before a handler runs (an unparseable Content-Type, QUERY without
@@ -167,7 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // OAuth and the admin API read the database itself, not the API's cache (storage/cached-store.ts).
   const uncached = freshReads(store)
   await app.register(async (scope) => oauthRoutes(scope, { store: uncached, tokenSecret, tokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS, now }))
-  await app.register(async (scope) => healthRoutes(scope, { store, readyTimeoutMs: READY_TIMEOUT_MS }))
+  await app.register(async (scope) => healthRoutes(scope, { store, readyTimeoutMs: READY_TIMEOUT_MS, ...(deps.readiness ? { readiness: deps.readiness } : {}) }))
   if (metrics !== undefined) await app.register(async (scope) => metricsRoutes(scope, { metrics, token: config.metrics.token }))
   // The admin API exists only with an admin token; without one, /_admin/ paths are unknown paths like any other.
   const adminToken = config.adminToken
@@ -193,9 +200,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (metrics === undefined && !accessLog) return
       const target = raw.url ?? '/'
       recordAnswer(
-        { metrics, accessLog },
+        { metrics, accessLog, clientAddress: loggedClient },
         // The request's child logger is made only if the access log writes to it.
-        { method: raw.method ?? 'GET', target, status: response.status, errorCode: response.headers['x-error-code'], ms, log: { debug: (details, message) => log().debug(details, message) } },
+        {
+          method: raw.method ?? 'GET',
+          target,
+          status: response.status,
+          errorCode: response.headers['x-error-code'],
+          ms,
+          log: { debug: (details, message) => log().debug(details, message) },
+          raw,
+          caller: response.caller,
+        },
       )
     },
   })

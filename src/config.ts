@@ -9,15 +9,23 @@ import { EARLIEST_CLOCK, isClockTime, LATEST_CLOCK, parseTimeExpression, TIME_EX
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
 
+/** `json`: one JSON object per line (for log shippers); `pretty`: coloured lines for a person (pino-pretty). */
+export const LOG_FORMATS = ['json', 'pretty'] as const
+export type LogFormat = (typeof LOG_FORMATS)[number]
+
 export interface Config {
   /** Address to listen on. */
   readonly host: string
   readonly port: number
   /** Store URL, e.g. `sqlite:./data/waymark.sqlite`. */
   readonly store: string
+  /** Where the store URL came from, for messages: `--store`, `WAYMARK_STORE` or the default. */
+  readonly storeSource: 'flag' | 'environment' | 'default'
   /** Base of the links in bodies, e.g. `https://waymark.example.com`; else the request's scheme and Host. */
   readonly publicUrl: string | undefined
   readonly logLevel: LogLevel
+  /** How log records are written on stdout; by default pretty on a terminal, JSON otherwise. */
+  readonly logFormat: LogFormat
   /** How long a Digest nonce is accepted before clients are told it is stale. */
   readonly nonceLifetimeSeconds: number
   /** The per-project token bucket of the checkpoint routes; undefined when limits are off. */
@@ -34,6 +42,12 @@ export interface Config {
   readonly metrics: MetricsConfig
   /** How long `serve` lets requests in flight finish after SIGTERM/SIGINT before closing their connections. */
   readonly shutdownTimeoutMs: number
+  /** False (`--no-migrate`): open the store without DDL, refusing a schema that is not at this build's version. */
+  readonly migrate: boolean
+  /** How long `serve` keeps trying to open a store it cannot reach (0: one attempt). */
+  readonly waitForStoreMs: number
+  /** On SIGTERM, how long `serve` keeps serving with /readyz at 503 before it stops (docs/operations.md). */
+  readonly drainMs: number
   /** The server's clock (docs/producer.md, "The clock"). */
   readonly clock: ClockConfig
 }
@@ -69,6 +83,7 @@ export interface ConfigFlags {
   readonly store?: string | undefined
   readonly publicUrl?: string | undefined
   readonly logLevel?: string | undefined
+  readonly logFormat?: string | undefined
   readonly rateLimit?: boolean | undefined
   readonly trustedProxy?: readonly string[] | undefined
   readonly tlsCert?: string | undefined
@@ -85,6 +100,10 @@ export interface ConfigFlags {
   readonly metrics?: boolean | undefined
   readonly metricsToken?: string | undefined
   readonly shutdownTimeout?: string | number | undefined
+  /** `--no-migrate`. */
+  readonly migrate?: boolean | undefined
+  readonly waitForStore?: string | number | undefined
+  readonly drainSeconds?: string | number | undefined
   /** `--clock TIME`. */
   readonly clock?: string | undefined
   /** `--freeze-clock`. */
@@ -98,6 +117,8 @@ export const ENVIRONMENT = {
   WAYMARK_STORE: 'sqlite:./data/waymark.sqlite',
   WAYMARK_PUBLIC_URL: '',
   WAYMARK_LOG_LEVEL: 'info',
+  /** `json` or `pretty`; empty: pretty when stdout is a terminal, JSON otherwise. */
+  WAYMARK_LOG_FORMAT: '',
   WAYMARK_NONCE_LIFETIME_SECONDS: '300',
   WAYMARK_RATE_LIMIT: 'on',
   WAYMARK_RATE_LIMIT_CAPACITY: '1200',
@@ -116,6 +137,10 @@ export const ENVIRONMENT = {
   WAYMARK_METRICS: 'on',
   WAYMARK_METRICS_TOKEN: '',
   WAYMARK_SHUTDOWN_TIMEOUT_SECONDS: '10',
+  /** `on` or `off` (`serve --no-migrate`). */
+  WAYMARK_MIGRATE: 'on',
+  WAYMARK_WAIT_FOR_STORE_SECONDS: '0',
+  WAYMARK_DRAIN_SECONDS: '5',
   /** Empty: the clock is the wall clock's time. */
   WAYMARK_CLOCK: '',
   WAYMARK_CLOCK_FROZEN: 'off',
@@ -128,7 +153,11 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError'
 }
 
-export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * The configuration from flags, then `env`, then the defaults. `terminal` says whether stdout is a
+ * terminal (the default log format depends on it).
+ */
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env, terminal = process.stdout.isTTY === true): Config {
   const pick = (flag: string | number | undefined, name: keyof typeof ENVIRONMENT): string =>
     flag !== undefined ? String(flag) : (env[name] ?? ENVIRONMENT[name])
 
@@ -139,6 +168,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const logLevel = pick(flags.logLevel, 'WAYMARK_LOG_LEVEL')
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
+  }
+  const logFormat = pick(flags.logFormat, 'WAYMARK_LOG_FORMAT') || (terminal ? 'pretty' : 'json')
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    throw new ConfigError(`log format must be one of ${LOG_FORMATS.join(', ')}, got "${logFormat}"`)
   }
   const publicUrl = pick(flags.publicUrl, 'WAYMARK_PUBLIC_URL').replace(/\/+$/, '')
   if (publicUrl !== '' && !/^https?:\/\/[^/?#\s]+$/.test(publicUrl)) {
@@ -207,6 +240,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (shutdownText.trim() === '' || !Number.isFinite(shutdownSeconds) || shutdownSeconds < 0 || shutdownSeconds > 3600) {
     throw new ConfigError(`shutdown timeout must be a number of seconds from 0 to 3600, got "${shutdownText}"`)
   }
+  const migrateSwitch = flags.migrate === undefined ? pick(undefined, 'WAYMARK_MIGRATE') : flags.migrate ? 'on' : 'off'
+  if (migrateSwitch !== 'on' && migrateSwitch !== 'off') throw new ConfigError(`WAYMARK_MIGRATE must be on or off, got "${migrateSwitch}"`)
+  const waitForStoreMs = seconds(pick(flags.waitForStore, 'WAYMARK_WAIT_FOR_STORE_SECONDS'), 'the wait for the store (--wait-for-store)')
+  const drainMs = seconds(pick(flags.drainSeconds, 'WAYMARK_DRAIN_SECONDS'), 'the drain (--drain-seconds)')
   const clockText = pick(flags.clock, 'WAYMARK_CLOCK')
   const clockStart = clockText.trim() === '' ? undefined : parseTimeExpression(clockText, Date.now())
   if (clockText.trim() !== '' && (clockStart === undefined || !isClockTime(clockStart))) {
@@ -218,8 +255,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     host: pick(flags.host, 'WAYMARK_HOST'),
     port,
     store: pick(flags.store, 'WAYMARK_STORE'),
+    storeSource: flags.store !== undefined ? 'flag' : env['WAYMARK_STORE'] !== undefined ? 'environment' : 'default',
     publicUrl: publicUrl === '' ? undefined : publicUrl,
     logLevel: logLevel as LogLevel,
+    logFormat: logFormat as LogFormat,
     nonceLifetimeSeconds: lifetime,
     rateLimit,
     trustedProxies,
@@ -233,6 +272,18 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     }),
     metrics: Object.freeze({ enabled: metricsSwitch === 'on', token: metricsToken === '' ? undefined : metricsToken }),
     shutdownTimeoutMs: Math.round(shutdownSeconds * 1000),
+    migrate: migrateSwitch === 'on',
+    waitForStoreMs,
+    drainMs,
     clock: Object.freeze({ start: clockStart, frozen: frozenSwitch === 'on' }),
   })
+}
+
+/** A number of seconds from 0 to 3600, fractions allowed, in milliseconds. */
+function seconds(text: string, what: string): number {
+  const value = Number(text)
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 3600) {
+    throw new ConfigError(`${what} must be a number of seconds from 0 to 3600, got "${text}"`)
+  }
+  return Math.round(value * 1000)
 }

@@ -135,6 +135,11 @@ export const ERRORS = {
     errorCode: 'SERVICE_ACCOUNT_NOT_FOUND',
     detail: 'No service account with client ID %s exists.',
   },
+  SERVICE_ACCOUNT_SECRET_NOT_FOUND: {
+    status: 404,
+    errorCode: 'SERVICE_ACCOUNT_SECRET_NOT_FOUND',
+    detail: 'No secret with ID %s exists for service account %s.',
+  },
   DUPLICATE_ID: { status: 409, errorCode: 'DUPLICATE_ID', detail: '%s %s already exists.' },
   // The admin API's clock and history (docs/admin-api.md, "Time").
   CLOCK_CANNOT_GO_BACK: {

@@ -41,3 +41,14 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
   const options = { level, redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' } }
   return destination ? pino(options, destination) : pino(options)
 }
+
+/**
+ * Where `--log-format pretty` writes: pino-pretty (the pino project's own formatter) as a stream in this
+ * thread, writing synchronously to stdout. Not as a worker transport: the bundle (scripts/bundle.mjs) has
+ * no worker file to start, and a person reading a terminal needs no worker's throughput. Records pass the
+ * same redaction first. Imported only when asked for.
+ */
+export async function prettyDestination(): Promise<pino.DestinationStream> {
+  const { default: pretty } = await import('pino-pretty')
+  return pretty({ destination: 1, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+}

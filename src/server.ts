@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type pino from 'pino'
@@ -7,17 +8,20 @@ import { runClock, type RunningClock } from './clock/run-clock.js'
 import { ServerClock } from './clock/server-clock.js'
 import type { Config } from './config.js'
 import { HttpMetrics } from './http/metrics.js'
-import { createLogger } from './logger.js'
+import { Readiness } from './http/readiness.js'
+import { createLogger, prettyDestination } from './logger.js'
 import { shutdownHttp } from './server-shutdown.js'
-import { openStore } from './storage/open-store.js'
 import { StoreUnavailableError } from './storage/store-errors.js'
 import type { Store } from './storage/store.js'
+import { openStoreWaiting, type FailedAttempt } from './storage/wait-for-store.js'
 
 export interface ServeOptions {
   /** Load the deterministic demo data set before serving. */
   readonly demo: boolean
   /** Fixture documents (parsed JSON) to load before serving, in order. */
   readonly fixtures: readonly unknown[]
+  /** Told of each failed attempt to reach the store while `config.waitForStoreMs` lasts. */
+  readonly onStoreRetry?: (failed: FailedAttempt) => void
 }
 
 export interface RunningServer {
@@ -34,8 +38,15 @@ export interface RunningServer {
    * configured deadline (then close their connections), stop the producer, close the store.
    */
   close(): Promise<ShutdownReport>
-  /** During `close`: cut the remaining connections now rather than at the deadline. */
+  /** During `drain`: end it now; during `close` (or before it): cut the remaining connections now rather than at the deadline. */
   hurry(): void
+  /** Whether anything asked /readyz since the start: something routes by readiness, so a drain serves a purpose. */
+  readinessProbed(): boolean
+  /**
+   * Before `close`: /readyz answers 503 at once and every answer carries `Connection: close` (clients and
+   * balancers open new connections, elsewhere), while requests are still served as usual, for `ms`.
+   */
+  drain(ms: number): Promise<void>
 }
 
 export interface ShutdownReport {
@@ -46,10 +57,15 @@ export interface ShutdownReport {
 
 /** Opens the store, loads what was asked, and listens. Signals and exit codes stay with the CLI. */
 export async function startServer(config: Config, options: ServeOptions): Promise<RunningServer> {
-  const logger = createLogger(config.logLevel)
+  const logger = createLogger(config.logLevel, config.logFormat === 'pretty' ? await prettyDestination() : undefined)
   const clock = new ServerClock({ start: config.clock.start, frozen: config.clock.frozen, scale: config.producer.timeScale })
-  // The store forgets revoked tokens and nonce leases as they expire by this clock too.
-  const store = await openStore(config.store, { now: () => clock.now() })
+  const store = await openStoreWaiting(config.store, {
+    migrate: config.migrate,
+    // The store forgets revoked tokens and nonce leases as they expire by this clock too.
+    clock: () => clock.now(),
+    waitMs: config.waitForStoreMs,
+    ...(options.onStoreRetry ? { onRetry: options.onStoreRetry } : {}),
+  })
   try {
     // Imported when needed: modules a plain `serve` does not use cost start-up time.
     if (options.demo) await store.apply((await import('./fixtures/demo.js')).demoDataSet(clock.now()))
@@ -61,13 +77,21 @@ export async function startServer(config: Config, options: ServeOptions): Promis
     const https = config.tls && { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
     const metrics = config.metrics.enabled ? new HttpMetrics({ processMetrics: true }) : undefined
     const accessLog = logger.isLevelEnabled('debug')
-    const app = await buildApp({ config, store, logger, accessLog, clock, ...(metrics ? { metrics } : {}), ...(https ? { https } : {}) })
+    const readiness = new Readiness()
+    const app = await buildApp({ config, store, logger, accessLog, readiness, clock, ...(metrics ? { metrics } : {}), ...(https ? { https } : {}) })
+    // While draining, each answer asks its client to close the connection (Fastify's and direct-api.ts's alike:
+    // writeHead merges what setHeader set), so that no kept-alive connection is still open when listening stops.
+    app.server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
+      if (readiness.draining) response.setHeader('connection', 'close')
+    })
     await app.listen({ host: config.host, port: config.port })
     const running = config.producer.enabled ? await startProducer(config, store, logger, clock) : undefined
     const address = app.server.address() as AddressInfo
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
     const url = `${https ? 'https' : 'http'}://${host}:${address.port}`
-    let hurry = (): void => undefined
+    let hurried = false
+    let hurryHttp = (): void => undefined
+    let endDrain = (): void => undefined
     return {
       app,
       store,
@@ -77,12 +101,29 @@ export async function startServer(config: Config, options: ServeOptions): Promis
       close: async () => {
         const started = performance.now()
         const http = shutdownHttp(app, config.shutdownTimeoutMs)
-        hurry = http.hurry
+        hurryHttp = http.hurry
+        if (hurried) http.hurry()
         const [{ forcedConnections }] = await Promise.all([http.done, running?.stop()])
         await store.close()
         return { forcedConnections, milliseconds: Math.round(performance.now() - started) }
       },
-      hurry: () => hurry(),
+      hurry: () => {
+        hurried = true
+        endDrain()
+        hurryHttp()
+      },
+      readinessProbed: () => readiness.asked,
+      drain: (ms) => {
+        readiness.startDraining()
+        if (hurried) return Promise.resolve()
+        return new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, ms)
+          endDrain = () => {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+      },
     }
   } catch (error) {
     await store.close()

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { generateApiKeySecrets } from '../auth/api-key-secrets.js'
 import { newClientId, newClientSecret } from '../auth/client-secrets.js'
-import type { ApiKey, ServiceAccount } from '../domain/types.js'
+import type { ApiKey, ServiceAccount, ServiceAccountSecret } from '../domain/types.js'
+import { OBJECT_ID_PATTERN } from '../fixtures/fixture-schema.js'
 import { ApiError } from '../errors.js'
 import type { Store } from '../storage/store.js'
 import { bodyObject, mergePatch, only, validateEntry, type JsonObject } from './admin-bodies.js'
+import { FieldViolationsError, type FieldViolation } from './field-violations.js'
 
 /** A placeholder that passes the fixture rules while a patch leaves the stored secret as it is. */
 const KEEP_PRIVATE_KEY = '00000000-0000-0000-0000-000000000000'
@@ -17,9 +19,14 @@ export interface Created<T> {
   readonly secret: string | undefined
 }
 
+/** The fields a new secret of a service account may name; the others come from the account. */
+const SECRET_FIELDS = ['id', 'clientSecret', 'secretExpiresAt']
+
 /**
- * API keys and service accounts of the admin API, checked as fixture entries. Private keys and client
- * secrets are stored only as their Digest hash and scrypt hash; a generated one is answered once.
+ * API keys and service accounts, checked as fixture entries: the one implementation behind the admin API
+ * and the CLI's `apikey` and `service-account` commands. Private keys and client secrets are stored only as
+ * their Digest hash and scrypt hash; a generated one is answered once. Every change is one `Store` write,
+ * so a deleted key, account or secret is refused at once by every server on the store.
  */
 export class AdminCredentials {
   constructor(
@@ -131,6 +138,55 @@ export class AdminCredentials {
           ? current.secrets.map((s) => ({ ...s, expiresAt }))
           : current.secrets
     await this.store.apply(only('serviceAccounts', { ...checked, secrets, createdAt: current.createdAt }))
+    return this.serviceAccount(current.clientId)
+  }
+
+  /**
+   * One more secret beside the account's others, for rotation: `id` and `clientSecret` are generated when
+   * left out (a generated secret is answered this once), `secretExpiresAt` defaults to a year from now.
+   */
+  async addServiceAccountSecret(clientId: string | undefined, body: unknown): Promise<Created<ServiceAccountSecret> & { readonly account: ServiceAccount }> {
+    const current = await this.serviceAccount(clientId)
+    const entry = bodyObject(body)
+    const violations: FieldViolation[] = Object.keys(entry)
+      .filter((field) => !SECRET_FIELDS.includes(field))
+      .map((field) => ({ field, description: `${field} is not a field of a new secret (${SECRET_FIELDS.join(', ')})` }))
+    const id = entry['id']
+    if (id !== undefined && (typeof id !== 'string' || !OBJECT_ID_PATTERN.test(id))) {
+      violations.push({ field: 'id', description: `id must be 24 lower-case hex characters, not ${JSON.stringify(id)}` })
+    }
+    if (violations.length > 0) throw new FieldViolationsError(violations)
+    if (typeof id === 'string' && current.secrets.some((s) => s.id === id)) throw new ApiError('DUPLICATE_ID', ['Secret', id])
+    const clientSecret = entry['clientSecret'] === undefined ? newClientSecret() : undefined
+    const checked = await validateEntry(
+      'serviceAccounts',
+      {
+        clientId: current.clientId,
+        clientSecret: entry['clientSecret'] ?? clientSecret,
+        ...(entry['secretExpiresAt'] !== undefined ? { secretExpiresAt: entry['secretExpiresAt'] } : {}),
+        orgId: current.orgId,
+        name: current.name,
+        description: current.description,
+        roles: current.roles,
+        accessList: current.accessList,
+      },
+      this.store,
+      this.date(),
+    )
+    const made = checked.secrets[0]
+    if (made === undefined) throw new Error('addServiceAccountSecret: a valid entry came out without its secret')
+    const secret = typeof id === 'string' ? { ...made, id } : made
+    await this.store.apply(only('serviceAccounts', { ...current, secrets: [...current.secrets, secret] }))
+    return { record: secret, secret: clientSecret, account: await this.serviceAccount(current.clientId) }
+  }
+
+  /** Removes one secret: it gets no more tokens. The account stays, with its other secrets. */
+  async deleteServiceAccountSecret(clientId: string | undefined, secretId: string | undefined): Promise<ServiceAccount> {
+    const current = await this.serviceAccount(clientId)
+    if (secretId === undefined || !current.secrets.some((s) => s.id === secretId)) {
+      throw new ApiError('SERVICE_ACCOUNT_SECRET_NOT_FOUND', [secretId ?? '', current.clientId])
+    }
+    await this.store.apply(only('serviceAccounts', { ...current, secrets: current.secrets.filter((s) => s.id !== secretId) }))
     return this.serviceAccount(current.clientId)
   }
 

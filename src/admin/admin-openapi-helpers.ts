@@ -45,6 +45,7 @@ export const PARAMS = {
   checkpointId: param('checkpointId', objectId, 'Checkpoint id (404 INVALID_CHECKPOINT_ID when malformed)'),
   publicKey: param('publicKey', { type: 'string' }, 'The API key’s public key'),
   clientId: param('clientId', { type: 'string' }, 'The service account’s client id'),
+  secretId: param('secretId', { type: 'string' }, 'The id of one of the account’s secrets'),
 } as const
 export const orgFilter = { name: 'orgId', in: 'query', required: false, description: 'Only the records of this organization', schema: objectId }
 

@@ -248,6 +248,25 @@ export const ADMIN_OPENAPI = {
       [PARAMS.clientId],
       '`clientId` and `orgId` cannot change; a `clientSecret` replaces every secret (expiring at `secretExpiresAt`, or in a year); `secretExpiresAt` alone moves the expiry of every secret.',
     ),
+    '/serviceAccounts/{clientId}/secrets': {
+      parameters: [PARAMS.clientId],
+      post: {
+        tags: ['serviceAccounts'],
+        summary: 'Add a secret to a service account (rotation)',
+        description: '`id` and `clientSecret` are generated when left out (a generated secret is answered this once); `secretExpiresAt` defaults to a year from now. The other secrets stay.',
+        requestBody: body('ServiceAccountSecretInput', 'The new secret'),
+        responses: { 201: answer('The secret', ref('ServiceAccountSecretCreated')), ...errors(400, 401, 404, 409, 413) },
+      },
+    },
+    '/serviceAccounts/{clientId}/secrets/{secretId}': {
+      parameters: [PARAMS.clientId, PARAMS.secretId],
+      delete: {
+        tags: ['serviceAccounts'],
+        summary: 'Remove one secret of a service account',
+        description: 'The secret gets no more tokens; the account keeps its other secrets. 404 SERVICE_ACCOUNT_SECRET_NOT_FOUND for an unknown secret id.',
+        responses: { 200: answer('The service account as stored now', ref('ServiceAccount')), ...errors(400, 401, 404, 413) },
+      },
+    },
     '/fixtures': {
       post: {
         tags: ['data'],
@@ -312,6 +331,8 @@ export const ADMIN_OPENAPI = {
       ApiKeyInput: input({ publicKey: apiKeyFields.publicKey, privateKey, orgId: objectId, description: { type: 'string' }, roles: apiKeyFields.roles, accessList }, ['orgId', 'roles']),
       ApiKeyPatch: input({ privateKey, description: { type: 'string' }, roles: apiKeyFields.roles, accessList }),
       ServiceAccountSecret: secret,
+      ServiceAccountSecretCreated: object({ id: objectId, createdAt: isoSeconds, expiresAt: isoSeconds, clientSecret }, ['id', 'createdAt', 'expiresAt']),
+      ServiceAccountSecretInput: input({ id: objectId, clientSecret, secretExpiresAt: dateTime }),
       ServiceAccount: object(serviceAccountFields),
       ServiceAccountCreated: object({ ...serviceAccountFields, clientSecret }, Object.keys(serviceAccountFields)),
       ServiceAccountInput: input(

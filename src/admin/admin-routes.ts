@@ -14,7 +14,7 @@ import { AdminQuery } from './admin-query.js'
 import { AdminRecords } from './admin-records.js'
 import { AdminTime } from './admin-time.js'
 import { adminTokenMatches } from './admin-token.js'
-import { apiKeyView, checkpointView, clusterView, organizationView, projectView, serviceAccountView } from './admin-views.js'
+import { apiKeyView, checkpointView, clusterView, organizationView, projectView, secretView, serviceAccountView } from './admin-views.js'
 
 export interface AdminDeps {
   readonly store: Store
@@ -203,6 +203,20 @@ export function adminRoutesTable(deps: AdminDeps): readonly AdminRoute[] {
         await credentials.deleteServiceAccount(params['clientId'])
         return ok({ deleted: { ...NOTHING, serviceAccounts: 1 } })
       },
+    },
+
+    {
+      method: 'POST',
+      path: '/serviceAccounts/{clientId}/secrets',
+      handle: async ({ params, body }) => {
+        const { record, secret } = await credentials.addServiceAccountSecret(params['clientId'], body)
+        return created({ ...secretView(record), ...(secret !== undefined ? { clientSecret: secret } : {}) })
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/serviceAccounts/{clientId}/secrets/{secretId}',
+      handle: async ({ params }) => ok(serviceAccountView(await credentials.deleteServiceAccountSecret(params['clientId'], params['secretId']))),
     },
 
     {

@@ -1,4 +1,4 @@
-import type { ApiKey, Checkpoint, Cluster, Organization, Project, ServiceAccount } from '../domain/types.js'
+import type { ApiKey, Checkpoint, Cluster, Organization, Project, ServiceAccount, ServiceAccountSecret } from '../domain/types.js'
 
 /**
  * The admin API's JSON views: the fixture format of each record (so a view, less its read-only fields,
@@ -55,6 +55,11 @@ export function serviceAccountView(a: ServiceAccount): object {
     roles: a.roles,
     accessList: a.accessList,
     createdAt: a.createdAt,
-    secrets: a.secrets.map((s) => ({ id: s.id, createdAt: s.createdAt, expiresAt: s.expiresAt })),
+    secrets: a.secrets.map(secretView),
   }
+}
+
+/** A service account's secret: its id and dates, never its hash. */
+export function secretView(s: ServiceAccountSecret): { id: string; createdAt: string; expiresAt: string } {
+  return { id: s.id, createdAt: s.createdAt, expiresAt: s.expiresAt }
 }

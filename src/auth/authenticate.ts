@@ -13,7 +13,13 @@ export type AuthOutcome =
       /** Clock milliseconds until which these credentials stay valid as they are: a token's expiry; Infinity for Digest. */
       readonly until: number
     }
-  | { readonly ok: false; readonly challenge: string; readonly reason: AuthFailure }
+  | {
+      readonly ok: false
+      readonly challenge: string
+      readonly reason: AuthFailure
+      /** Who the credentials said they were, when they named someone: a Digest username, a verified token's client id. */
+      readonly caller?: string
+    }
 
 /** Why authentication failed; logged and counted, never told to the caller. */
 export type AuthFailure =
@@ -73,10 +79,11 @@ export class Authenticator {
   async #digest(header: string, request: AuthRequest): Promise<AuthOutcome> {
     const auth = parseDigestAuthorization(header)
     if (!auth) return this.#digestFailure('malformed')
-    const key = await this.deps.store.getApiKey(auth.username)
-    if (!key) return this.#digestFailure('unknown-key')
-    if (auth.uri !== request.target) return this.#digestFailure('uri-mismatch')
-    if (!verifyDigestResponse(auth, key.digestHa1, request.method)) return this.#digestFailure('bad-response')
+    const caller = auth.username
+    const key = await this.deps.store.getApiKey(caller)
+    if (!key) return this.#digestFailure('unknown-key', false, caller)
+    if (auth.uri !== request.target) return this.#digestFailure('uri-mismatch', false, caller)
+    if (!verifyDigestResponse(auth, key.digestHa1, request.method)) return this.#digestFailure('bad-response', false, caller)
     const nc = Number.parseInt(auth.nc ?? '', 16)
     // The first use of a nonce in this process waits for its lease in the store (NonceBook); later ones do not.
     const verdict = this.deps.nonces.check(auth.nonce, nc)
@@ -88,24 +95,24 @@ export class Authenticator {
           until: Infinity,
         }
       case 'stale':
-        return this.#digestFailure('stale', true)
+        return this.#digestFailure('stale', true, caller)
       case 'elsewhere':
         // Another instance holds this nonce: the client retries with a fresh one, as for an expired nonce.
-        return this.#digestFailure('leased-elsewhere', true)
+        return this.#digestFailure('leased-elsewhere', true, caller)
       case 'replay':
-        return this.#digestFailure('replay')
+        return this.#digestFailure('replay', false, caller)
       case 'invalid':
-        return this.#digestFailure('invalid-nonce')
+        return this.#digestFailure('invalid-nonce', false, caller)
     }
   }
 
   async #bearer(token: string): Promise<AuthOutcome> {
     const claims = this.#verified.get(token) ?? this.#verify(token)
     if (!claims) return bearerFailure('invalid-token')
-    if (claims.exp * 1000 <= this.deps.now()) return bearerFailure('expired-token')
-    if (await this.deps.store.isTokenRevoked(claims.jti)) return bearerFailure('revoked-token')
+    if (claims.exp * 1000 <= this.deps.now()) return bearerFailure('expired-token', claims.sub)
+    if (await this.deps.store.isTokenRevoked(claims.jti)) return bearerFailure('revoked-token', claims.sub)
     const account = await this.deps.store.getServiceAccount(claims.sub)
-    if (!account) return bearerFailure('invalid-token')
+    if (!account) return bearerFailure('invalid-token', claims.sub)
     return {
       ok: true,
       principal: { kind: 'serviceAccount', id: account.clientId, orgId: account.orgId, roles: account.roles, accessList: account.accessList },
@@ -128,8 +135,9 @@ export class Authenticator {
     return claims
   }
 
-  #digestFailure(reason: AuthFailure, stale = false): AuthOutcome {
-    return { ok: false, reason, challenge: formatDigestChallenge(this.deps.nonces.issue(), stale) }
+  #digestFailure(reason: AuthFailure, stale = false, caller?: string): AuthOutcome {
+    const challenge = formatDigestChallenge(this.deps.nonces.issue(), stale)
+    return caller === undefined ? { ok: false, reason, challenge } : { ok: false, reason, challenge, caller }
   }
 }
 
@@ -138,6 +146,6 @@ export function isBearer(header: string): boolean {
   return /^bearer /i.test(header)
 }
 
-function bearerFailure(reason: AuthFailure): AuthOutcome {
-  return { ok: false, reason, challenge: BEARER_CHALLENGE }
+function bearerFailure(reason: AuthFailure, caller?: string): AuthOutcome {
+  return caller === undefined ? { ok: false, reason, challenge: BEARER_CHALLENGE } : { ok: false, reason, challenge: BEARER_CHALLENGE, caller }
 }

@@ -1,4 +1,7 @@
-/** A store URL fit for output: a PostgreSQL password, if the URL carries one, is replaced by `***`. */
+/**
+ * A store URL fit for output: a PostgreSQL password, if the URL carries one, is replaced by `***`, also
+ * when the URL does not parse (then by pattern), so that no message ever repeats it.
+ */
 export function storeLabel(url: string): string {
   if (!/^postgres(ql)?:\/\//i.test(url)) return url
   try {
@@ -7,6 +10,6 @@ export function storeLabel(url: string): string {
     parsed.password = '***'
     return parsed.toString()
   } catch {
-    return url
+    return url.replace(/^(postgres(?:ql)?:\/\/[^:/?#@]*):[^@/?#]*@/i, '$1:***@')
   }
 }

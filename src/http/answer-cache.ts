@@ -18,6 +18,8 @@ export interface RememberedAnswer {
   readonly until: number
   /** The project of the path, for the rate limit. */
   readonly groupId: string
+  /** Who made the call (public key or client id), for the access log. */
+  readonly caller: string
   /** The path without the query, for the rate limit's error. */
   readonly path: string
   readonly contentType: string

@@ -1,11 +1,14 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify'
 import type { Store } from '../storage/store.js'
+import type { Readiness } from './readiness.js'
 import { isStoreUnavailable, STORE_RETRY_AFTER_SECONDS, storeUnavailableDetails, STORE_UNAVAILABLE_MESSAGE } from './store-unavailable.js'
 
 export interface HealthDeps {
   readonly store: Store
   /** How long /readyz waits for the store to answer before saying it is unreachable. */
   readonly readyTimeoutMs: number
+  /** Draining (after SIGTERM) makes /readyz answer 503 without asking the store; omitted: never draining. */
+  readonly readiness?: Readiness
 }
 
 /**
@@ -14,12 +17,15 @@ export interface HealthDeps {
  *   asked (a database outage is not a reason to restart Waymark: it recovers by itself).
  * - `GET /readyz`: the store answers a trivial query within `readyTimeoutMs`; 200
  *   `{"status":"OK","store":"reachable"}`, else 503 `{"status":"UNAVAILABLE","store":"unreachable"}` with
- *   Retry-After (take the instance out of rotation until it answers again).
+ *   Retry-After (take the instance out of rotation until it answers again); 503 `{"status":"SHUTTING_DOWN"}`
+ *   at once while the instance drains before it stops (readiness.ts).
  */
 export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Promise<void> {
   app.get('/healthz', async (_request, reply) => json(reply, 200, { status: 'OK' }))
 
   app.get('/readyz', async (request, reply) => {
+    deps.readiness?.noteAsked()
+    if (deps.readiness?.draining) return json(reply, 503, { status: 'SHUTTING_DOWN' })
     if (await storeAnswers(deps, request.log)) return json(reply, 200, { status: 'OK', store: 'reachable' })
     reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS))
     return json(reply, 503, { status: 'UNAVAILABLE', store: 'unreachable' })

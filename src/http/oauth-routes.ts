@@ -3,6 +3,7 @@ import { readAccessToken, signAccessToken } from '../auth/access-tokens.js'
 import { parseBasicAuthorization } from '../auth/basic-credentials.js'
 import { verifyClientSecret } from '../auth/client-secrets.js'
 import type { ServiceAccount } from '../domain/types.js'
+import { noteCaller } from './caller.js'
 import type { Store } from '../storage/store.js'
 
 export interface OAuthDeps {
@@ -96,6 +97,7 @@ async function authenticateClient(request: FastifyRequest, form: URLSearchParams
   const basic = parseBasicAuthorization(request.headers.authorization)
   const clientId = basic?.user ?? single(form, 'client_id')
   const secret = basic?.password ?? single(form, 'client_secret')
+  noteCaller(request.raw, clientId)
   if (clientId === undefined || secret === undefined || secret.length > 1024) return undefined
   const account = await deps.store.getServiceAccount(clientId)
   if (!account) return undefined

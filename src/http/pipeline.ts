@@ -46,12 +46,18 @@ const READ_METHODS = ['GET', 'HEAD']
 
 /**
  * An answer, with why authentication failed when it did (for the metrics and the debug log; never sent),
- * and its body already encoded when the pipeline has it (a remembered answer).
+ * who the caller was (the public key or client id the credentials named, for the access log; never a
+ * secret), and its body already encoded when the pipeline has it (a remembered answer).
  */
-export type PipelineResponse = ApiResponse & { readonly authFailure?: AuthFailure; readonly bytes?: Buffer }
+export type PipelineResponse = ApiResponse & { readonly authFailure?: AuthFailure; readonly caller?: string; readonly bytes?: Buffer }
+
+/** Who the request's credentials named, once known; filled as the pipeline goes. */
+interface CallerNote {
+  caller?: string | undefined
+}
 
 /**
- * The request pipeline of every checkpoint route, in the order DECISIONS.md fixes:
+ * The request pipeline of every checkpoint route, in the order docs/behaviour.md fixes:
  *  1. route match          404 RESOURCE_NOT_FOUND, 405 METHOD_NOT_ALLOWED
  *  2. authentication       401 with a Digest challenge; nothing about the data is revealed before it
  *  3. media type           406 INVALID_VERSION_DATE (Atlas v2)
@@ -74,6 +80,12 @@ export class ApiPipeline {
   }
 
   async handle(request: ApiRequest, log: PipelineLog): Promise<PipelineResponse> {
+    const note: CallerNote = {}
+    const response = await this.#answer(request, log, note)
+    return note.caller === undefined ? response : { ...response, caller: note.caller }
+  }
+
+  async #answer(request: ApiRequest, log: PipelineLog, note: CallerNote): Promise<PipelineResponse> {
     const { answers } = this.deps
     // Taken before any read, so that an answer made from reads that a write overtook is not remembered.
     const version = answers?.currentVersion()
@@ -81,7 +93,10 @@ export class ApiPipeline {
     const bearer = authorization !== undefined && isBearer(authorization)
     if (version !== undefined && bearer) {
       const hit = answers?.get(AnswerCache.key(authorization, request))
-      if (hit !== undefined) return this.#replay(hit, request)
+      if (hit !== undefined) {
+        note.caller = hit.caller
+        return this.#replay(hit, request)
+      }
     }
     const queryStart = request.target.indexOf('?')
     const path = queryStart === -1 ? request.target : request.target.slice(0, queryStart)
@@ -101,7 +116,11 @@ export class ApiPipeline {
         target: request.target,
         authorization,
       })
-      if (!auth.ok) return { ...renderUnauthenticated(auth.challenge), authFailure: auth.reason }
+      if (!auth.ok) {
+        note.caller = auth.caller
+        return { ...renderUnauthenticated(auth.challenge), authFailure: auth.reason }
+      }
+      note.caller = auth.principal.id
       // The caller as the remembered answers know it: the token as sent, or the Digest user once checked.
       const answerKey = version === undefined ? undefined : AnswerCache.key(bearer ? (authorization ?? '') : `digest:${auth.principal.id}`, request)
       if (answerKey !== undefined && !bearer) {
@@ -142,7 +161,7 @@ export class ApiPipeline {
         body = memoizedBody(checkpoint, renderKey, () => serializeSuccess(checkpointView(view, checkpoint, true), 'entity', format))
       }
       if (answerKey === undefined || version === undefined) return renderSerialized(body, contentType, headers)
-      const remembered = { version, until: auth.until, groupId: params.groupId, path, contentType, body, bytes: Buffer.from(body) }
+      const remembered = { version, until: auth.until, groupId: params.groupId, caller: auth.principal.id, path, contentType, body, bytes: Buffer.from(body) }
       answers?.set(answerKey, remembered)
       return { ...renderSerialized(body, contentType, headers), bytes: remembered.bytes }
     } catch (error) {

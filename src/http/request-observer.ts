@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { callerOf, shortened } from './caller.js'
 import type { HttpMetrics } from './metrics.js'
 import { REQUEST_ID_HEADER } from './request-id.js'
 import { routeLabel, type RouteLabel } from './route-label.js'
@@ -8,7 +10,12 @@ export interface ObserverDeps {
   readonly metrics: HttpMetrics | undefined
   /** One `debug` line per answered request (the access log); decided once, from the logger's level. */
   readonly accessLog: boolean
+  /** The client's address as access lists see it (X-Forwarded-For only from trusted proxies). */
+  readonly clientAddress: (raw: IncomingMessage) => string | undefined
 }
+
+/** User agents longer than this are cut in the access log. */
+const MAX_USER_AGENT = 256
 
 /**
  * What every request goes through besides its route, in two synchronous hooks:
@@ -36,6 +43,7 @@ export function observeRequests(app: FastifyInstance, deps: ObserverDeps): (requ
       errorCode: reply.getHeader('x-error-code'),
       ms,
       log: request.log,
+      raw: request.raw,
     })
   if (metrics !== undefined || accessLog) {
     app.addHook('onResponse', (request, reply, done) => {
@@ -62,6 +70,10 @@ export interface AnsweredRequest {
   /** Milliseconds from the request's arrival to its answer. */
   readonly ms: number
   readonly log: { debug(details: object, message: string): void }
+  /** The request, for the access log's client address, caller and user agent. */
+  readonly raw: IncomingMessage
+  /** Who the credentials named, when the answer says (the API pipeline's); else what was noted on `raw`. */
+  readonly caller?: string | undefined
 }
 
 /**
@@ -77,8 +89,21 @@ export function recordAnswer(deps: ObserverDeps, answer: AnsweredRequest): void 
     if (status >= 400) countRefusal(metrics, route, status, errorCode)
   }
   if (accessLog) {
+    const { raw } = answer
+    const caller = answer.caller !== undefined ? shortened(answer.caller) : callerOf(raw)
+    const userAgent = shortened(raw.headers['user-agent'], MAX_USER_AGENT)
     answer.log.debug(
-      { method: answer.method, url: loggedUrl(route, target), route, status, ms: Math.round(ms * 100) / 100, ...(typeof errorCode === 'string' ? { errorCode } : {}) },
+      {
+        method: answer.method,
+        url: loggedUrl(route, target),
+        route,
+        status,
+        ms: Math.round(ms * 100) / 100,
+        ...(typeof errorCode === 'string' ? { errorCode } : {}),
+        clientAddress: deps.clientAddress(raw),
+        ...(caller !== undefined ? { caller } : {}),
+        ...(userAgent !== undefined ? { userAgent } : {}),
+      },
       'request',
     )
   }

@@ -53,3 +53,30 @@ export function withUnavailableErrors<T extends object>(store: T, isUnavailable:
     },
   })
 }
+
+/**
+ * A command that must not create a store (`openStore(url, { mustExist: true })`: the CLI's reading and
+ * credential commands) found none where the URL points: no SQLite file, or no Waymark tables in the
+ * PostgreSQL schema. Nothing was created.
+ */
+export class StoreNotFoundError extends Error {
+  override readonly name = 'StoreNotFoundError'
+}
+
+const OPEN_FAILURE = Symbol('waymark.storeOpenFailure')
+
+/**
+ * Marks an error as thrown while opening a store (whatever its class, which callers may test), so that
+ * the CLI can tell it from other failures of a start (a certificate file, a port in use) and name the store.
+ */
+export function markOpenFailure(error: unknown): unknown {
+  if (typeof error === 'object' && error !== null && Object.isExtensible(error)) {
+    Object.defineProperty(error, OPEN_FAILURE, { value: true })
+  }
+  return error
+}
+
+/** Whether `error` was thrown while opening a store (see {@link markOpenFailure}). */
+export function isOpenFailure(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { [OPEN_FAILURE]?: boolean })[OPEN_FAILURE] === true
+}

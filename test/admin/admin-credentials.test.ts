@@ -163,6 +163,32 @@ describe('admin API: service accounts', () => {
     assertViolations(await t.admin('PATCH', path, { secrets: [] }), [['secrets', /^secrets is not a known field/]])
   })
 
+  test('secrets: one added beside the others gets tokens; one removed gets none, the others still do', async () => {
+    const path = `/serviceAccounts/${account.clientId}/secrets`
+    await t.admin('PATCH', `/serviceAccounts/${account.clientId}`, { secretExpiresAt: '2027-01-01T00:00:00Z' })
+    const added = await t.admin('POST', path)
+    assert.equal(added.status, 201)
+    assert.deepEqual(Object.keys(added.json()), ['id', 'createdAt', 'expiresAt', 'clientSecret'])
+    assert.equal(added.json().expiresAt, '2027-11-23T12:00:00Z')
+    const given = await t.admin('POST', path, { id: '65a1f0c2e4b0a1b2c3d4e5f1', clientSecret: 'mdb_sa_sk_given-secret-02', secretExpiresAt: '2028-01-01T00:00:00Z' })
+    assert.deepEqual(given.json(), { id: '65a1f0c2e4b0a1b2c3d4e5f1', createdAt: '2026-11-23T12:00:00Z', expiresAt: '2028-01-01T00:00:00Z' })
+    for (const secret of ['mdb_sa_sk_rotated-secret-01', added.json().clientSecret, 'mdb_sa_sk_given-secret-02']) {
+      assert.equal((await requestToken(t, account.clientId, secret)).status, 200)
+    }
+    assertAdminError(await t.admin('POST', path, { id: '65a1f0c2e4b0a1b2c3d4e5f1' }), 409, 'DUPLICATE_ID', ['Secret', '65a1f0c2e4b0a1b2c3d4e5f1'])
+    assertViolations(await t.admin('POST', path, { id: 'x', name: 'no', secretExpiresAt: 'soon' }), [
+      ['name', 'name is not a field of a new secret (id, clientSecret, secretExpiresAt)'],
+      ['id', 'id must be 24 lower-case hex characters, not "x"'],
+    ])
+    const removed = await t.admin('DELETE', `${path}/65a1f0c2e4b0a1b2c3d4e5f1`)
+    assert.equal(removed.status, 200)
+    assert.equal(removed.json().secrets.length, 2)
+    assert.equal((await requestToken(t, account.clientId, 'mdb_sa_sk_given-secret-02')).status, 401)
+    assert.equal((await requestToken(t, account.clientId, added.json().clientSecret)).status, 200)
+    assertAdminError(await t.admin('DELETE', `${path}/65a1f0c2e4b0a1b2c3d4e5f1`), 404, 'SERVICE_ACCOUNT_SECRET_NOT_FOUND', ['65a1f0c2e4b0a1b2c3d4e5f1', account.clientId])
+    assertAdminError(await t.admin('POST', '/serviceAccounts/mdb_sa_id_000000000000000000000000/secrets'), 404, 'SERVICE_ACCOUNT_NOT_FOUND')
+  })
+
   test('delete: its tokens stop working at once', async () => {
     const token = await getToken(t, account.clientId, 'mdb_sa_sk_rotated-secret-01')
     const res = await t.admin('DELETE', `/serviceAccounts/${account.clientId}`)

@@ -28,7 +28,7 @@ describe('waymark CLI', () => {
   after(() => rm(dir, { recursive: true, force: true }))
 
   test('--help on every command exits 0', async () => {
-    for (const args of [['--help'], ['serve', '--help'], ['load', '--help'], ['apikey', '--help'], ['apikey', 'create', '--help'], ['generate', '--help']]) {
+    for (const args of [['--help'], ['serve', '--help'], ['load', '--help'], ['apikey', '--help'], ['apikey', 'create', '--help'], ['apikey', 'update', '--help'], ['service-account', 'secret', 'add', '--help'], ['generate', '--help']]) {
       const res = await waymark(args)
       assert.equal(res.code, 0, args.join(' '))
       assert.match(res.stdout, /Usage: waymark/)
@@ -62,6 +62,7 @@ describe('waymark CLI', () => {
     const res = await waymark(['load', invalid, '--store', store])
     assert.equal(res.code, 1)
     assert.match(res.stderr, /checkpoints\[1\].*parts\[0\]\.typeName/)
+    assert.ok(res.stderr.startsWith(`waymark: invalid fixture ${invalid}, nothing was loaded into the store ${store} (from --store):\n`), res.stderr)
     const opened = await openStore(store)
     try {
       assert.equal(await opened.getOrganization(IDS.orgB), undefined)

@@ -224,7 +224,7 @@ describe('waymark copy: the command line', () => {
     const spelled = [
       [`sqlite:${file}`, `sqlite:${dir}/sub/.././self.sqlite`],
       [`sqlite:${file}`, file],
-      [`${POSTGRES_URL}?schema=copy_self`, `postgresql://other:pw@${POSTGRES_SERVER.host}:${POSTGRES_SERVER.port}/${POSTGRES_SERVER.database}?schema=copy_self`],
+      [`${POSTGRES_URL}?schema=copy_self`, `postgresql://other:pw@${POSTGRES_SERVER.host}${POSTGRES_SERVER.port === 5432 ? '' : `:${POSTGRES_SERVER.port}`}/${POSTGRES_SERVER.database}?schema=copy_self`],
       [POSTGRES_URL, `${POSTGRES_URL}?schema=public`],
     ]
     for (const [from, to] of spelled) {

@@ -77,7 +77,8 @@ describe('waymark migrate on SQLite', () => {
     assert.equal(res.stdout, '')
     assert.equal(
       res.stderr,
-      `waymark: This database was written by a newer Waymark (schema version ${SQLITE_LATEST + 1} > ${SQLITE_LATEST}); upgrade Waymark to open it.\n`,
+      `waymark: cannot use the store sqlite:${file} (from --store): This database was written by a newer Waymark (schema version ${SQLITE_LATEST + 1} > ${SQLITE_LATEST}); ` +
+        'upgrade Waymark to open it. Name another store with --store URL or WAYMARK_STORE=URL.\n',
     )
     const check = new Database(file, { readonly: true })
     assert.equal(check.prepare('SELECT count(*) FROM schema_migrations').pluck().get(), SQLITE_MIGRATIONS.length + 1)
@@ -147,7 +148,8 @@ if (why !== undefined) {
       assert.equal(res.stdout, '')
       assert.equal(
         res.stderr,
-        `waymark: This database was written by a newer Waymark (schema version ${POSTGRES_LATEST + 1} > ${POSTGRES_LATEST}); upgrade Waymark to open it.\n`,
+        `waymark: cannot use the store ${schemaUrl(schema)} (from --store): This database was written by a newer Waymark (schema version ${POSTGRES_LATEST + 1} > ${POSTGRES_LATEST}); ` +
+          'upgrade Waymark to open it. Name another store with --store URL or WAYMARK_STORE=URL.\n',
       )
       const rows = await sql('SELECT version FROM schema_migrations', [], schema)
       assert.equal(rows.length, POSTGRES_MIGRATIONS.length + 1)
@@ -160,7 +162,6 @@ if (why !== undefined) {
       const res = await waymark(['migrate', '--store', store])
       assert.equal(res.code, 0, res.stderr)
       assert.equal(res.stdout.includes('hunter2'), false)
-      // The URL as given (whichever database WAYMARK_TEST_POSTGRES_URL names), its password masked.
       assert.ok(res.stdout.startsWith(`${store.replace('hunter2', '***')}: schema version 0 → `), res.stdout)
     })
   })

@@ -16,10 +16,15 @@ export interface RunResult {
   readonly stderr: string
 }
 
-/** Runs `waymark ARGS…` to its end with more environment variables; never throws for an exit code. */
-export async function runWaymark(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+/**
+ * Runs `waymark ARGS…` to its end with more environment variables (undefined: removed) in `cwd` (default:
+ * this process's); never throws for an exit code.
+ */
+export async function runWaymark(args: string[], env: Record<string, string | undefined> = {}, cwd?: string): Promise<RunResult> {
+  const merged: Record<string, string | undefined> = { ...process.env, ...env }
+  for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name]
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, maxBuffer: 16 << 20 })
+    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], { env: merged, maxBuffer: 16 << 20, ...(cwd !== undefined ? { cwd } : {}) })
     return { code: 0, stdout, stderr }
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string }

@@ -2,7 +2,7 @@ import type { Rng } from './fuzz-prng.js'
 
 /**
  * Generators of checkpoint API requests (the three dialects' list and get-one) with malformed parts,
- * and the model that says what DECISIONS.md makes the server answer to each: the order of checks
+ * and the model that says what docs/behaviour.md makes the server answer to each: the order of checks
  * (route, authentication, media type, path then query parameters, group, role, cluster, checkpoint)
  * computed from the generated parts, independently of the server's code. No side effects on import.
  */
@@ -77,7 +77,7 @@ export interface Segment {
   readonly label: string
 }
 
-/** decodeURIComponent, or the raw text when it is not valid percent-encoded UTF-8: DECISIONS' "decoded once". */
+/** decodeURIComponent, or the raw text when it is not valid percent-encoded UTF-8: docs/behaviour.md's "decoded once". */
 export function decodeOnce(raw: string): string {
   try {
     return decodeURIComponent(raw)
@@ -101,7 +101,7 @@ export function encodeSome(rng: Rng, value: string): string {
   return out
 }
 
-/** Malformed values of a path segment, every kind DECISIONS asks to survive. All are valid on the request line. */
+/** Malformed values of a path segment, every kind docs/behaviour.md asks to survive. All are valid on the request line. */
 export function malformedSegment(rng: Rng, like: string): Segment {
   const kinds: (() => Segment)[] = [
     () => ({ raw: like.slice(0, rng.int(0, Math.max(0, like.length - 1))), label: 'too short' }),
@@ -251,7 +251,7 @@ function planQuery(rng: Rng, badRate: number): { search: string; labels: string[
   return { search: `?${joined}`, labels }
 }
 
-/** The model's reading of a query string, the way DECISIONS puts it (standard form decoding). */
+/** The model's reading of a query string, the way docs/behaviour.md puts it (standard form decoding). */
 export function queryVerdict(search: string, list: boolean): { invalid: string[]; envelope: boolean; pretty: boolean } {
   const params = new URLSearchParams(search.startsWith('?') ? search.slice(1) : search)
   const known = list ? KNOWN_KEYS : (['envelope', 'pretty'] as const)
@@ -413,7 +413,7 @@ export function matchRoute(path: string): RouteMatch | undefined {
   return undefined
 }
 
-/** What DECISIONS.md makes the server answer to this request, given how its authentication fares. */
+/** What docs/behaviour.md makes the server answer to this request, given how its authentication fares. */
 export function expectApi(world: World, request: ApiCase, auth: AuthVerdict): ApiExpectation {
   const at = request.target.indexOf('?')
   const path = at === -1 ? request.target : request.target.slice(0, at)

@@ -4,7 +4,7 @@ import type { Rng } from './fuzz-prng.js'
 
 /**
  * Authorization headers for the fuzz suite: a correct Digest answer or bearer token, or one broken at
- * a single field, each with the verdict DECISIONS.md gives it. No side effects on import.
+ * a single field, each with the verdict docs/behaviour.md gives it. No side effects on import.
  */
 
 export interface DigestKey {

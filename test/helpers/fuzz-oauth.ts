@@ -6,7 +6,7 @@ import type { RequestSpec } from './fuzz-wire.js'
 
 /**
  * The OAuth endpoints under fuzz: `POST /api/oauth/token` and `/api/oauth/revoke` with broken content
- * types, form bodies, client credentials and sizes, and the model of their answers (DECISIONS.md,
+ * types, form bodies, client credentials and sizes, and the model of their answers (docs/behaviour.md,
  * docs/errors.md "OAuth token endpoint errors"). No side effects on import.
  */
 

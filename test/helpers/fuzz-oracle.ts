@@ -9,7 +9,7 @@ import { schemaErrors } from './openapi.js'
  * No side effects on import.
  */
 
-/** The fixed 401 body of a failed authentication (DECISIONS.md, Authentication). */
+/** The fixed 401 body of a failed authentication (docs/behaviour.md, Authentication). */
 export const UNAUTHENTICATED_BODY =
   '{\n  "error" : 401,\n  "reason" : "Unauthorized",\n  "detail" : "You are not authorized for this resource.",\n  "errorCode" : "UNEXPECTED_ERROR"\n}'
 const DIGEST_CHALLENGE = /^Digest realm="MMS Public API", domain="", nonce="[A-Za-z0-9+/]{32}", algorithm=MD5, qop="auth", stale=(true|false)$/

@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander'
 import type { Store } from '../../storage/store.js'
 import type { Progress } from '../progress.js'
+import { CliError } from '../cli-error.js'
+import { flagStore, openCliStore } from '../cli-store.js'
 import { storeLabel } from '../store-label.js'
 
 /** Checkpoints per transaction unless --batch-size says otherwise (see docs/deployment.md for figures). */
@@ -43,15 +45,14 @@ export function copyCommand(): Command {
 async function copy(flags: CopyFlags): Promise<void> {
   const out = process.stdout
   const started = performance.now()
-  const [{ copyCheckpoints, copyRecords }, { openStore }, { createProgress }] = await Promise.all([
-    import('../../storage/copy-store.js'),
-    import('../../storage/open-store.js'),
-    import('../progress.js'),
-  ])
-  const from = await openStore(flags.from)
+  const [{ copyCheckpoints, copyRecords }, { createProgress }] = await Promise.all([import('../../storage/copy-store.js'), import('../progress.js')])
+  // The source is only read: never created (a mistyped --from would copy an empty store).
+  const source = flagStore(flags.from, '--from')
+  const target = flagStore(flags.to, '--to')
+  const from = await openCliStore(source, { mustExist: true, command: 'copy' })
   let to: Store | undefined
   try {
-    to = await openStore(flags.to)
+    to = await openCliStore(target, { mustExist: false, command: 'copy' })
     out.write(`copying ${storeLabel(flags.from)} to ${storeLabel(flags.to)}\n`)
 
     const { copied, clusters } = await copyRecords(from, to, Math.floor(Date.now() / 1000))
@@ -97,6 +98,14 @@ async function copy(flags: CopyFlags): Promise<void> {
     ]
     progress.finish(`checkpoints: ${result.total} (${details.join(', ')}) in ${elapsed.toFixed(1)} s, ${rate}/s`)
     out.write(`copied everything in ${seconds(started)} s\n`)
+  } catch (error) {
+    if (error instanceof CliError) throw error
+    // A store failed midway: the error does not say which, so both are named.
+    const { explainStoreFailure } = await import('../../storage/store-failure.js')
+    const failure = explainStoreFailure(error)
+    if (failure === undefined) throw error
+    const reason = failure.reason.replaceAll(flags.from, storeLabel(flags.from)).replaceAll(flags.to, storeLabel(flags.to))
+    throw new CliError(`copying ${storeLabel(flags.from)} to ${storeLabel(flags.to)} failed: ${reason}; check ${failure.check}. Run the same command again to continue.`)
   } finally {
     await to?.close()
     await from.close()

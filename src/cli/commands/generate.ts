@@ -4,6 +4,8 @@ import { isObjectId } from '../../domain/ids.js'
 import { parseTimeExpression, TIME_EXPRESSION_HELP } from '../../domain/time-expressions.js'
 import { isoOf } from '../../producer/checkpoint-plan.js'
 import { CliError } from '../cli-error.js'
+import { configuredStore, openCliStore, storeError } from '../cli-store.js'
+import { storeLabel } from '../store-label.js'
 
 interface GenerateFlags {
   readonly store?: string
@@ -35,16 +37,18 @@ export function generateCommand(): Command {
       const from = secondsAt(flags.from, nowMs)
       const to = secondsAt(flags.to, nowMs)
       if (from >= to) command.error(`error: --from (${isoOf(from)}) must be before --to (${isoOf(to)})`)
-      const [{ planHistory, writeHistory, HistoryRefusal }, { openStore }, { createProgress }] = await Promise.all([
+      const [{ planHistory, writeHistory, HistoryRefusal }, { createProgress }] = await Promise.all([
         import('../../producer/write-history.js'),
-        import('../../storage/open-store.js'),
         import('../progress.js'),
       ])
-      const store = await openStore(config.store)
+      // The cluster must be in the store already: generate never creates a store.
+      const choice = configuredStore(config)
+      const store = await openCliStore(choice, { mustExist: true, command: 'generate' })
       try {
         const cluster = await store.findCluster(flags.cluster)
-        if (!cluster) throw new CliError(`no cluster with id ${flags.cluster} in ${config.store}`)
+        if (!cluster) throw new CliError(`no cluster with id ${flags.cluster} in the store ${storeLabel(config.store)} ${choice.source}; name another store with ${choice.how}`)
         const seed = config.producer.seed
+        // The same checks and refusals as the admin API's history (producer/write-history.ts).
         const plan = await planHistory(store, { cluster, seed, from, to, now, labels: { from: '--from', to: '--to' } }).catch((error: unknown) => {
           throw error instanceof HistoryRefusal ? new CliError(error.message) : error
         })
@@ -58,6 +62,9 @@ export function generateCommand(): Command {
             `${plan.alreadyThere > 0 ? ` (resumed after the ${plan.alreadyThere} already there)` : ''}, ${restorable} restorable, ` +
             `seed ${seed}, in ${seconds.toFixed(1)} s (${Math.round(written / Math.max(seconds, 0.001))}/s)`,
         )
+      } catch (error) {
+        if (error instanceof CliError) throw error
+        throw (await storeError(choice, error, 'generate')) ?? error
       } finally {
         await store.close()
       }

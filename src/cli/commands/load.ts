@@ -1,24 +1,34 @@
 import { Command } from 'commander'
 import { loadConfig } from '../../config.js'
+import { FixtureError } from '../../fixtures/fixture-error.js'
+import { CliError } from '../cli-error.js'
+import { configuredStore, withCliStore } from '../cli-store.js'
 import { readJsonFile } from '../read-json-file.js'
+import { storeLabel } from '../store-label.js'
 
-/** `waymark load FILE`: load a fixture file into a store, idempotent by id. */
+/** `waymark load FILE`: load a fixture file into a store (created if missing), idempotent by id. */
 export function loadCommand(): Command {
   return new Command('load')
     .description('load a fixture file into a store (idempotent by id; a bad file is refused whole)')
     .argument('<file>', 'fixture JSON file (see docs/fixtures.md)')
-    .option('--store <url>', 'store URL (env WAYMARK_STORE, default sqlite:./data/waymark.sqlite)')
+    .option('--store <url>', 'store URL (env WAYMARK_STORE, default sqlite:./data/waymark.sqlite; created if missing)')
     .action(async (file: string, flags: { store?: string }) => {
       const config = loadConfig(flags)
       const document = await readJsonFile(file)
-      const [{ loadFixture }, { openStore }] = await Promise.all([import('../../fixtures/load-fixture.js'), import('../../storage/open-store.js')])
-      const store = await openStore(config.store)
-      try {
-        const summary = await loadFixture(document, store)
-        const counts = Object.entries(summary).map(([kind, count]) => `${count} ${kind}`)
-        process.stdout.write(`loaded ${file} into ${config.store}: ${counts.join(', ')}\n`)
-      } finally {
-        await store.close()
-      }
+      const { loadFixture } = await import('../../fixtures/load-fixture.js')
+      const choice = configuredStore(config)
+      const summary = await withCliStore(choice, { mustExist: false, command: 'load' }, async (store) => {
+        try {
+          return await loadFixture(document, store)
+        } catch (error) {
+          if (!(error instanceof FixtureError)) throw error
+          // "The store" of the fixture checks is named: the one this command loads into.
+          const where = `the store ${storeLabel(config.store)}`
+          const problems = error.errors.map((e) => `  - ${e.replace(/in this file or the store$/, `in this file or ${where}`)}`)
+          throw new CliError(`invalid fixture ${file}, nothing was loaded into ${where} ${choice.source}:\n${problems.join('\n')}`)
+        }
+      })
+      const counts = Object.entries(summary).map(([kind, count]) => `${count} ${kind}`)
+      process.stdout.write(`loaded ${file} into ${storeLabel(config.store)}: ${counts.join(', ')}\n`)
     })
 }

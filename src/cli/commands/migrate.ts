@@ -1,6 +1,7 @@
 import { Command } from 'commander'
 import { loadConfig } from '../../config.js'
 import type { SchemaMigration } from '../../storage/store.js'
+import { configuredStore, withCliStore } from '../cli-store.js'
 import { storeLabel } from '../store-label.js'
 
 /**
@@ -15,13 +16,8 @@ export function migrateCommand(): Command {
     .option('--store <url>', 'store URL (env WAYMARK_STORE, default sqlite:./data/waymark.sqlite)')
     .action(async (flags: { store?: string }) => {
       const config = loadConfig(flags)
-      const { openStore } = await import('../../storage/open-store.js')
-      const store = await openStore(config.store)
-      try {
-        process.stdout.write(`${storeLabel(config.store)}: ${describeMigration(store.migration)}\n`)
-      } finally {
-        await store.close()
-      }
+      const migration = await withCliStore(configuredStore(config), { mustExist: false, command: 'migrate' }, async (store) => store.migration)
+      process.stdout.write(`${storeLabel(config.store)}: ${describeMigration(migration)}\n`)
     })
 }
 

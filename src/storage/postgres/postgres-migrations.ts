@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg'
+import { migrationDeniedError, newerSchemaError, olderSchemaError } from '../schema-version.js'
 import type { SchemaMigration } from '../store.js'
 
 /** One schema step. Versions only grow; a released migration is never edited, a new one is added. */
@@ -149,8 +150,10 @@ export function quoteIdentifier(name: string): string {
 /**
  * Brings the schema up to {@link LATEST_SCHEMA_VERSION} in one transaction holding an advisory lock, so
  * that two processes opening a new database at once do not both migrate it. Creates `schema` first when
- * given (the connection's search_path must already name it). Throws, writing nothing, when the database
- * was written by a newer Waymark. Returns the version found, the version now and what was applied.
+ * given and missing (the connection's search_path must already name it). Runs no DDL at all when the
+ * schema is already current, so a role with only DML privileges can open a migrated database. Throws,
+ * writing nothing, when the database was written by a newer Waymark, and says what to do when the role
+ * may not migrate. Returns the version found, the version now and what was applied.
  */
 export async function migrate(
   client: PoolClient,
@@ -159,6 +162,7 @@ export async function migrate(
   const migrations = options.migrations ?? MIGRATIONS
   const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0)
   await client.query('BEGIN')
+  let current = 0
   try {
     // The lock is keyed by the schema name, which exists before the schema does.
     const lockKey = options.schema ?? null
@@ -167,25 +171,23 @@ export async function migrate(
          hashtext('migrate:' || coalesce($1::text, current_schema())))`,
       [lockKey],
     )
+    // CREATE … IF NOT EXISTS checks the CREATE privilege before it looks: only what is missing is created.
     if (options.schema !== undefined) {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(options.schema)}`)
+      const { rowCount } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [options.schema])
+      if (rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdentifier(options.schema)}`)
     }
-    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version INTEGER PRIMARY KEY,
-      name TEXT NOT NULL,
-      applied_at TEXT NOT NULL
-    )`)
-    const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations')
-    const current = rows[0]?.v ?? 0
-    if (current > latest) {
-      throw new Error(
-        `This database was written by a newer Waymark (schema version ${current} > ${latest}); ` +
-          'upgrade Waymark to open it.',
-      )
-    }
+    current = await schemaVersion(client)
+    if (current > latest) throw newerSchemaError(current, latest)
     const applied: Array<{ version: number; name: string }> = []
-    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (m.version <= current) continue
+    const pending = [...migrations].sort((a, b) => a.version - b.version).filter((m) => m.version > current)
+    if (pending.length > 0 && current === 0) {
+      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        applied_at TEXT NOT NULL
+      )`)
+    }
+    for (const m of pending) {
       await client.query(m.sql)
       await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
         m.version,
@@ -198,6 +200,33 @@ export async function migrate(
     return { from: current, to: Math.max(current, latest), applied }
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined)
+    if (error instanceof Error && (error as { code?: unknown }).code === INSUFFICIENT_PRIVILEGE) {
+      throw migrationDeniedError(current, latest, error)
+    }
     throw error
   }
 }
+
+/**
+ * `serve --no-migrate`: the schema version, checked without any DDL (no CREATE SCHEMA, no CREATE TABLE,
+ * no lock): a role with only SELECT on `schema_migrations` may run it. Throws unless the database is at
+ * exactly the version this build knows.
+ */
+export async function checkSchemaVersion(client: PoolClient, migrations: readonly Migration[] = MIGRATIONS): Promise<SchemaMigration> {
+  const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0)
+  const current = await schemaVersion(client)
+  if (current > latest) throw newerSchemaError(current, latest)
+  if (current < latest) throw olderSchemaError(current, latest)
+  return { from: current, to: current, applied: [] }
+}
+
+/** The newest version recorded in `schema_migrations` of the search_path's schema; 0 when there is no such table. */
+async function schemaVersion(client: PoolClient): Promise<number> {
+  const { rows: found } = await client.query<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t")
+  if (found[0]?.t == null) return 0
+  const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations')
+  return rows[0]?.v ?? 0
+}
+
+/** SQLSTATE insufficient_privilege. */
+const INSUFFICIENT_PRIVILEGE = '42501'

@@ -16,15 +16,15 @@ import type {
   CheckpointKey,
   CheckpointPage,
   DeleteSummary,
-  EngineOptions,
   NamedSecret,
   PageRequest,
   RevokedToken,
   SchemaMigration,
   Store,
+  StoreClock,
 } from '../store.js'
 import { PruneSchedule } from '../prune-schedule.js'
-import { withUnavailableErrors } from '../store-errors.js'
+import { StoreNotFoundError, StoreUnavailableError, withUnavailableErrors } from '../store-errors.js'
 import { TurnBatch } from '../turn-batch.js'
 import { isPostgresUnavailable } from './postgres-errors.js'
 import {
@@ -43,14 +43,23 @@ import {
   type ClusterRow,
   type ServiceAccountRow,
 } from '../row-mapping.js'
-import { ADVISORY_LOCK_KEY, migrate } from './postgres-migrations.js'
+import { ADVISORY_LOCK_KEY, checkSchemaVersion, migrate } from './postgres-migrations.js'
 import { NOTIFY_CHANGE, NOTIFY_CHANGE_CALL, PostgresChangeListener } from './postgres-change-listener.js'
 import { compareKeys, firstChanged, lastById, numberEntering, planRanks, type OrderKey } from '../rank-plan.js'
 
 /** Options of {@link PostgresStore.open}. */
-export interface PostgresStoreOptions extends EngineOptions {
+export interface PostgresStoreOptions {
   /** The schema every table lives in, created if missing; default: the server's search_path (`public`). */
   readonly schema?: string
+  /**
+   * False: run no DDL and no migration, only check that the schema is at this build's version (a role with
+   * only DML privileges, `serve --no-migrate`). Default true: create and migrate what is missing.
+   */
+  readonly migrate?: boolean
+  /** True: create nothing; a schema without Waymark's tables is a StoreNotFoundError (the CLI's reading commands). */
+  readonly mustExist?: boolean
+  /** The server's clock, for the revoked tokens and nonce leases it forgets once expired; the wall clock by default. */
+  readonly clock?: StoreClock | undefined
 }
 
 /** A schema name this engine accepts: a plain lower-case identifier, so it needs no quoting anywhere. */
@@ -179,6 +188,19 @@ function checkLimit(limit: number): void {
   if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`Invalid limit ${limit}`)
 }
 
+/** Throws StoreNotFoundError unless the connection's schema (its search_path) holds Waymark's tables. */
+async function requireTables(client: PoolClient, schema: string | undefined): Promise<void> {
+  const { rows } = await client.query<{ present: boolean; database: string; schema: string }>(
+    `SELECT to_regclass('schema_migrations') IS NOT NULL AS present, current_database() AS database,
+       coalesce($1::text, current_schema(), 'public') AS schema`,
+    [schema ?? null],
+  )
+  const row = rows[0]
+  if (row?.present !== true) {
+    throw new StoreNotFoundError(`schema ${row?.schema ?? schema ?? 'public'} of database ${row?.database ?? '?'} holds no Waymark tables`)
+  }
+}
+
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
@@ -198,7 +220,7 @@ export class PostgresStore implements Store {
     private readonly pool: pg.Pool,
     readonly migration: SchemaMigration,
     private readonly listener: PostgresChangeListener,
-    private readonly now: () => number,
+    private readonly clock: StoreClock,
   ) {}
 
   /**
@@ -212,8 +234,9 @@ export class PostgresStore implements Store {
 
   /**
    * Connects to the database at `url` (a `postgres://` connection string), creates `options.schema` if
-   * needed and migrates it. Throws when the server cannot be reached within a few seconds, and when the
-   * schema was written by a newer Waymark.
+   * needed and migrates it (or, with `migrate: false`, only checks its version). Throws a
+   * StoreUnavailableError when the server cannot be reached within a few seconds, and an Error when the
+   * schema was written by a newer Waymark (or, not migrating, by an older one).
    */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const { schema } = options
@@ -240,16 +263,18 @@ export class PostgresStore implements Store {
       const client = await checkout(pool)
       let migration: SchemaMigration
       try {
-        migration = await migrate(client, schema !== undefined ? { schema } : {})
+        if (options.mustExist === true) await requireTables(client, schema)
+        migration =
+          options.migrate === false ? await checkSchemaVersion(client) : await migrate(client, schema !== undefined ? { schema } : {})
       } finally {
         release(client)
       }
       // Every method then fails with StoreUnavailableError while the server cannot be reached.
       const listener = new PostgresChangeListener({ connectionString: url, ...searchPath })
-      return withUnavailableErrors(new PostgresStore(pool, migration, listener, options.now ?? Date.now), isPostgresUnavailable)
+      return withUnavailableErrors(new PostgresStore(pool, migration, listener, options.clock ?? Date.now), isPostgresUnavailable)
     } catch (error) {
       await pool.end().catch(() => undefined)
-      throw error
+      throw isPostgresUnavailable(error) ? new StoreUnavailableError(error) : error
     }
   }
 
@@ -323,7 +348,7 @@ export class PostgresStore implements Store {
   }
 
   async revokeToken(jti: string, expiresAtSeconds: number): Promise<void> {
-    await this.pool.query('DELETE FROM revoked_tokens WHERE expires_at <= $1', [Math.floor(this.now() / 1000)])
+    await this.pool.query('DELETE FROM revoked_tokens WHERE expires_at <= $1', [Math.floor(this.clock() / 1000)])
     await this.notifying(
       'INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING',
       [jti, Math.floor(expiresAtSeconds)],
@@ -335,7 +360,7 @@ export class PostgresStore implements Store {
   }
 
   async claimNonceLease(nonce: string, owner: string, expiresAtSeconds: number): Promise<boolean> {
-    const nowSeconds = Math.floor(this.now() / 1000)
+    const nowSeconds = Math.floor(this.clock() / 1000)
     if (this.noncePrune.due(nowSeconds)) {
       await this.pool.query('DELETE FROM digest_nonce_leases WHERE expires_at <= $1', [nowSeconds])
     }

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { newerSchemaError, olderSchemaError } from '../schema-version.js'
 import type { SchemaMigration } from '../store.js'
 
 /** One schema step. Versions only grow; a released migration is never edited, a new one is added. */
@@ -149,10 +150,7 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
     const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }
     const current = row.v ?? 0
     if (current > latest) {
-      throw new Error(
-        `This database was written by a newer Waymark (schema version ${current} > ${latest}); ` +
-          'upgrade Waymark to open it.',
-      )
+      throw newerSchemaError(current, latest)
     }
     const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
     const applied: Array<{ version: number; name: string }> = []
@@ -165,4 +163,18 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
     return { from: current, to: Math.max(current, latest), applied }
   })
   return run.immediate()
+}
+
+/**
+ * `serve --no-migrate`: the schema version, read without writing anything. Throws unless the database is
+ * at exactly the version this build knows.
+ */
+export function checkSchemaVersion(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): SchemaMigration {
+  const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0)
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get()
+  const row = table === undefined ? undefined : (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null })
+  const current = row?.v ?? 0
+  if (current > latest) throw newerSchemaError(current, latest)
+  if (current < latest) throw olderSchemaError(current, latest)
+  return { from: current, to: current, applied: [] }
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import type {
@@ -17,18 +17,19 @@ import type {
   CheckpointKey,
   CheckpointPage,
   DeleteSummary,
-  EngineOptions,
   NamedSecret,
   PageRequest,
   RevokedToken,
   SchemaMigration,
   Store,
+  StoreClock,
 } from '../store.js'
 import { PruneSchedule } from '../prune-schedule.js'
 import { TurnBatch } from '../turn-batch.js'
-import { withUnavailableErrors } from '../store-errors.js'
+import { olderSchemaError } from '../schema-version.js'
+import { StoreUnavailableError, withUnavailableErrors } from '../store-errors.js'
 import { isSqliteUnavailable } from './sqlite-errors.js'
-import { migrate } from './sqlite-migrations.js'
+import { checkSchemaVersion, LATEST_SCHEMA_VERSION, migrate } from './sqlite-migrations.js'
 import {
   apiKeyFromRow,
   serviceAccountFromRow,
@@ -286,7 +287,7 @@ export class SqliteStore implements Store {
   private constructor(
     private readonly db: Database.Database,
     readonly migration: SchemaMigration,
-    private readonly now: () => number,
+    private readonly clock: StoreClock,
   ) {
     this.stmt = prepareStatements(db)
     this.admin = prepareAdminStatements(db)
@@ -305,23 +306,26 @@ export class SqliteStore implements Store {
 
   /**
    * Opens (creating if needed, with its parent directory) the database at `path`, or an in-memory one for
-   * ':memory:', and migrates it. Throws when the file was written by a newer Waymark.
+   * ':memory:', and migrates it. Throws when the file was written by a newer Waymark. With `migrate: false`
+   * nothing is created or migrated: the file must exist at this build's schema version.
    */
-  static open(path: string, options: EngineOptions = {}): SqliteStore {
-    if (!isMemory(path)) mkdirSync(dirname(resolve(path)), { recursive: true })
+  static open(path: string, options: { readonly migrate?: boolean; readonly clock?: StoreClock | undefined } = {}): SqliteStore {
+    const migrating = options.migrate ?? true
+    if (!migrating && !isMemory(path) && !existsSync(path)) throw olderSchemaError(0, LATEST_SCHEMA_VERSION)
+    if (migrating && !isMemory(path)) mkdirSync(dirname(resolve(path)), { recursive: true })
     const db = new Database(path)
     try {
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')
       db.pragma('busy_timeout = 5000')
       db.pragma('foreign_keys = ON')
-      const migration = migrate(db)
+      const migration = migrating ? migrate(db) : checkSchemaVersion(db)
       // Every method then fails with StoreUnavailableError when the file is locked past the busy timeout,
       // cannot be opened or fails to read.
-      return withUnavailableErrors(new SqliteStore(db, migration, options.now ?? Date.now), isSqliteUnavailable)
+      return withUnavailableErrors(new SqliteStore(db, migration, options.clock ?? Date.now), isSqliteUnavailable)
     } catch (error) {
       db.close()
-      throw error
+      throw isSqliteUnavailable(error) ? new StoreUnavailableError(error) : error
     }
   }
 
@@ -385,7 +389,7 @@ export class SqliteStore implements Store {
   }
 
   async revokeToken(jti: string, expiresAtSeconds: number): Promise<void> {
-    this.stmt.forgetExpiredRevocations.run(Math.floor(this.now() / 1000))
+    this.stmt.forgetExpiredRevocations.run(Math.floor(this.clock() / 1000))
     this.stmt.revokeToken.run(jti, expiresAtSeconds)
   }
 
@@ -404,7 +408,7 @@ export class SqliteStore implements Store {
    * claim retried after an error whose insert had committed finds its own row).
    */
   private claimLeasesSync(claims: readonly LeaseClaim[]): boolean[] {
-    const nowSeconds = Math.floor(this.now() / 1000)
+    const nowSeconds = Math.floor(this.clock() / 1000)
     if (this.noncePrune.due(nowSeconds)) this.stmt.forgetExpiredNonceLeases.run(nowSeconds)
     return claims.map(
       (claim) =>
