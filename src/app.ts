@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { AccessList, clientAddress } from './auth/access-list.js'
 import { Authenticator, type AuthFailure } from './auth/authenticate.js'
+import { ServerClock } from './clock/server-clock.js'
 import { NonceBook } from './auth/nonces.js'
 import type { Config } from './config.js'
 import { DIALECTS } from './dialects/all-dialects.js'
@@ -36,7 +37,9 @@ export interface AppDeps {
   readonly store: Store
   /** A pino logger; omitted, the app logs nothing (tests). */
   readonly logger?: FastifyBaseLogger
-  /** The clock, in milliseconds (tests inject one). */
+  /** The server's clock (server.ts makes it from the config); omitted, one over `now`. */
+  readonly clock?: ServerClock
+  /** The real clock under a clock made here, in milliseconds (tests inject one). */
   readonly now?: () => number
   /** PEM certificate and key: the app then serves HTTPS. */
   readonly https?: { readonly cert: string | Buffer; readonly key: string | Buffer }
@@ -62,7 +65,10 @@ const READY_TIMEOUT_MS = 2_000
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, store } = deps
-  const now = deps.now ?? Date.now
+  // Everything here reads the one clock: nonces, tokens, remembered answers, the admin API's dates.
+  const realNow = deps.now ?? Date.now
+  const clock = deps.clock ?? new ServerClock({ realNow })
+  const now = (): number => clock.now()
   const newSecret = (): string => randomBytes(32).toString('base64')
   const nonces = new NonceBook({
     secret: await store.getOrCreateSecret(NONCE_SECRET, newSecret),
@@ -76,14 +82,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     dialects: DIALECTS,
     authenticator: new Authenticator({ store, nonces, tokenSecret, now }),
     service: checkpoints,
-    limiter: config.rateLimit && new TokenBucketLimiter({ ...config.rateLimit, now }),
+    // The rate limits are about real load: they refill in real time, also while the clock is frozen or jumps.
+    limiter: config.rateLimit && new TokenBucketLimiter({ ...config.rateLimit, now: realNow }),
     discovery: new DiscoveryHandler({
       discovery: new DiscoveryService(store, checkpoints),
       connectionDomain: config.connectionDomain,
       enforceSunset: config.enforceSunset,
       now,
     }),
-    discoveryLimiters: config.discoveryRateLimits && discoveryLimiters(config.discoveryRateLimits, now),
+    discoveryLimiters: config.discoveryRateLimits && discoveryLimiters(config.discoveryRateLimits, realNow),
     answers: new AnswerCache(() => (store instanceof CachedStore ? store.cacheVersion() : undefined), now),
   })
   // Imported only when there is an admin token: its modules (the OpenAPI document above all) cost start-up time.
@@ -183,7 +190,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The admin API exists only with an admin token; without one, /_admin/ paths are unknown paths like any other.
   const adminToken = config.adminToken
   if (admin !== undefined && adminToken !== undefined) {
-    await app.register(async (scope) => admin.adminRoutes(scope, { store: uncached, token: adminToken, now }), { prefix: '/_admin' })
+    await app.register(async (scope) => admin.adminRoutes(scope, { store: uncached, token: adminToken, clock, seed: config.producer.seed }), { prefix: '/_admin' })
   }
   app.all('/api/*', dispatch)
   app.setNotFoundHandler(dispatch)

@@ -1,4 +1,5 @@
 import { parseAccessListEntry } from './auth/access-list.js'
+import { EARLIEST_CLOCK, isClockTime, LATEST_CLOCK, parseTimeExpression, TIME_EXPRESSION_HELP } from './domain/time-expressions.js'
 
 /**
  * Configuration: command-line flags over environment variables over defaults. This is the only module
@@ -53,6 +54,15 @@ export interface Config {
   readonly waitForStoreMs: number
   /** On SIGTERM, how long `serve` keeps serving with /readyz at 503 before it stops (docs/operations.md). */
   readonly drainMs: number
+  /** The server's clock (docs/producer.md, "The clock"). */
+  readonly clock: ClockConfig
+}
+
+export interface ClockConfig {
+  /** Where the clock starts, epoch ms; undefined: the wall clock's time. */
+  readonly start: number | undefined
+  /** Starts frozen. */
+  readonly frozen: boolean
 }
 
 export interface BucketSettings {
@@ -87,7 +97,7 @@ export interface MetricsConfig {
 
 export interface ProducerConfig {
   readonly enabled: boolean
-  /** The schedule runs this many times faster than real time. */
+  /** The server's clock runs this many times faster than real time (the schedules with it). */
   readonly timeScale: number
   /** Decides every checkpoint made: the same seed makes the same checkpoints. */
   readonly seed: number
@@ -123,6 +133,10 @@ export interface ConfigFlags {
   readonly migrate?: boolean | undefined
   readonly waitForStore?: string | number | undefined
   readonly drainSeconds?: string | number | undefined
+  /** `--clock TIME`. */
+  readonly clock?: string | undefined
+  /** `--freeze-clock`. */
+  readonly freezeClock?: boolean | undefined
 }
 
 /** Every environment variable Waymark reads, with its default (documented in the README). */
@@ -164,6 +178,9 @@ export const ENVIRONMENT = {
   WAYMARK_MIGRATE: 'on',
   WAYMARK_WAIT_FOR_STORE_SECONDS: '0',
   WAYMARK_DRAIN_SECONDS: '5',
+  /** Empty: the clock is the wall clock's time. */
+  WAYMARK_CLOCK: '',
+  WAYMARK_CLOCK_FROZEN: 'off',
 } as const
 
 /** An admin or metrics token: at least 8 visible ASCII characters, so that it fits an Authorization header as is. */
@@ -284,6 +301,13 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (migrateSwitch !== 'on' && migrateSwitch !== 'off') throw new ConfigError(`WAYMARK_MIGRATE must be on or off, got "${migrateSwitch}"`)
   const waitForStoreMs = seconds(pick(flags.waitForStore, 'WAYMARK_WAIT_FOR_STORE_SECONDS'), 'the wait for the store (--wait-for-store)')
   const drainMs = seconds(pick(flags.drainSeconds, 'WAYMARK_DRAIN_SECONDS'), 'the drain (--drain-seconds)')
+  const clockText = pick(flags.clock, 'WAYMARK_CLOCK')
+  const clockStart = clockText.trim() === '' ? undefined : parseTimeExpression(clockText, Date.now())
+  if (clockText.trim() !== '' && (clockStart === undefined || !isClockTime(clockStart))) {
+    throw new ConfigError(`clock must be ${TIME_EXPRESSION_HELP}, from ${EARLIEST_CLOCK} to ${LATEST_CLOCK}, got "${clockText}"`)
+  }
+  const frozenSwitch = flags.freezeClock === true ? 'on' : pick(undefined, 'WAYMARK_CLOCK_FROZEN')
+  if (frozenSwitch !== 'on' && frozenSwitch !== 'off') throw new ConfigError(`WAYMARK_CLOCK_FROZEN must be on or off, got "${frozenSwitch}"`)
   return Object.freeze({
     host: pick(flags.host, 'WAYMARK_HOST'),
     port,
@@ -311,6 +335,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     migrate: migrateSwitch === 'on',
     waitForStoreMs,
     drainMs,
+    clock: Object.freeze({ start: clockStart, frozen: frozenSwitch === 'on' }),
   })
 }
 

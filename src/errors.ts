@@ -155,6 +155,22 @@ export const ERRORS = {
     errorCode: 'FIXTURE_LOAD_IN_PROGRESS',
     detail: 'Another fixture document is being loaded; retry once it is done.',
   },
+  // The admin API's clock and history (docs/admin-api.md, "Time").
+  CLOCK_CANNOT_GO_BACK: {
+    status: 409,
+    errorCode: 'CLOCK_CANNOT_GO_BACK',
+    detail: 'The clock cannot go back: %s is before its time now, %s.',
+  },
+  CLUSTER_MAKES_NO_CHECKPOINTS: {
+    status: 409,
+    errorCode: 'CLUSTER_MAKES_NO_CHECKPOINTS',
+    detail: 'Cluster %s (%s) makes no checkpoints: %s.',
+  },
+  HISTORY_OVERLAPS: {
+    status: 409,
+    errorCode: 'HISTORY_OVERLAPS',
+    detail: 'Cluster %s already has checkpoints up to %s; a history is only appended after the newest (inserting into one renumbers it), so give a from after it.',
+  },
 } as const satisfies Record<string, ErrorSpec>
 
 export interface ErrorSpec {

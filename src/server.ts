@@ -5,12 +5,14 @@ import type { FastifyInstance } from 'fastify'
 import type pino from 'pino'
 import { buildApp } from './app.js'
 import type { FixtureFile } from './fixtures/fixture-file.js'
+import { runClock, type RunningClock } from './clock/run-clock.js'
+import { ServerClock } from './clock/server-clock.js'
 import type { Config } from './config.js'
 import { HttpMetrics } from './http/metrics.js'
 import { Readiness } from './http/readiness.js'
 import { createLogger, prettyDestination } from './logger.js'
-import type { RunningProducer } from './producer/run-producer.js'
 import { shutdownHttp } from './server-shutdown.js'
+import { StoreUnavailableError } from './storage/store-errors.js'
 import type { Store } from './storage/store.js'
 import { openStoreWaiting, type FailedAttempt } from './storage/wait-for-store.js'
 
@@ -26,8 +28,12 @@ export interface ServeOptions {
 export interface RunningServer {
   readonly app: FastifyInstance
   readonly store: Store
+  /** The server's one clock (docs/producer.md, "The clock"). */
+  readonly clock: ServerClock
   /** e.g. `http://127.0.0.1:8080`. */
   readonly url: string
+  /** e.g. `http://127.0.0.1:8080/_admin/v1`, when the admin API is on. */
+  readonly adminUrl: string | undefined
   /**
    * Graceful shutdown (docs/operations.md): stop accepting, let requests in flight finish within the
    * configured deadline (then close their connections), stop the producer, close the store.
@@ -53,46 +59,52 @@ export interface ShutdownReport {
 /** Opens the store, loads what was asked, and listens. Signals and exit codes stay with the CLI. */
 export async function startServer(config: Config, options: ServeOptions): Promise<RunningServer> {
   const logger = createLogger(config.logLevel, config.logFormat === 'pretty' ? await prettyDestination() : undefined)
+  const clock = new ServerClock({ start: config.clock.start, frozen: config.clock.frozen, scale: config.producer.timeScale })
   const store = await openStoreWaiting(config.store, {
     migrate: config.migrate,
     serving: true,
+    // The store forgets revoked tokens and nonce leases as they expire by this clock too.
+    clock: () => clock.now(),
     waitMs: config.waitForStoreMs,
     ...(options.onStoreRetry ? { onRetry: options.onStoreRetry } : {}),
   })
   try {
     // Imported when needed: modules a plain `serve` does not use cost start-up time.
-    if (options.demo) await store.apply((await import('./fixtures/demo.js')).demoDataSet())
+    if (options.demo) await store.apply((await import('./fixtures/demo.js')).demoDataSet(clock.now()))
     if (options.fixtures.length > 0) {
       const [{ loadFixtureStream }, { withFileMessages }] = await Promise.all([import('./fixtures/load-fixture.js'), import('./fixtures/fixture-file.js')])
-      for (const file of options.fixtures) await withFileMessages(file, () => loadFixtureStream(file.open(), store))
+      for (const file of options.fixtures) await withFileMessages(file, () => loadFixtureStream(file.open(), store, { now: new Date(clock.now()) }))
     }
     const https = config.tls && { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
     const metrics = config.metrics.enabled ? new HttpMetrics({ processMetrics: true }) : undefined
     const accessLog = logger.isLevelEnabled('debug')
     const readiness = new Readiness()
-    const app = await buildApp({ config, store, logger, accessLog, readiness, ...(metrics ? { metrics } : {}), ...(https ? { https } : {}) })
+    const app = await buildApp({ config, store, logger, accessLog, readiness, clock, ...(metrics ? { metrics } : {}), ...(https ? { https } : {}) })
     // While draining, each answer asks its client to close the connection (Fastify's and direct-api.ts's alike:
     // writeHead merges what setHeader set), so that no kept-alive connection is still open when listening stops.
     app.server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
       if (readiness.draining) response.setHeader('connection', 'close')
     })
     await app.listen({ host: config.host, port: config.port })
-    const producer = config.producer.enabled ? await startProducer(config, store, logger) : undefined
+    const running = config.producer.enabled ? await startProducer(config, store, logger, clock) : undefined
     const address = app.server.address() as AddressInfo
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+    const url = `${https ? 'https' : 'http'}://${host}:${address.port}`
     let hurried = false
     let hurryHttp = (): void => undefined
     let endDrain = (): void => undefined
     return {
       app,
       store,
-      url: `${https ? 'https' : 'http'}://${host}:${address.port}`,
+      clock,
+      url,
+      adminUrl: config.adminToken === undefined ? undefined : `${url}/_admin/v1`,
       close: async () => {
         const started = performance.now()
         const http = shutdownHttp(app, config.shutdownTimeoutMs)
         hurryHttp = http.hurry
         if (hurried) http.hurry()
-        const [{ forcedConnections }] = await Promise.all([http.done, producer?.stop()])
+        const [{ forcedConnections }] = await Promise.all([http.done, running?.stop()])
         await store.close()
         return { forcedConnections, milliseconds: Math.round(performance.now() - started) }
       },
@@ -121,18 +133,21 @@ export async function startServer(config: Config, options: ServeOptions): Promis
 }
 
 /**
- * The checkpoint producer over the store, on a clock `timeScale` times faster than real time from now
- * (docs/producer.md). It starts at the next slot after now: no backfill.
+ * The checkpoint producer over the store, registered with the server's clock, which the live driver then
+ * runs (docs/producer.md). It starts at the next slot after now: no backfill.
  */
-async function startProducer(config: Config, store: Store, logger: pino.Logger): Promise<RunningProducer> {
-  const [{ CheckpointProducer }, { runProducer }, { scaledClock }] = await Promise.all([
-    import('./producer/checkpoint-producer.js'),
-    import('./producer/run-producer.js'),
-    import('./producer/scaled-clock.js'),
-  ])
+async function startProducer(config: Config, store: Store, logger: pino.Logger, clock: ServerClock): Promise<RunningClock> {
+  const { CheckpointProducer } = await import('./producer/checkpoint-producer.js')
   const { seed, timeScale, retentionDays } = config.producer
   const log = logger.child({ component: 'producer' })
-  const now = scaledClock(timeScale)
-  log.info({ seed, timeScale, retentionDays }, 'checkpoint producer on')
-  return runProducer(new CheckpointProducer({ store, seed, now, retentionDays, log }), { timeScale, now, log })
+  log.info({ seed, timeScale, retentionDays, clock: new Date(clock.now()).toISOString(), frozen: clock.frozen }, 'checkpoint producer on')
+  clock.register(new CheckpointProducer({ store, seed, now: () => clock.now(), retentionDays, log }))
+  return runClock(clock, (error) => {
+    if (error instanceof StoreUnavailableError) {
+      // An outage, as the API's 503s log it: one warning line with the reason, no stack.
+      log.warn({ reason: error.message }, 'checkpoint producer: store unavailable; retrying')
+    } else {
+      log.error({ err: error }, 'checkpoint producer: the tick failed; retrying')
+    }
+  })
 }

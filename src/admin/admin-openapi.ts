@@ -14,10 +14,11 @@ import {
   CLUSTER_NAME_PATTERN,
   FCV_PATTERN,
   MAX_INCREMENT,
-  OBJECT_ID_PATTERN,
   PUBLIC_KEY_PATTERN,
 } from '../fixtures/fixture-schema.js'
 import { DEPLOYMENT_FIELD_SCHEMAS, nullableDeploymentFields, projectFields, projectInputFields } from './admin-openapi-discovery.js'
+import { answer, body, count, dateTime, errors, ERRORS, input, isoSeconds, item, json, listOf, object, objectId, orgFilter, PARAMS, ref } from './admin-openapi-helpers.js'
+import { TIME_PATHS, TIME_SCHEMAS } from './admin-openapi-time.js'
 
 /**
  * The OpenAPI 3.1 document of the admin API, written by hand and served at
@@ -25,76 +26,6 @@ import { DEPLOYMENT_FIELD_SCHEMAS, nullableDeploymentFields, projectFields, proj
  * answer of the admin tests against them); request schemas describe the fixture format, which
  * `validateFixture` checks with the messages the API answers (docs/fixtures.md).
  */
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` }) as const
-const objectId = { type: 'string', pattern: OBJECT_ID_PATTERN.source } as const
-const dateTime = { type: 'string', format: 'date-time' } as const
-const isoSeconds = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$' } as const
-const count = { type: 'integer', minimum: 0 } as const
-
-/** A closed object: every property listed, the required ones named. */
-function object(properties: Record<string, unknown>, required: readonly string[] = Object.keys(properties), extra: object = {}) {
-  return { type: 'object', additionalProperties: false, required: [...required], properties, ...extra }
-}
-
-function listOf(item: string) {
-  return object({ results: { type: 'array', items: ref(item) }, totalCount: count })
-}
-
-const json = (schema: unknown) => ({ 'application/json': { schema } })
-const answer = (description: string, schema: unknown) => ({ description, content: json(schema) })
-const error = (description: string) => answer(description, ref('ApiError'))
-
-const ERRORS = {
-  400: error('INVALID_ATTRIBUTE (with badRequestDetail.fields), INVALID_JSON, EXPECTED_JSON_OBJECT, INVALID_QUERY_PARAMETER, a checkpoint schedule error, or MALFORMED_REQUEST (a Content-Type that is no media type)'),
-  401: error('ADMIN_UNAUTHORIZED: no admin token, or a wrong one'),
-  404: error('The record, or one named in the path, does not exist (or an id in the path is malformed)'),
-  409: error('DUPLICATE_ID: a record with that id already exists'),
-  413: error('REQUEST_BODY_TOO_LARGE'),
-  503: error('SERVICE_UNAVAILABLE: the store cannot be reached; retry after the Retry-After header\'s seconds'),
-} as const
-
-type Status = keyof typeof ERRORS
-
-/** The given error statuses, and 503: every operation reads or writes the store. */
-function errors(...statuses: Status[]) {
-  return Object.fromEntries([...statuses, 503 as const].map((s) => [String(s), ERRORS[s]]))
-}
-
-const param = (name: string, schema: unknown, description: string) => ({ name, in: 'path', required: true, description, schema })
-const PARAMS = {
-  orgId: param('orgId', objectId, 'Organization id (404 INVALID_ORG_ID when malformed)'),
-  groupId: param('groupId', objectId, 'Project id (404 INVALID_GROUP_ID when malformed)'),
-  clusterId: param('clusterId', objectId, 'Cluster id (404 INVALID_CLUSTER_ID when malformed)'),
-  checkpointId: param('checkpointId', objectId, 'Checkpoint id (404 INVALID_CHECKPOINT_ID when malformed)'),
-  publicKey: param('publicKey', { type: 'string' }, 'The API key’s public key'),
-  clientId: param('clientId', { type: 'string' }, 'The service account’s client id'),
-  secretId: param('secretId', { type: 'string' }, 'The id of one of the account’s secrets'),
-} as const
-const orgFilter = { name: 'orgId', in: 'query', required: false, description: 'Only the records of this organization', schema: objectId }
-
-const body = (schema: string, description: string) => ({ required: false, description, content: json(ref(schema)) })
-
-/** GET one, PATCH and DELETE of a record at `path`. */
-function item(tag: string, noun: string, schema: string, params: readonly unknown[], patchNote: string) {
-  return {
-    parameters: params,
-    get: { tags: [tag], summary: `Get one ${noun}`, responses: { 200: answer(`The ${noun}`, ref(schema)), ...errors(401, 404) } },
-    patch: {
-      tags: [tag],
-      summary: `Change some fields of one ${noun}`,
-      description: patchNote,
-      requestBody: body(`${schema}Patch`, 'Only the fields to change; the others keep their values'),
-      responses: { 200: answer(`The ${noun} as stored now`, ref(schema)), ...errors(400, 401, 404, 413) },
-    },
-    delete: {
-      tags: [tag],
-      summary: `Delete one ${noun}`,
-      // A DELETE takes no body, but one sent is still read: a bad Content-Type or an oversized body is refused.
-      responses: { 200: answer('What was deleted, by kind', ref('Deleted')), ...errors(400, 401, 404, 413) },
-    },
-  }
-}
 
 const role = {
   oneOf: [
@@ -180,11 +111,6 @@ const counts = object({
   serviceAccounts: count,
 })
 
-/** Input: the fields a create or a patch may carry (open: the server answers every unknown one as a violation). */
-function input(properties: Record<string, unknown>, required: readonly string[] = []) {
-  return { type: 'object', required: [...required], properties }
-}
-
 export const ADMIN_OPENAPI = {
   openapi: '3.1.0',
   info: {
@@ -192,7 +118,8 @@ export const ADMIN_OPENAPI = {
     version: '1',
     description:
       'Arrange the data a Waymark server serves: organizations, projects, clusters (with their checkpoint ' +
-      'schedule, FCV and backup kind), checkpoints, API keys and service accounts; load fixture documents; reset. ' +
+      'schedule, FCV and backup kind), checkpoints, API keys and service accounts; load fixture documents; reset; ' +
+      'read and move the server\'s clock; write a cluster\'s checkpoint history as the producer would have made it. ' +
       'Off unless the server has an admin token (WAYMARK_ADMIN_TOKEN or serve --admin-token); every call, this ' +
       'document too, needs `Authorization: Bearer <admin token>`. Bodies are JSON, checked as fixture entries ' +
       '(docs/fixtures.md); ids left out of a create are generated. Deletes cascade. See docs/admin-api.md.',
@@ -207,6 +134,7 @@ export const ADMIN_OPENAPI = {
     { name: 'apiKeys' },
     { name: 'serviceAccounts' },
     { name: 'data' },
+    { name: 'time' },
   ],
   paths: {
     '/openapi.json': {
@@ -365,6 +293,7 @@ export const ADMIN_OPENAPI = {
         },
       },
     },
+    ...TIME_PATHS,
   },
   components: {
     securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'The admin token the server was started with' } },
@@ -432,6 +361,7 @@ export const ADMIN_OPENAPI = {
         roles: serviceAccountFields.roles,
         accessList,
       }),
+      ...TIME_SCHEMAS,
       FixtureDocument: {
         type: 'object',
         description: 'A fixture document (docs/fixtures.md); every array is optional',

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { ServerClock } from '../clock/server-clock.js'
 import type { Store } from '../storage/store.js'
 import { ApiError } from '../errors.js'
 import { DEFAULT_FORMAT } from '../http/query-params.js'
@@ -12,6 +13,7 @@ import { loadFixtureBody, resetStore } from './admin-data-set.js'
 import { ADMIN_OPENAPI } from './admin-openapi.js'
 import { AdminQuery } from './admin-query.js'
 import { AdminRecords } from './admin-records.js'
+import { AdminTime } from './admin-time.js'
 import { adminTokenMatches } from './admin-token.js'
 import { apiKeyView, checkpointView, clusterView, organizationView, projectView, secretView, serviceAccountView } from './admin-views.js'
 
@@ -19,8 +21,10 @@ export interface AdminDeps {
   readonly store: Store
   /** The bearer token every admin call must carry. */
   readonly token: string
-  /** Milliseconds. */
-  readonly now: () => number
+  /** The server's clock: its time dates what is created; `/clock` moves it. */
+  readonly clock: ServerClock
+  /** The seed of the server's producer: a history's by default. */
+  readonly seed: number
 }
 
 /** Where the admin API lives; the routes below are relative to it. */
@@ -61,8 +65,10 @@ const list = <T>(items: readonly T[], view: (item: T) => object): Answer => ok({
 
 /** Every admin route: the one table the router, the 405 answers and the OpenAPI test read. */
 export function adminRoutesTable(deps: AdminDeps): readonly AdminRoute[] {
-  const records = new AdminRecords(deps.store, deps.now)
-  const credentials = new AdminCredentials(deps.store, deps.now)
+  const now = (): number => deps.clock.now()
+  const records = new AdminRecords(deps.store, now)
+  const credentials = new AdminCredentials(deps.store, now)
+  const time = new AdminTime(deps.store, deps.clock, deps.seed, records)
   return [
     { method: 'GET', path: '/openapi.json', handle: async () => ok(ADMIN_OPENAPI) },
 
@@ -125,6 +131,11 @@ export function adminRoutesTable(deps: AdminDeps): readonly AdminRoute[] {
       path: '/groups/{groupId}/clusters/{clusterId}/checkpoints',
       handle: async ({ params, body }) =>
         created(checkpointView(await records.createCheckpoint(params['groupId'], params['clusterId'], body))),
+    },
+    {
+      method: 'POST',
+      path: '/groups/{groupId}/clusters/{clusterId}/history',
+      handle: async ({ params, body }) => ok(await time.history(params['groupId'], params['clusterId'], body)),
     },
     {
       method: 'GET',
@@ -220,9 +231,12 @@ export function adminRoutesTable(deps: AdminDeps): readonly AdminRoute[] {
       path: '/fixtures',
       bodyLimit: FIXTURE_BODY_LIMIT,
       streamed: true,
-      handle: async ({ body }) => ok({ loaded: await loadFixtureBody(body as AsyncIterable<Buffer>, deps.store, new Date(deps.now())) }),
+      handle: async ({ body }) => ok({ loaded: await loadFixtureBody(body as AsyncIterable<Buffer>, deps.store, new Date(now()), deps.clock) }),
     },
-    { method: 'POST', path: '/reset', handle: async ({ query }) => ok(await resetStore(deps.store, query.flag('demo'))) },
+    { method: 'POST', path: '/reset', handle: async ({ query }) => ok(await resetStore(deps.store, query.flag('demo'), deps.clock)) },
+
+    { method: 'GET', path: '/clock', handle: async () => ok(time.view()) },
+    { method: 'POST', path: '/clock', handle: async ({ body }) => ok(await time.change(body)) },
   ]
 }
 

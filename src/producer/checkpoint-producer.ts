@@ -23,7 +23,7 @@ export interface ProducerOptions {
   readonly store: Store
   /** Decides every checkpoint (see checkpoint-plan.ts). */
   readonly seed: number
-  /** The clock, epoch milliseconds; scaled for `--time-scale` (see scaled-clock.ts), injected by tests. */
+  /** The clock, epoch milliseconds: the server's (src/clock/server-clock.ts), injected by tests. */
   readonly now: () => number
   /** Days a checkpoint is kept after it left its cluster's point-in-time window. */
   readonly retentionDays: number
@@ -92,6 +92,8 @@ function onlyCheckpoints(checkpoints: readonly Checkpoint[]): DataSet {
  * the next one retries it.
  */
 export class CheckpointProducer {
+  /** As a participant of the server's clock (src/clock/server-clock.ts). */
+  readonly name = 'producer'
   private readonly states = new Map<string, ClusterState>()
   private readonly log: ProducerLog
   private lastTick: number | undefined
@@ -105,9 +107,30 @@ export class CheckpointProducer {
     return Math.floor(this.options.now() / 1000)
   }
 
-  /** Brings the store up to the clock's now. */
-  async tick(): Promise<TickSummary> {
-    const t = this.seconds()
+  /**
+   * Brings the store up to `at` (epoch ms) however far the clock moved since the last tick: ticks until
+   * nothing more is due (one tick records at most MAX_SLOTS_PER_TICK slots per cluster). Going there in one
+   * step ends exactly as going event by event would: each checkpoint as it stands at any moment is a
+   * function of the time (checkpoint-plan.ts), and the window and pruning follow the time alone.
+   */
+  async catchUp(at: number): Promise<void> {
+    const t = Math.floor(at / 1000)
+    do await this.tick(at)
+    while ((this.nextEventAt() ?? Infinity) <= t * 1000)
+  }
+
+  /**
+   * A cluster's checkpoints were written by someone else (the admin API's history): forget what this
+   * producer knew of it, so that the next tick takes it up as new (finishing what is in flight, then the
+   * first slot after its newest checkpoint).
+   */
+  recordsChanged(clusterId: string): void {
+    this.states.delete(clusterId)
+  }
+
+  /** Brings the store up to the clock's now, or to `at` (epoch ms). */
+  async tick(at: number = this.options.now()): Promise<TickSummary> {
+    const t = Math.floor(at / 1000)
     const { store } = this.options
     const clusters = await store.listScheduledClusters()
     const listed = new Set(clusters.map((c) => c.id))
@@ -156,8 +179,13 @@ export class CheckpointProducer {
     return next === Infinity ? undefined : next * 1000
   }
 
-  /** Takes a listed cluster's current record, starting or stopping production when that changed. */
-  private async follow(cluster: Cluster, t: number): Promise<void> {
+  /**
+   * Takes a listed cluster's current record, starting or stopping production when that changed; a start
+   * is at the first slot not yet recorded at `since` (epoch seconds: now) after the cluster's newest
+   * checkpoint. (The clock brings the producer up to the start of a jump before it jumps, so a change made
+   * just before is seen then.)
+   */
+  private async follow(cluster: Cluster, since: number): Promise<void> {
     let state = this.states.get(cluster.id)
     const firstSeen = !state
     if (!state) {
@@ -182,9 +210,12 @@ export class CheckpointProducer {
     }
     if (state.producing && state.intervalSeconds === intervalSeconds) return
     const [newest] = (await this.options.store.pageCheckpoints(cluster.id, { offset: 0, limit: 1 })).items
-    const after = newest ? secondsOf(newest.timestamp) + 1 : t
+    const after = newest ? secondsOf(newest.timestamp) + 1 : since
     state.intervalSeconds = intervalSeconds
-    state.next = firstSlotAtOrAfter(Math.max(t, after), intervalSeconds)
+    state.next = firstSlotAtOrAfter(Math.max(since, after), intervalSeconds)
+    // The slot just before is still to come when its checkpoint was not recorded yet (a few seconds after it).
+    const previous = state.next - intervalSeconds
+    if (previous >= after && state.planner.plan(previous).timestamp > since) state.next = previous
     state.nextPlan = state.planner.plan(state.next)
     state.producing = true
     this.log.info(
@@ -225,6 +256,15 @@ export class CheckpointProducer {
     const recorded: InFlight[] = []
     let next = state.next
     let nextPlan = state.nextPlan
+    // After a jump of the clock, the slots whose checkpoints would be pruned at once are not written at all.
+    const pruneBefore = t - window * 3600 - this.options.retentionDays * 86_400
+    if (state.producing && nextPlan && nextPlan.timestamp < pruneBefore) {
+      const skipTo = Math.floor(pruneBefore / state.intervalSeconds) * state.intervalSeconds
+      if (skipTo > next) {
+        next = skipTo
+        nextPlan = state.planner.plan(next)
+      }
+    }
     while (state.producing && nextPlan && nextPlan.timestamp <= t && recorded.length < MAX_SLOTS_PER_TICK) {
       const checkpoint = checkpointAt(nextPlan, t, window) as Checkpoint
       writes.push(checkpoint)

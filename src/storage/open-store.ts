@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { CachedStore } from './cached-store.js'
 import { SqliteStore } from './sqlite/sqlite-store.js'
-import type { Store } from './store.js'
+import type { Store, StoreClock } from './store.js'
 import { markOpenFailure, StoreNotFoundError } from './store-errors.js'
 
 /** The engines this build can open, as `openStore` URL schemes. */
@@ -26,7 +26,7 @@ let memoryStores = 0
 
 /** A SQLite store behind its cache, which `PRAGMA data_version` keeps exact (cached-store.ts). */
 function cachedSqlite(path: string, options: OpenStoreOptions): Store {
-  const store = SqliteStore.open(path, { ...(options.migrate !== undefined ? { migrate: options.migrate } : {}), checkLargeFileInBackground: options.serving === true })
+  const store = SqliteStore.open(path, { ...(options.migrate !== undefined ? { migrate: options.migrate } : {}), checkLargeFileInBackground: options.serving === true, clock: options.clock })
   const location = path === ':memory:' ? `sqlite-memory:${++memoryStores}` : `sqlite:${resolve(path)}`
   return new CachedStore(store, { kind: 'exact', changedElsewhere: () => store.changedElsewhere() }, location)
 }
@@ -65,6 +65,11 @@ export interface OpenStoreOptions {
    * background (sqlite/sqlite-integrity.ts); files up to 64 MiB are checked before opening in any case.
    */
   readonly serving?: boolean
+  /**
+   * The server's clock (src/clock/server-clock.ts), by which the engine forgets revoked tokens and nonce
+   * leases once expired; the wall clock by default.
+   */
+  readonly clock?: StoreClock | undefined
 }
 
 /**
@@ -98,6 +103,7 @@ async function openEngine(url: string, options: OpenStoreOptions): Promise<Store
       ...(schema !== undefined ? { schema } : {}),
       ...(options.migrate !== undefined ? { migrate: options.migrate } : {}),
       mustExist,
+      clock: options.clock,
     })
     const freshness = { kind: 'notified', signal: store.changes(), ttlMs: POSTGRES_CACHE_TTL_MS } as const
     return new CachedStore(store, freshness, url)

@@ -229,3 +229,9 @@ export interface RevokedToken {
 
 /** How many records of each kind a delete removed. */
 export type DeleteSummary = ApplySummary
+
+/**
+ * The server's clock (epoch ms; the wall clock by default), given to an engine for what it forgets by
+ * itself: revoked tokens and Digest nonce leases once they expire by that clock (src/clock/server-clock.ts).
+ */
+export type StoreClock = () => number

@@ -38,6 +38,7 @@ export async function openStoreWaiting(url: string, options: WaitOptions): Promi
   const open: OpenStoreOptions = {
     ...(options.migrate !== undefined ? { migrate: options.migrate } : {}),
     ...(options.serving !== undefined ? { serving: options.serving } : {}),
+    clock: options.clock,
   }
   const deadline = now() + options.waitMs
   let pause = FIRST_PAUSE_MS

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
 import { after, before, describe, test } from 'node:test'
 import pino from 'pino'
+import { ServerClock } from '../../src/clock/server-clock.js'
 import { ADMIN_OPENAPI } from '../../src/admin/admin-openapi.js'
 import { ADMIN_PREFIX, adminRoutesTable } from '../../src/admin/admin-routes.js'
 import { adminTokenMatches } from '../../src/admin/admin-token.js'
@@ -141,7 +142,7 @@ describe('admin API on', () => {
     assert.equal(res.headers['content-type'], 'application/json')
     assert.deepEqual(res.json(), JSON.parse(JSON.stringify(ADMIN_OPENAPI)))
     assertRefused(await t.admin('GET', '/openapi.json', undefined, { authorization: null }), 'openapi')
-    const routes = adminRoutesTable({ store: t.store, token: ADMIN_TOKEN, now: Date.now }).map((r) => `${r.method} ${r.path}`)
+    const routes = adminRoutesTable({ store: t.store, token: ADMIN_TOKEN, clock: new ServerClock(), seed: 1 }).map((r) => `${r.method} ${r.path}`)
     assert.deepEqual([...routes].sort(), OPERATIONS.map((o) => `${o.method} ${o.template}`).sort())
     for (const { method, template } of OPERATIONS) {
       const responses = Object.keys(documentedOperation(template, method)?.responses ?? {})

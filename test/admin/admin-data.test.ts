@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import { validateFixture } from '../../src/fixtures/validate-fixture.js'
+import { DEMO_END } from '../../src/fixtures/demo.js'
 import { assertAdminError, startAdminApp, type AdminApp } from '../helpers/admin.js'
 import { digestAuthorization, parseChallenge } from '../helpers/digest-client.js'
 import { IDS, KEYS } from '../helpers/fixtures.js'
@@ -79,7 +80,8 @@ describe('admin API: fixture documents', () => {
 describe('admin API: reset', () => {
   let t: AdminApp
   before(async () => {
-    t = await startAdminApp()
+    // The demo a reset loads is made as of the server's clock: here the reference demo's.
+    t = await startAdminApp({ now: () => Date.parse(DEMO_END) })
   })
   after(() => t.close())
 

@@ -22,7 +22,9 @@ describe('docs/admin-api.md', () => {
   let t: AdminApp
   let base: string
   before(async () => {
-    t = await startAdminApp()
+    // As the doc's time examples assume: a server started with --clock 2026-12-01T00:00:00Z.
+    const started = Date.now()
+    t = await startAdminApp({ now: () => Date.parse('2026-12-01T00:00:00Z') + (Date.now() - started) })
     await t.app.listen({ port: 0, host: '127.0.0.1' })
     base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`
   })

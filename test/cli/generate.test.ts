@@ -55,7 +55,7 @@ describe('waymark generate', () => {
     // Another seed: the stored checkpoints are not this generate's, refused.
     const res = await generate(cluster0.id, '2026-11-01T12:00:00Z', '2026-11-03T00:00:00Z', '--seed', '7')
     assert.equal(res.code, 1, res.stderr)
-    assert.match(res.stderr, /Cluster0 already has checkpoints up to 2026-11-01T23:45:\d\dZ; generate only appends/)
+    assert.match(res.stderr, /cluster Cluster0 already has checkpoints up to 2026-11-01T23:45:\d\dZ; a history is only appended after the newest/)
     // The same seed over a range whose first slots are exactly what is stored: an interrupted run, resumed.
     const again = await generate(cluster0.id, '2026-11-01T00:00:00Z', '2026-11-02T00:00:00Z')
     assert.equal(again.code, 0, again.stderr)
@@ -77,6 +77,18 @@ describe('waymark generate', () => {
     const future = await generate(cluster0.id, '2026-11-02T00:00:00Z', '2999-01-01T00:00:00Z')
     assert.equal(future.code, 1)
     assert.match(future.stderr, /--to 2999-01-01T00:00:00Z is in the future/)
+  })
+
+  test('takes times relative to now (--from=-1h, --to now), and prints the times they meant', async () => {
+    const res = await waymark(['generate', '--cluster', cluster0.id, '--from=-1h', '--to', 'now', '--store', store])
+    assert.equal(res.code, 0, res.stderr)
+    const match = /^generated ([3-4]) checkpoints of Cluster0 .* from (\S+) to (\S+), /.exec(res.stderr)
+    assert.ok(match, res.stderr)
+    assert.equal(Date.parse(match[3] ?? '') - Date.parse(match[2] ?? ''), 3_600_000)
+    assert.ok(Math.abs(Date.parse(match[3] ?? '') - Date.now()) < 60_000, `${match[3]} is now`)
+    const again = await waymark(['generate', '--cluster', cluster0.id, '--from', match[2] ?? '', '--to', match[3] ?? '', '--store', store])
+    assert.equal(again.code, 0, again.stderr)
+    assert.match(again.stderr, /^generated 0 checkpoints .*resumed after the [3-4] already there/)
   })
 
   test('a wrong command line exits 2', async () => {

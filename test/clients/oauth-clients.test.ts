@@ -66,7 +66,8 @@ describe('OAuth clients over HTTPS against `waymark serve --tls-cert --tls-key`'
       fixture,
       JSON.stringify({ serviceAccounts: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, orgId: IDS.orgA, roles: [{ groupId: IDS.projectA, roleName: 'GROUP_READ_ONLY' }] }] }),
     )
-    server = spawn(process.execPath, [CLI, 'serve', '--demo', '--fixtures', fixture, '--port', '0', '--store', store.url, '--tls-cert', cert, '--tls-key', key, '--log-level', 'silent'])
+    // The reference demo (its clock frozen where it ends): the counts below do not move with the time of day.
+    server = spawn(process.execPath, [CLI, 'serve', '--demo', '--clock', '2026-11-01T00:00:00Z', '--freeze-clock', '--fixtures', fixture, '--port', '0', '--store', store.url, '--tls-cert', cert, '--tls-key', key, '--log-level', 'silent'])
     base = await servingUrl(server)
   })
   after(async () => {

@@ -1,10 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { loadConfig } from '../../config.js'
-import { whyNoCheckpoints } from '../../domain/checkpoint-schedule.js'
 import { isObjectId } from '../../domain/ids.js'
-import { toIsoSeconds } from '../../domain/timestamps.js'
-import type { Checkpoint } from '../../domain/types.js'
-import { secondsOf } from '../../producer/checkpoint-plan.js'
+import { parseTimeExpression, TIME_EXPRESSION_HELP } from '../../domain/time-expressions.js'
+import { isoOf } from '../../producer/checkpoint-plan.js'
 import { CliError } from '../cli-error.js'
 import { configuredStore, openCliStore, storeError } from '../cli-store.js'
 import { storeLabel } from '../store-label.js'
@@ -26,23 +24,21 @@ export function generateCommand(): Command {
   const command: Command = new Command('generate')
     .description("backfill a cluster's checkpoint history: its schedule's slots in [--from, --to), as the producer makes them")
     .requiredOption('--cluster <id>', 'the cluster (24-hex id); it must have a checkpoint schedule and make checkpoints', clusterId)
-    .requiredOption('--from <time>', 'first slot at or after this ISO 8601 date-time (with a zone)', isoTime)
-    .requiredOption('--to <time>', 'slots before this ISO 8601 date-time, not in the future', isoTime)
+    .requiredOption('--from <time>', 'first slot at or after this time: ISO 8601 with a zone, or relative to now (-7d, -90m)', timeExpression)
+    .requiredOption('--to <time>', 'slots before this time (ISO 8601, now, -1h), not in the future', timeExpression)
     .option('--seed <n>', 'seed of the checkpoints (env WAYMARK_SEED, default 20261101, the demo\'s)')
     .option('--batch-size <n>', 'checkpoints per transaction', batchSize, 10_000)
     .option('--store <url>', 'store URL (env WAYMARK_STORE, default sqlite:./data/waymark.sqlite)')
     .action(async (flags: GenerateFlags) => {
       const config = loadConfig({ store: flags.store, seed: flags.seed })
-      const from = secondsOf(flags.from)
-      const to = secondsOf(flags.to)
-      if (from >= to) command.error(`error: --from (${flags.from}) must be before --to (${flags.to})`)
-      const now = Math.floor(Date.now() / 1000)
-      if (to > now) {
-        throw new CliError(`--to ${flags.to} is in the future; the producer of waymark serve makes checkpoints as time passes`)
-      }
-      const [{ countSlots, history }, { resumePoint }, { createProgress }] = await Promise.all([
-        import('../../producer/history.js'),
-        import('../../producer/resume-history.js'),
+      // One reading of the clock for the relative times, the future check and how the history stands.
+      const nowMs = Date.now()
+      const now = Math.floor(nowMs / 1000)
+      const from = secondsAt(flags.from, nowMs)
+      const to = secondsAt(flags.to, nowMs)
+      if (from >= to) command.error(`error: --from (${isoOf(from)}) must be before --to (${isoOf(to)})`)
+      const [{ planHistory, writeHistory, HistoryRefusal }, { createProgress }] = await Promise.all([
+        import('../../producer/write-history.js'),
         import('../progress.js'),
       ])
       // The cluster must be in the store already: generate never creates a store.
@@ -51,51 +47,20 @@ export function generateCommand(): Command {
       try {
         const cluster = await store.findCluster(flags.cluster)
         if (!cluster) throw new CliError(`no cluster with id ${flags.cluster} in the store ${storeLabel(config.store)} ${choice.source}; name another store with ${choice.how}`)
-        const why = whyNoCheckpoints(cluster)
-        if (why !== undefined) throw new CliError(`cluster ${cluster.name} (${cluster.id}) makes no checkpoints: ${why}`)
-        const intervalSeconds = (cluster.checkpointIntervalMinutes ?? 0) * 60
-        const newestPage = await store.pageCheckpoints(cluster.id, { offset: 0, limit: 1 })
-        const [newest] = newestPage.items
-        // An earlier run of this same range that was interrupted (each batch is one transaction) left its
-        // first n checkpoints: continue after them.
-        let start = from
-        let already = 0
-        if (newest && from <= secondsOf(newest.timestamp)) {
-          const range = { cluster, seed: config.producer.seed, from, to, intervalSeconds }
-          const resumed = await resumePoint(store, range, newest, newestPage.totalCount)
-          if (resumed === undefined) {
-            throw new CliError(
-              `cluster ${cluster.name} already has checkpoints up to ${newest.timestamp}; generate only appends ` +
-                `after the newest (inserting into a history renumbers it), so give a --from after it`,
-            )
-          }
-          start = resumed.from
-          already = resumed.done
-        }
-        const total = countSlots(start, to, intervalSeconds)
-        const progress = createProgress(`generate ${cluster.name}`, total, process.stderr)
+        const seed = config.producer.seed
+        // The same checks and refusals as the admin API's history (producer/write-history.ts).
+        const plan = await planHistory(store, { cluster, seed, from, to, now, labels: { from: '--from', to: '--to' } }).catch((error: unknown) => {
+          throw error instanceof HistoryRefusal ? new CliError(error.message) : error
+        })
+        const progress = createProgress(`generate ${cluster.name}`, plan.total, process.stderr)
         const startedAt = Date.now()
-        let written = 0
-        let restorable = 0
-        let batch: Checkpoint[] = []
-        const flush = async (): Promise<void> => {
-          await store.apply({ organizations: [], projects: [], clusters: [], checkpoints: batch, apiKeys: [], serviceAccounts: [] })
-          written += batch.length
-          batch = []
-          progress.update(written)
-        }
-        for (const checkpoint of history({ cluster, seed: config.producer.seed, from: start, to, intervalSeconds, asOf: now })) {
-          batch.push(checkpoint)
-          if (checkpoint.restorable) restorable++
-          if (batch.length >= flags.batchSize) await flush()
-        }
-        if (batch.length > 0) await flush()
+        const { written, restorable } = await writeHistory(store, plan, { batchSize: flags.batchSize, afterBatch: (n) => progress.update(n) })
         const seconds = (Date.now() - startedAt) / 1000
         progress.finish(
           `generated ${written} checkpoints of ${cluster.name} (${cluster.id}) every ` +
-            `${cluster.checkpointIntervalMinutes} minutes from ${flags.from} to ${flags.to}` +
-            `${already > 0 ? ` (resumed after the ${already} already there)` : ''}, ${restorable} restorable, ` +
-            `seed ${config.producer.seed}, in ${seconds.toFixed(1)} s (${Math.round(written / Math.max(seconds, 0.001))}/s)`,
+            `${cluster.checkpointIntervalMinutes} minutes from ${isoOf(from)} to ${isoOf(to)}` +
+            `${plan.alreadyThere > 0 ? ` (resumed after the ${plan.alreadyThere} already there)` : ''}, ${restorable} restorable, ` +
+            `seed ${seed}, in ${seconds.toFixed(1)} s (${Math.round(written / Math.max(seconds, 0.001))}/s)`,
         )
       } catch (error) {
         if (error instanceof CliError) throw error
@@ -112,10 +77,14 @@ function clusterId(value: string): string {
   return value
 }
 
-function isoTime(value: string): string {
-  const iso = toIsoSeconds(value)
-  if (iso === undefined) throw new InvalidArgumentError('expected an ISO 8601 date-time with a zone, such as 2026-11-01T00:00:00Z')
-  return iso
+/** A time expression (ISO, `now`, `-7d`), checked here, read against the clock in the action. */
+function timeExpression(value: string): string {
+  if (parseTimeExpression(value, Date.now()) === undefined) throw new InvalidArgumentError(`expected ${TIME_EXPRESSION_HELP}`)
+  return value
+}
+
+function secondsAt(expression: string, nowMs: number): number {
+  return Math.floor((parseTimeExpression(expression, nowMs) ?? NaN) / 1000)
 }
 
 function batchSize(value: string): number {

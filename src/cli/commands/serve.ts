@@ -3,6 +3,7 @@ import { loadConfig, LOG_FORMATS, LOG_LEVELS } from '../../config.js'
 import { fixtureFile } from '../../fixtures/fixture-file.js'
 import { configuredStore, startError } from '../cli-store.js'
 import type { FailedAttempt } from '../../storage/wait-for-store.js'
+import { removeReadyFile, writeReadyFile } from '../ready-file.js'
 import { storeLabel } from '../store-label.js'
 
 interface ServeFlags {
@@ -29,6 +30,9 @@ interface ServeFlags {
   readonly migrate: boolean
   readonly waitForStore?: string
   readonly drainSeconds?: string
+  readonly clock?: string
+  readonly freezeClock?: boolean
+  readonly readyFile?: string
 }
 
 /**
@@ -54,7 +58,7 @@ export function serveCommand(): Command {
     .option('--trusted-proxy <ip-or-cidr>', 'believe X-Forwarded-For from this proxy (repeatable; env WAYMARK_TRUSTED_PROXIES)', collect, [])
     .option('--produce', 'make checkpoints of clusters with a checkpoint schedule as time passes (env WAYMARK_PRODUCE=on; on with --demo)')
     .option('--no-produce', 'do not make checkpoints, even with --demo (env WAYMARK_PRODUCE=off)')
-    .option('--time-scale <n>', 'run the checkpoint schedules n times faster than real time (env WAYMARK_TIME_SCALE, default 1)')
+    .option('--time-scale <n>', "run the server's clock, and the checkpoint schedules with it, n times faster than real time (env WAYMARK_TIME_SCALE, default 1)")
     .option('--seed <n>', 'seed of the checkpoints made (env WAYMARK_SEED, default 20261101, the demo\'s)')
     .option('--checkpoint-retention-days <days>', 'keep checkpoints this long after they leave the point-in-time window (env WAYMARK_CHECKPOINT_RETENTION_DAYS, default 90)')
     .option('--no-metrics', 'do not serve GET /metrics (env WAYMARK_METRICS=off)')
@@ -63,6 +67,9 @@ export function serveCommand(): Command {
     .option('--drain-seconds <seconds>', 'on SIGTERM, first answer /readyz 503 and keep serving this long, if anything asked /readyz (env WAYMARK_DRAIN_SECONDS, default 5; SIGINT never drains)')
     .option('--no-migrate', 'change no schema: only check that the store is at this version (run `waymark migrate` first; env WAYMARK_MIGRATE=off)')
     .option('--wait-for-store <seconds>', 'keep trying to reach the store this long at start, one line per attempt (env WAYMARK_WAIT_FOR_STORE_SECONDS, default 0)')
+    .option('--clock <time>', "start the server's clock at this time: ISO 8601 with a zone, or relative to now such as -30d (env WAYMARK_CLOCK, default: the wall clock)")
+    .option('--freeze-clock', "start the server's clock frozen; the admin API moves it (env WAYMARK_CLOCK_FROZEN=on)")
+    .option('--ready-file <path>', 'once listening, write {"url","pid","adminUrl"} to this file (atomically); removed at shutdown')
     .action(async (flags: ServeFlags) => {
       const config = loadConfig({
         ...flags,
@@ -82,6 +89,10 @@ export function serveCommand(): Command {
         const { timeScale, seed } = config.producer
         process.stderr.write(`waymark: making checkpoints of scheduled clusters (time scale ${timeScale}, seed ${seed})\n`)
       }
+      if (config.clock.start !== undefined || config.clock.frozen) {
+        const at = new Date(config.clock.start ?? Date.now()).toISOString()
+        process.stderr.write(`waymark: the clock starts at ${at}${config.clock.frozen ? ', frozen' : ''}\n`)
+      }
       const fixtures = []
       for (const file of flags.fixtures) fixtures.push(await fixtureFile(file))
       const { startServer } = await import('../../server.js')
@@ -99,7 +110,11 @@ export function serveCommand(): Command {
       // The person at a terminal reads stderr; a log shipper reading stdout gets the same as a record.
       process.stderr.write(`waymark: serving on ${server.url} (store ${storeLabel(config.store)}${admin})\n`)
       server.app.log.info({ url: server.url, store: storeLabel(config.store), adminApi: config.adminToken !== undefined }, 'serving')
+      const { readyFile } = flags
+      if (readyFile !== undefined) await writeReadyFile(readyFile, { url: server.url, pid: process.pid, adminUrl: server.adminUrl ?? null })
       const signal = await stopping
+      // The server is going away: no one should take the ready file for one that listens.
+      if (readyFile !== undefined) await removeReadyFile(readyFile)
       // A second signal ends the drain and cuts the remaining connections at once; the shutdown then ends as usual.
       const hurry = (): void => server.hurry()
       process.on('SIGINT', hurry)

@@ -21,6 +21,7 @@ import type {
   RevokedToken,
   SchemaMigration,
   Store,
+  StoreClock,
 } from '../store.js'
 import { PruneSchedule } from '../prune-schedule.js'
 import { StoreNotFoundError, StoreUnavailableError, withUnavailableErrors, WriteHealth } from '../store-errors.js'
@@ -61,6 +62,8 @@ export interface PostgresStoreOptions {
   readonly migrate?: boolean
   /** True: create nothing; a schema without Waymark's tables is a StoreNotFoundError (the CLI's reading commands). */
   readonly mustExist?: boolean
+  /** The server's clock, for the revoked tokens and nonce leases it forgets once expired; the wall clock by default. */
+  readonly clock?: StoreClock | undefined
 }
 
 /** A schema name this engine accepts: a plain lower-case identifier, so it needs no quoting anywhere. */
@@ -225,6 +228,7 @@ export class PostgresStore implements Store {
     readonly migration: SchemaMigration,
     private readonly listener: PostgresChangeListener,
     private readonly writes: WriteHealth,
+    private readonly clock: StoreClock,
   ) {}
 
   /**
@@ -277,7 +281,7 @@ export class PostgresStore implements Store {
       const listener = new PostgresChangeListener({ connectionString: url, ...searchPath })
       // A disk-full or I/O failure (SQLSTATE class 53, 58030) also marks writes failing.
       const writes = new WriteHealth()
-      return withUnavailableErrors(new PostgresStore(pool, migration, listener, writes), postgresUnavailableKind, writes)
+      return withUnavailableErrors(new PostgresStore(pool, migration, listener, writes, options.clock ?? Date.now), postgresUnavailableKind, writes)
     } catch (error) {
       await pool.end().catch(() => undefined)
       throw isPostgresUnavailable(error) ? new StoreUnavailableError(error) : error
@@ -362,7 +366,7 @@ export class PostgresStore implements Store {
   }
 
   async revokeToken(jti: string, expiresAtSeconds: number): Promise<void> {
-    await this.pool.query('DELETE FROM revoked_tokens WHERE expires_at <= $1', [Math.floor(Date.now() / 1000)])
+    await this.pool.query('DELETE FROM revoked_tokens WHERE expires_at <= $1', [Math.floor(this.clock() / 1000)])
     await this.notifying(
       'INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING',
       [jti, Math.floor(expiresAtSeconds)],
@@ -374,7 +378,7 @@ export class PostgresStore implements Store {
   }
 
   async claimNonceLease(nonce: string, owner: string, expiresAtSeconds: number): Promise<boolean> {
-    const nowSeconds = Math.floor(Date.now() / 1000)
+    const nowSeconds = Math.floor(this.clock() / 1000)
     if (this.noncePrune.due(nowSeconds)) {
       await this.pool.query('DELETE FROM digest_nonce_leases WHERE expires_at <= $1', [nowSeconds])
     }

@@ -22,6 +22,7 @@ import type {
   RevokedToken,
   SchemaMigration,
   Store,
+  StoreClock,
 } from '../store.js'
 import { PruneSchedule } from '../prune-schedule.js'
 import { TurnBatch } from '../turn-batch.js'
@@ -65,6 +66,8 @@ export interface SqliteOpenOptions {
    * end do not.
    */
   readonly checkLargeFileInBackground?: boolean
+  /** The server's clock, for the revoked tokens and nonce leases it forgets once expired; the wall clock by default. */
+  readonly clock?: StoreClock | undefined
 }
 
 /** One Digest nonce lease to claim (`Store.claimNonceLease`). */
@@ -312,6 +315,7 @@ export class SqliteStore implements Store {
     readonly migration: SchemaMigration,
     private readonly writes: WriteHealth,
     private readonly path: string,
+    private readonly clock: StoreClock,
   ) {
     this.stmt = prepareStatements(db)
     this.admin = prepareAdminStatements(db)
@@ -351,7 +355,7 @@ export class SqliteStore implements Store {
       // Every method then fails with StoreUnavailableError when the file is locked past the busy timeout,
       // cannot be opened, is damaged, or its disk is full or failing (which also marks writes failing).
       const writes = new WriteHealth()
-      const store = new SqliteStore(db, migration, writes, path)
+      const store = new SqliteStore(db, migration, writes, path, options.clock ?? Date.now)
       if (size > SYNC_CHECK_MAX_BYTES && options.checkLargeFileInBackground) {
         store.background = checkInBackground(path, (found) => (store.damage = found))
       }
@@ -438,7 +442,7 @@ export class SqliteStore implements Store {
 
   async revokeToken(jti: string, expiresAtSeconds: number): Promise<void> {
     await this.gate.pass()
-    this.stmt.forgetExpiredRevocations.run(Math.floor(Date.now() / 1000))
+    this.stmt.forgetExpiredRevocations.run(Math.floor(this.clock() / 1000))
     this.stmt.revokeToken.run(jti, expiresAtSeconds)
   }
 
@@ -458,7 +462,7 @@ export class SqliteStore implements Store {
    * claim retried after an error whose insert had committed finds its own row).
    */
   private claimLeasesSync(claims: readonly LeaseClaim[]): boolean[] {
-    const nowSeconds = Math.floor(Date.now() / 1000)
+    const nowSeconds = Math.floor(this.clock() / 1000)
     if (this.noncePrune.due(nowSeconds)) this.stmt.forgetExpiredNonceLeases.run(nowSeconds)
     return claims.map(
       (claim) =>
@@ -490,7 +494,7 @@ export class SqliteStore implements Store {
           // The commit must not copy the log into the file on the event loop: a worker does it after.
           own.pragma('wal_autocheckpoint = 0')
         }
-        const writer = own ? new SqliteStore(own, this.migration, this.writes, this.path) : this
+        const writer = own ? new SqliteStore(own, this.migration, this.writes, this.path, this.clock) : this
         db.exec('BEGIN IMMEDIATE')
         try {
           const summary = writer.applySync({ ...data, apiKeys: [], serviceAccounts: [] })
