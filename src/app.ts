@@ -235,12 +235,24 @@ function forwardedFor(request: IncomingMessage): string | undefined {
 }
 
 const SAFE_HOST = /^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/
+/** A DNS name (253 characters at most), a colon and a port: a longer Host is no host. */
+const MAX_HOST_LENGTH = 253 + 6
 
-/** The request's own scheme and Host; a missing or odd Host falls back to the listening address. */
+/**
+ * The request's own scheme and Host; a missing, odd or overlong Host falls back to the address the
+ * connection came to (a Host is in every link of a body: 15 KB of it made a page of 500 checkpoints 8 MB).
+ */
 function requestBaseUrl(request: IncomingMessage, config: Config): string {
   const host = request.headers.host
-  const authority = host !== undefined && SAFE_HOST.test(host) ? host : `${config.host}:${config.port}`
+  const authority = host !== undefined && host.length <= MAX_HOST_LENGTH && SAFE_HOST.test(host) ? host : localAuthority(request, config)
   // As Fastify's request.protocol without trustProxy: the connection's own scheme.
   const protocol = (request.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http'
   return `${protocol}://${authority}`
+}
+
+/** The address and port the connection came to; the configured ones when unknown (`inject`). */
+function localAuthority(request: IncomingMessage, config: Config): string {
+  const { localAddress, localPort } = request.socket
+  if (localAddress === undefined || localPort === undefined) return `${config.host}:${config.port}`
+  return localAddress.includes(':') ? `[${localAddress}]:${localPort}` : `${localAddress}:${localPort}`
 }

@@ -1,4 +1,5 @@
 import type { Principal } from '../domain/types.js'
+import { BoundedMap, type Bounds } from '../memory/bounded-map.js'
 import type { Store } from '../storage/store.js'
 import { readAccessToken, type TokenClaims } from './access-tokens.js'
 import { formatDigestChallenge, parseDigestAuthorization } from './digest-header.js'
@@ -53,8 +54,8 @@ export interface AuthenticatorDeps {
 }
 
 const BEARER_CHALLENGE = 'Bearer error="invalid_token"'
-/** Verified access tokens remembered (about 300 bytes each) before the memory starts over. */
-const MAX_VERIFIED_TOKENS = 10_000
+/** Verified access tokens remembered (about 300 bytes each, ours: signed) before the memory starts over. */
+const VERIFIED_TOKENS: Bounds = { maxEntries: 10_000, maxBytes: 8 * 1024 * 1024 }
 
 /**
  * The two ways in, as the real API has them:
@@ -124,14 +125,11 @@ export class Authenticator {
    * The claims of a token whose signature was checked before: a client sends the same token for an hour,
    * and checking its HMAC again would answer the same. Expiry and revocation are still checked on every use.
    */
-  readonly #verified = new Map<string, TokenClaims>()
+  readonly #verified = new BoundedMap<string, TokenClaims>(VERIFIED_TOKENS)
 
   #verify(token: string): TokenClaims | undefined {
     const claims = readAccessToken(this.deps.tokenSecret, token)
-    if (claims !== undefined) {
-      if (this.#verified.size >= MAX_VERIFIED_TOKENS) this.#verified.clear()
-      this.#verified.set(token, claims)
-    }
+    if (claims !== undefined) this.#verified.set(token, claims)
     return claims
   }
 
