@@ -20,6 +20,8 @@ import { ApiPipeline, type ApiRequest } from './http/pipeline.js'
 import { TokenBucketLimiter } from './http/rate-limiter.js'
 import { DEFAULT_FORMAT, lenientFormat } from './http/query-params.js'
 import { noteCaller } from './http/caller.js'
+import { capConnections } from './http/connection-cap.js'
+import { clientGone, closeIfBodyPending, guardRequestBodies } from './http/request-bodies.js'
 import { observeRequests, recordAnswer } from './http/request-observer.js'
 import { REQUEST_ID_HEADER, requestId } from './http/request-id.js'
 import { renderError, type ApiResponse } from './http/render.js'
@@ -96,8 +98,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: MAX_HEADER_BYTES },
     // Undecodable URLs are the API's to answer (per parameter), not the framework's.
     frameworkErrors: (error, request, reply) => {
-      // Outside every route, so no hook runs: the request id, the metrics and the access log are wired here.
+      // Outside every route, so no hook runs: the request id, the metrics, the access log and the close
+      // of a connection whose body is still arriving are wired here.
       observeUnrouted(request, reply)
+      closeIfBodyPending(request, reply)
       if (error.code === 'FST_ERR_BAD_URL') {
         const target = request.raw.url ?? '/'
         if (admin !== undefined && config.adminToken !== undefined && admin.isAdminTarget(target)) {
@@ -144,8 +148,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
   // Before any scope is registered, so that every route and the not-found handler inherit the hooks.
   const observeUnrouted = observeRequests(app, { metrics, accessLog, clientAddress: loggedClient })
+  guardRequestBodies(app, config.bodyTimeoutMs)
+  capConnections(app.server, config.maxConnections, refusedConnection(app.log, metrics, now))
   // Set before any route is registered: a scope keeps the error handler it was registered under.
   app.setErrorHandler((error, request, reply) => {
+    // A client that aborted its body, or was answered already (a body deadline, then the connection cut):
+    // nothing to answer, and not our error.
+    if (reply.sent || clientGone(request)) {
+      request.log.debug({ err: error }, 'request abandoned before its body was read')
+      return undefined
+    }
+    // A body that did not arrive in time (request-bodies.ts), on the OAuth routes.
+    if (error instanceof ApiError) return send(reply, renderError(error, DEFAULT_FORMAT))
     // Fastify refuses some requests before a handler runs (an unparseable Content-Type, QUERY without
     // one); the API never reads a body, so it answers them as any other request: by route, then auth.
     if (isFrameworkClientError(error)) return dispatch(request, reply)
@@ -209,6 +223,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   })
   return app
+}
+
+/** How often, at most, a refused connection is logged (with how many were refused since the last line). */
+const REFUSAL_LOG_INTERVAL_MS = 60_000
+
+/** Counts a connection refused by the cap; a warning at most once a minute, with the count since the last. */
+function refusedConnection(log: FastifyBaseLogger, metrics: HttpMetrics | undefined, now: () => number): () => void {
+  let refused = 0
+  let loggedAt = -Infinity
+  return () => {
+    metrics?.connectionRefused()
+    refused++
+    const at = now()
+    if (at - loggedAt < REFUSAL_LOG_INTERVAL_MS) return
+    log.warn({ refused }, 'connection cap reached: connections refused with 503 TOO_MANY_CONNECTIONS')
+    loggedAt = at
+    refused = 0
+  }
 }
 
 /** One of Fastify's own 4xx refusals of a request (FST_ERR_CTP_INVALID_MEDIA_TYPE and the like). */

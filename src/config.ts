@@ -47,6 +47,10 @@ export interface Config {
   readonly waitForStoreMs: number
   /** On SIGTERM, how long `serve` keeps serving with /readyz at 503 before it stops (docs/operations.md). */
   readonly drainMs: number
+  /** How long a declared request body may take to arrive, from the end of its headers; 408 after (docs/security.md). */
+  readonly bodyTimeoutMs: number
+  /** Connections open at once; the next ones are refused with 503 TOO_MANY_CONNECTIONS (docs/security.md). */
+  readonly maxConnections: number
 }
 
 export interface MetricsConfig {
@@ -94,6 +98,8 @@ export interface ConfigFlags {
   readonly migrate?: boolean | undefined
   readonly waitForStore?: string | number | undefined
   readonly drainSeconds?: string | number | undefined
+  readonly bodyTimeout?: string | number | undefined
+  readonly maxConnections?: string | number | undefined
 }
 
 /** Every environment variable Waymark reads, with its default (documented in the README). */
@@ -127,6 +133,8 @@ export const ENVIRONMENT = {
   WAYMARK_MIGRATE: 'on',
   WAYMARK_WAIT_FOR_STORE_SECONDS: '0',
   WAYMARK_DRAIN_SECONDS: '5',
+  WAYMARK_BODY_TIMEOUT_SECONDS: '30',
+  WAYMARK_MAX_CONNECTIONS: '4096',
 } as const
 
 /** An admin or metrics token: at least 8 visible ASCII characters, so that it fits an Authorization header as is. */
@@ -227,6 +235,14 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (migrateSwitch !== 'on' && migrateSwitch !== 'off') throw new ConfigError(`WAYMARK_MIGRATE must be on or off, got "${migrateSwitch}"`)
   const waitForStoreMs = seconds(pick(flags.waitForStore, 'WAYMARK_WAIT_FOR_STORE_SECONDS'), 'the wait for the store (--wait-for-store)')
   const drainMs = seconds(pick(flags.drainSeconds, 'WAYMARK_DRAIN_SECONDS'), 'the drain (--drain-seconds)')
+  const bodyTimeoutText = pick(flags.bodyTimeout, 'WAYMARK_BODY_TIMEOUT_SECONDS')
+  const bodyTimeoutMs = seconds(bodyTimeoutText, 'the body timeout (--body-timeout)')
+  if (bodyTimeoutMs === 0) throw new ConfigError(`the body timeout (--body-timeout) must be above 0 seconds, got "${bodyTimeoutText}"`)
+  const maxConnectionsText = pick(flags.maxConnections, 'WAYMARK_MAX_CONNECTIONS')
+  const maxConnections = Number(maxConnectionsText)
+  if (!/^\d+$/.test(maxConnectionsText) || maxConnections < 1 || maxConnections > 1_000_000) {
+    throw new ConfigError(`the connection cap (--max-connections) must be a whole number from 1 to 1000000, got "${maxConnectionsText}"`)
+  }
   return Object.freeze({
     host: pick(flags.host, 'WAYMARK_HOST'),
     port,
@@ -251,6 +267,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     migrate: migrateSwitch === 'on',
     waitForStoreMs,
     drainMs,
+    bodyTimeoutMs,
+    maxConnections,
   })
 }
 

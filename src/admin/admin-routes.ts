@@ -3,6 +3,7 @@ import type { Store } from '../storage/store.js'
 import { ApiError } from '../errors.js'
 import { DEFAULT_FORMAT } from '../http/query-params.js'
 import { renderError } from '../http/render.js'
+import { clientGone } from '../http/request-bodies.js'
 import { isStoreUnavailable, renderStoreUnavailable, storeUnavailableDetails, STORE_UNAVAILABLE_MESSAGE } from '../http/store-unavailable.js'
 import { RouteMatcher, safeDecode } from '../http/route-matcher.js'
 import { MALFORMED_JSON } from './admin-bodies.js'
@@ -280,6 +281,11 @@ export async function adminRoutes(scope: FastifyInstance, deps: AdminDeps): Prom
   }
 
   scope.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    // A client that aborted its body, or one answered already (its body's deadline): nothing to answer.
+    if (reply.sent || clientGone(request)) {
+      request.log.debug({ err: error }, 'request abandoned before its body was read')
+      return undefined
+    }
     if (error instanceof ApiError) return sendError(reply, error)
     if (isStoreUnavailable(error)) {
       request.log.warn(storeUnavailableDetails(error), STORE_UNAVAILABLE_MESSAGE)

@@ -22,7 +22,8 @@ class RouteSeries {
 /**
  * The server's own metrics, in the Prometheus text format (docs/operations.md):
  * - `waymark_http_requests_total{route,status}`, `waymark_http_request_duration_seconds{route}`;
- * - `waymark_auth_failures_total{kind}`, `waymark_rate_limited_total`, `waymark_store_unavailable_total`;
+ * - `waymark_auth_failures_total{kind}`, `waymark_rate_limited_total`, `waymark_store_unavailable_total`,
+ *   `waymark_connections_refused_total`;
  * - with `processMetrics`, prom-client's default `process_*` and `nodejs_*` series.
  * Recording a request is a few property lookups and additions on preallocated series; label strings are
  * only written when `/metrics` is scraped. prom-client's own labelled metrics hash their labels into a
@@ -34,6 +35,7 @@ export class HttpMetrics {
   readonly #authFailures: Record<AuthFailureKind, number>
   #rateLimited = 0
   #storeUnavailable = 0
+  #connectionsRefused = 0
   readonly #registry = new Registry()
 
   constructor(options: HttpMetricsOptions) {
@@ -66,6 +68,11 @@ export class HttpMetrics {
 
   storeUnavailable(): void {
     this.#storeUnavailable++
+  }
+
+  /** A connection refused by the connection cap (http/connection-cap.ts). */
+  connectionRefused(): void {
+    this.#connectionsRefused++
   }
 
   /** The exposition text: Waymark's series, then the process metrics (if on). */
@@ -101,6 +108,8 @@ export class HttpMetrics {
     lines.push(`waymark_rate_limited_total ${this.#rateLimited}`)
     head('waymark_store_unavailable_total', 'counter', 'Requests answered 503 because the store could not be reached (readiness checks included).')
     lines.push(`waymark_store_unavailable_total ${this.#storeUnavailable}`)
+    head('waymark_connections_refused_total', 'counter', 'Connections refused with 503 TOO_MANY_CONNECTIONS because the connection cap was reached.')
+    lines.push(`waymark_connections_refused_total ${this.#connectionsRefused}`)
     const defaults = await this.#registry.metrics()
     return `${lines.join('\n')}\n${defaults.trim() === '' ? '' : `\n${defaults}`}`
   }

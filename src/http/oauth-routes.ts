@@ -3,6 +3,7 @@ import { readAccessToken, signAccessToken } from '../auth/access-tokens.js'
 import { parseBasicAuthorization } from '../auth/basic-credentials.js'
 import { verifyClientSecret } from '../auth/client-secrets.js'
 import type { ServiceAccount } from '../domain/types.js'
+import { ApiError } from '../errors.js'
 import { noteCaller } from './caller.js'
 import type { Store } from '../storage/store.js'
 
@@ -36,6 +37,8 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): Promis
   // Fastify's own refusals of the request (a Content-Type that is no media type, a form over the body
   // limit) are malformed requests in OAuth terms; anything else goes to the app's handler (503, 500).
   app.setErrorHandler((error: FastifyError, _request, reply) => {
+    // A body that did not arrive in time (or a client gone) is the app's to answer (app.ts).
+    if (error instanceof ApiError) throw error
     if (error.code?.startsWith('FST_ERR_') && error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return oauthError(reply, 'invalid_request')
     }
