@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { AccessList, clientAddress } from './auth/access-list.js'
 import { Authenticator, type AuthFailure } from './auth/authenticate.js'
 import { NonceBook } from './auth/nonces.js'
 import type { Config } from './config.js'
 import { DIALECTS } from './dialects/all-dialects.js'
 import { CheckpointService } from './domain/checkpoint-service.js'
-import { answerClientError, lacksHost, MAX_HEADER_BYTES, takeOverNodeRefusals } from './http/client-errors.js'
+import { answerClientError, lacksOneHost, MAX_HEADER_BYTES, takeOverNodeRefusals } from './http/client-errors.js'
 import { AUTH_FAILURE_KIND } from './http/auth-failure-kind.js'
 import { healthRoutes } from './http/health-routes.js'
 import type { Readiness } from './http/readiness.js'
@@ -63,7 +63,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, store } = deps
   const now = deps.now ?? Date.now
   const newSecret = (): string => randomBytes(32).toString('base64')
+  // Per caller as well as per project, as Atlas limits: taken by the calls refused after authentication,
+  // and asked before a fresh nonce's lease is written (docs/security.md, item 6).
+  const callerLimiter = config.rateLimit && new TokenBucketLimiter({ ...config.rateLimit, now })
   const nonces = new NonceBook({
+    ...(callerLimiter ? { mayClaim: (caller: string) => callerLimiter.peek(caller).allowed } : {}),
     secret: await store.getOrCreateSecret(NONCE_SECRET, newSecret),
     lifetimeSeconds: config.nonceLifetimeSeconds,
     now,
@@ -75,6 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     authenticator: new Authenticator({ store, nonces, tokenSecret, now }),
     service: new CheckpointService(store),
     limiter: config.rateLimit && new TokenBucketLimiter({ ...config.rateLimit, now }),
+    callerLimiter,
     answers: new AnswerCache(() => (store instanceof CachedStore ? store.cacheVersion() : undefined), now),
   })
   // Imported only when there is an admin token: its modules (the OpenAPI document above all) cost start-up time.
@@ -101,7 +106,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // Outside every route, so no hook runs: the request id, the metrics, the access log and the close
       // of a connection whose body is still arriving are wired here.
       observeUnrouted(request, reply)
-      closeIfBodyPending(request, reply)
+      const pending = closeIfBodyPending(request, reply)
+      if (pending !== undefined) return void pending.then(() => void answerFrameworkError(error, request, reply))
+      return answerFrameworkError(error, request, reply)
+    },
+  })
+  const answerFrameworkError = (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<void> => {
       if (error.code === 'FST_ERR_BAD_URL') {
         const target = request.raw.url ?? '/'
         if (admin !== undefined && config.adminToken !== undefined && admin.isAdminTarget(target)) {
@@ -110,8 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         return dispatch(request, reply)
       }
       return send(reply, renderError(new ApiError('MALFORMED_REQUEST'), DEFAULT_FORMAT))
-    },
-  })
+  }
 
   const publicUrl = config.publicUrl
   const accessLog = deps.accessLog ?? false
@@ -155,7 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // A client that aborted its body, or was answered already (a body deadline, then the connection cut):
     // nothing to answer, and not our error.
     if (reply.sent || clientGone(request)) {
-      request.log.debug({ err: error }, 'request abandoned before its body was read')
+      request.log.debug({ reason: (error as Error).message }, 'request abandoned before its body was read')
       return undefined
     }
     // A body that did not arrive in time (request-bodies.ts), on the OAuth routes.
@@ -174,7 +183,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   takeOverNodeRefusals(app.server)
   // Synchronous: an async hook costs a promise on every request Fastify routes.
   app.addHook('onRequest', (request, reply, done) => {
-    if (!lacksHost(request.raw)) return done()
+    if (!lacksOneHost(request.raw)) return done()
     // Answered here; not calling done() ends the request's hooks.
     send(reply.header('connection', 'close'), renderError(new ApiError('MALFORMED_REQUEST'), DEFAULT_FORMAT))
   })

@@ -283,7 +283,7 @@ export async function adminRoutes(scope: FastifyInstance, deps: AdminDeps): Prom
   scope.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     // A client that aborted its body, or one answered already (its body's deadline): nothing to answer.
     if (reply.sent || clientGone(request)) {
-      request.log.debug({ err: error }, 'request abandoned before its body was read')
+      request.log.debug({ reason: error.message }, 'request abandoned before its body was read')
       return undefined
     }
     if (error instanceof ApiError) return sendError(reply, error)

@@ -21,6 +21,15 @@ export type AuthOutcome =
       /** Who the credentials said they were, when they named someone: a Digest username, a verified token's client id. */
       readonly caller?: string
     }
+  | {
+      /**
+       * Good Digest credentials whose fresh nonce would need a lease write, for a caller whose per-caller
+       * bucket is empty (`NonceBook`'s `mayClaim`): nothing was written; the pipeline answers 429.
+       */
+      readonly ok: false
+      readonly limited: true
+      readonly caller: string
+    }
 
 /** Why authentication failed; logged and counted, never told to the caller. */
 export type AuthFailure =
@@ -87,8 +96,10 @@ export class Authenticator {
     if (!verifyDigestResponse(auth, key.digestHa1, request.method)) return this.#digestFailure('bad-response', false, caller)
     const nc = Number.parseInt(auth.nc ?? '', 16)
     // The first use of a nonce in this process waits for its lease in the store (NonceBook); later ones do not.
-    const verdict = this.deps.nonces.check(auth.nonce, nc)
+    const verdict = this.deps.nonces.check(auth.nonce, nc, key.publicKey)
     switch (typeof verdict === 'string' ? verdict : await verdict) {
+      case 'limited':
+        return { ok: false, limited: true, caller }
       case 'ok':
         return {
           ok: true,

@@ -2,8 +2,7 @@ import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 import { Server as TlsServer } from 'node:tls'
 import { ApiError } from '../errors.js'
-import { DEFAULT_FORMAT } from './query-params.js'
-import { renderError } from './render.js'
+import { rawErrorResponse } from './client-errors.js'
 
 /** How long a refused connection is read (and what it sends discarded) before it is cut. */
 const REFUSED_LINGER_MS = 1_000
@@ -43,15 +42,7 @@ function refuse(socket: Socket, encrypted: boolean, max: number): void {
     socket.destroy()
     return
   }
-  const error = new ApiError('TOO_MANY_CONNECTIONS', [max])
-  const response = renderError(error, DEFAULT_FORMAT, { 'retry-after': '1' })
-  const head = [
-    `HTTP/1.1 ${response.status} ${error.toBody().reason}`,
-    ...Object.entries(response.headers).map(([name, value]) => `${name}: ${value}`),
-    `content-length: ${Buffer.byteLength(response.body)}`,
-    'connection: close',
-  ]
-  socket.end(`${head.join('\r\n')}\r\n\r\n${response.body}`)
+  socket.end(rawErrorResponse(new ApiError('TOO_MANY_CONNECTIONS', [max]), { 'retry-after': '1' }))
   socket.resume()
   setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref()
 }

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Registry } from 'prom-client'
-import { AUTH_FAILURE_KINDS, type AuthFailureKind } from './auth-failure-kind.js'
+import { AUTH_FAILURE_KINDS, COARSE_AUTH_FAILURE_KIND, type AuthFailureKind } from './auth-failure-kind.js'
 import { ROUTE_LABELS, type RouteLabel } from './route-label.js'
 
 /** Upper bounds of the latency histogram, in seconds: 1 ms to 10 s. */
@@ -75,8 +75,12 @@ export class HttpMetrics {
     this.#connectionsRefused++
   }
 
-  /** The exposition text: Waymark's series, then the process metrics (if on). */
-  async render(): Promise<string> {
+  /**
+   * The exposition text: Waymark's series, then the process metrics (if on). Authentication failures are
+   * by kind for a trusted scraper (`detailed`: a metrics token guards /metrics), else by the coarse kinds
+   * of {@link COARSE_AUTH_FAILURE_KIND}, which tell no stranger a fact about one credential.
+   */
+  async render(options: { readonly detailed: boolean } = { detailed: true }): Promise<string> {
     const lines: string[] = []
     const head = (name: string, type: string, help: string): void => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
@@ -103,7 +107,12 @@ export class HttpMetrics {
       )
     }
     head('waymark_auth_failures_total', 'counter', 'Requests refused for their credentials, by kind (no_credentials includes the first leg of every Digest exchange).')
-    for (const kind of AUTH_FAILURE_KINDS) lines.push(`waymark_auth_failures_total{kind="${kind}"} ${this.#authFailures[kind]}`)
+    const failures = new Map<string, number>()
+    for (const kind of AUTH_FAILURE_KINDS) {
+      const shown = options.detailed ? kind : (COARSE_AUTH_FAILURE_KIND[kind] ?? kind)
+      failures.set(shown, (failures.get(shown) ?? 0) + this.#authFailures[kind])
+    }
+    for (const [kind, count] of failures) lines.push(`waymark_auth_failures_total{kind="${kind}"} ${count}`)
     head('waymark_rate_limited_total', 'counter', 'Requests answered 429 by the per-project rate limit.')
     lines.push(`waymark_rate_limited_total ${this.#rateLimited}`)
     head('waymark_store_unavailable_total', 'counter', 'Requests answered 503 because the store could not be reached (readiness checks included).')

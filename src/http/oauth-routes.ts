@@ -84,7 +84,7 @@ async function clientCall(
   const value = single(form, parameter)
   if (value === undefined) return { error: 'invalid_request' }
   const account = await authenticateClient(request, form, deps)
-  return account ? { account, value } : { error: 'invalid_client' }
+  return typeof account === 'string' ? { error: account } : { account, value }
 }
 
 function single(form: URLSearchParams, name: string): string | undefined {
@@ -94,22 +94,28 @@ function single(form: URLSearchParams, name: string): string | undefined {
 
 /**
  * The service account whose id and secret the request carries (Basic, or `client_id`/`client_secret` in
- * the form), checked against every unexpired secret of the account.
+ * the form), checked against every unexpired secret of the account. RFC 6749 §2.3: a client uses one
+ * authentication method per request, so an Authorization header (even a malformed one) beside a
+ * `client_secret` in the form, or a header that is no Basic credentials beside a `client_id`, is
+ * `invalid_request`; a `client_id` repeated beside good Basic credentials is not authentication and is
+ * let be (some OAuth libraries send it).
  */
-async function authenticateClient(request: FastifyRequest, form: URLSearchParams, deps: OAuthDeps): Promise<ServiceAccount | undefined> {
-  const basic = parseBasicAuthorization(request.headers.authorization)
+async function authenticateClient(request: FastifyRequest, form: URLSearchParams, deps: OAuthDeps): Promise<ServiceAccount | OAuthError> {
+  const header = request.headers.authorization
+  const basic = parseBasicAuthorization(header)
+  if (header !== undefined && (form.has('client_secret') || (basic === undefined && form.has('client_id')))) return 'invalid_request'
   const clientId = basic?.user ?? single(form, 'client_id')
   const secret = basic?.password ?? single(form, 'client_secret')
   noteCaller(request.raw, clientId)
-  if (clientId === undefined || secret === undefined || secret.length > 1024) return undefined
+  if (clientId === undefined || secret === undefined || secret.length > 1024) return 'invalid_client'
   const account = await deps.store.getServiceAccount(clientId)
-  if (!account) return undefined
+  if (!account) return 'invalid_client'
   const now = deps.now()
   for (const stored of account.secrets) {
     if (Date.parse(stored.expiresAt) <= now) continue
     if (await verifyClientSecret(secret, stored.hash)) return account
   }
-  return undefined
+  return 'invalid_client'
 }
 
 function oauthError(reply: FastifyReply, error: OAuthError): FastifyReply {

@@ -28,17 +28,28 @@ export function guardRequestBodies(app: FastifyInstance, deadlineMs: number): vo
     done(null, withDeadline(raw, payload, left, () => reply.sent))
   })
   app.addHook('onSend', (request, reply, payload, done) => {
-    closeIfBodyPending(request, reply)
-    done(null, payload)
+    const pending = closeIfBodyPending(request, reply)
+    if (pending === undefined) done(null, payload)
+    else void pending.then(() => done(null, payload))
   })
 }
 
 /**
  * Asks for the connection to close with the answer when the request's body is still arriving; the hook
  * above does it for every answer of a route, this for those Fastify gives outside routes (frameworkErrors).
+ * An answer made as the headers arrive can come before Node parsed a body that arrived with them (a
+ * pipelined request, a small POST in one packet): when the body is not complete yet, this looks again
+ * once the bytes at hand are parsed (the promise; undefined when there was nothing to wait for).
  */
-export function closeIfBodyPending(request: FastifyRequest, reply: FastifyReply): void {
-  if (declaresBody(request.raw) && !request.raw.complete) reply.header('connection', 'close')
+export function closeIfBodyPending(request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined {
+  const raw = request.raw
+  if (!declaresBody(raw) || raw.complete) return undefined
+  return new Promise((resolve) =>
+    setImmediate(() => {
+      if (!raw.complete) reply.header('connection', 'close')
+      resolve()
+    }),
+  )
 }
 
 /** Whether a request announces a body (a Content-Length above 0, or chunks). */
