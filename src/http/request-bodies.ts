@@ -23,7 +23,7 @@ import { ApiError } from '../errors.js'
 export function guardRequestBodies(app: FastifyInstance, deadlineMs: number): void {
   app.addHook('preParsing', (request, reply, payload, done) => {
     const raw = request.raw
-    if (!declaresBody(raw) || raw.complete) return done(null, payload)
+    if (!bodyPending(raw)) return done(null, payload)
     const left = Math.max(0, deadlineMs - reply.elapsedTime)
     done(null, withDeadline(raw, payload, left, () => reply.sent))
   })
@@ -43,10 +43,10 @@ export function guardRequestBodies(app: FastifyInstance, deadlineMs: number): vo
  */
 export function closeIfBodyPending(request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined {
   const raw = request.raw
-  if (!declaresBody(raw) || raw.complete) return undefined
+  if (!bodyPending(raw)) return undefined
   return new Promise((resolve) =>
     setImmediate(() => {
-      if (!raw.complete) reply.header('connection', 'close')
+      if (raw.complete === false) reply.header('connection', 'close')
       resolve()
     }),
   )
@@ -59,12 +59,20 @@ export function declaresBody(raw: IncomingMessage): boolean {
 }
 
 /**
+ * Whether a request's declared body has not all arrived yet. `complete` is Node's; a request that has no
+ * such flag (Fastify's `inject`, which hands the whole payload at once) is complete.
+ */
+function bodyPending(raw: IncomingMessage): boolean {
+  return declaresBody(raw) && raw.complete === false
+}
+
+/**
  * Whether the client went away before its request was read (it aborted the body, or the connection was
  * cut): nothing can be answered, and it is not our error (logged at debug at most).
  */
 export function clientGone(request: FastifyRequest): boolean {
   const raw = request.raw
-  return (raw.destroyed && !raw.complete) || raw.socket?.destroyed === true
+  return (raw.destroyed && raw.complete === false) || raw.socket?.destroyed === true
 }
 
 /**
