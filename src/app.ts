@@ -25,7 +25,7 @@ import { clientGone, closeIfBodyPending, guardRequestBodies } from './http/reque
 import { observeRequests, recordAnswer } from './http/request-observer.js'
 import { REQUEST_ID_HEADER, requestId } from './http/request-id.js'
 import { renderError, type ApiResponse } from './http/render.js'
-import { isStoreUnavailable, renderStoreUnavailable, storeUnavailableDetails, STORE_UNAVAILABLE_MESSAGE } from './http/store-unavailable.js'
+import { isStoreUnavailable, renderStoreUnavailable, logStoreUnavailable } from './http/store-unavailable.js'
 import { ApiError } from './errors.js'
 import { CachedStore, freshReads } from './storage/cached-store.js'
 import type { Store } from './storage/store.js'
@@ -174,7 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (isFrameworkClientError(error)) return dispatch(request, reply)
     // The OAuth routes (and anything else outside the pipeline) reach the store too.
     if (isStoreUnavailable(error)) {
-      request.log.warn(storeUnavailableDetails(error), STORE_UNAVAILABLE_MESSAGE)
+      logStoreUnavailable(request.log, error)
       return send(reply, renderStoreUnavailable(lenientFormat(querySearch(request))))
     }
     request.log.error({ err: error }, 'unexpected error outside the API pipeline')

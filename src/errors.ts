@@ -146,6 +146,11 @@ export const ERRORS = {
     detail: 'No secret with ID %s exists for service account %s.',
   },
   DUPLICATE_ID: { status: 409, errorCode: 'DUPLICATE_ID', detail: '%s %s already exists.' },
+  FIXTURE_LOAD_IN_PROGRESS: {
+    status: 409,
+    errorCode: 'FIXTURE_LOAD_IN_PROGRESS',
+    detail: 'Another fixture document is being loaded; retry once it is done.',
+  },
 } as const satisfies Record<string, ErrorSpec>
 
 export interface ErrorSpec {

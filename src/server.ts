@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type pino from 'pino'
 import { buildApp } from './app.js'
+import type { FixtureFile } from './fixtures/fixture-file.js'
 import type { Config } from './config.js'
 import { HttpMetrics } from './http/metrics.js'
 import { Readiness } from './http/readiness.js'
@@ -16,8 +17,8 @@ import { openStoreWaiting, type FailedAttempt } from './storage/wait-for-store.j
 export interface ServeOptions {
   /** Load the deterministic demo data set before serving. */
   readonly demo: boolean
-  /** Fixture documents (parsed JSON) to load before serving, in order. */
-  readonly fixtures: readonly unknown[]
+  /** Fixture files to load (streamed) before serving, in order. */
+  readonly fixtures: readonly FixtureFile[]
   /** Told of each failed attempt to reach the store while `config.waitForStoreMs` lasts. */
   readonly onStoreRetry?: (failed: FailedAttempt) => void
 }
@@ -54,6 +55,7 @@ export async function startServer(config: Config, options: ServeOptions): Promis
   const logger = createLogger(config.logLevel, config.logFormat === 'pretty' ? await prettyDestination() : undefined)
   const store = await openStoreWaiting(config.store, {
     migrate: config.migrate,
+    serving: true,
     waitMs: config.waitForStoreMs,
     ...(options.onStoreRetry ? { onRetry: options.onStoreRetry } : {}),
   })
@@ -61,8 +63,8 @@ export async function startServer(config: Config, options: ServeOptions): Promis
     // Imported when needed: modules a plain `serve` does not use cost start-up time.
     if (options.demo) await store.apply((await import('./fixtures/demo.js')).demoDataSet())
     if (options.fixtures.length > 0) {
-      const { loadFixture } = await import('./fixtures/load-fixture.js')
-      for (const document of options.fixtures) await loadFixture(document, store)
+      const [{ loadFixtureStream }, { withFileMessages }] = await Promise.all([import('./fixtures/load-fixture.js'), import('./fixtures/fixture-file.js')])
+      for (const file of options.fixtures) await withFileMessages(file, () => loadFixtureStream(file.open(), store))
     }
     const https = config.tls && { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
     const metrics = config.metrics.enabled ? new HttpMetrics({ processMetrics: true }) : undefined

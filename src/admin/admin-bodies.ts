@@ -1,6 +1,7 @@
 import { checkReferenceProblems } from '../fixtures/check-references.js'
 import type { FixtureProblem } from '../fixtures/error-list.js'
 import type { FixtureKey } from '../fixtures/fixture-schema.js'
+import { hashSecrets } from '../fixtures/hash-secrets.js'
 import { validateFixture } from '../fixtures/validate-fixture.js'
 import type { DataSet } from '../domain/types.js'
 import { ApiError } from '../errors.js'
@@ -38,14 +39,25 @@ export function bodyObject(body: unknown): JsonObject {
  * by the fixture validator, then its references against the store. Throws 400 INVALID_ATTRIBUTE listing
  * every bad field with the fixture's message, less its entry label (`name must be a non-empty string`).
  */
-export async function validateEntry<K extends FixtureKey>(kind: K, entry: JsonObject, store: Store, now: Date): Promise<EntryOf<K>> {
+export async function validateEntry<K extends FixtureKey>(
+  kind: K,
+  entry: JsonObject,
+  store: Store,
+  now: Date,
+  /** Runs between the field checks and the reference checks: a create's 409 DUPLICATE_ID comes first. */
+  beforeReferences?: (record: EntryOf<K>) => Promise<void>,
+  /** Hash a service account's client secret (async scrypt); an update that keeps the stored one does not. */
+  hashSecret = true,
+): Promise<EntryOf<K>> {
   const result = validateFixture({ [kind]: [entry] }, { now })
   if (!result.ok) throw new FieldViolationsError(result.problems.map((p) => entryViolation(kind, p)))
+  const record = result.data[kind][0] as EntryOf<K> | undefined
+  if (record === undefined) throw new Error(`validateEntry: no ${kind} entry came out of a valid fixture`)
+  await beforeReferences?.(record)
   const problems = await checkReferenceProblems(result.data, store)
   if (problems.length > 0) throw new FieldViolationsError(problems.map((p) => entryViolation(kind, p)))
-  const record = result.data[kind][0]
-  if (record === undefined) throw new Error(`validateEntry: no ${kind} entry came out of a valid fixture`)
-  return record as EntryOf<K>
+  if (kind !== 'serviceAccounts' || !hashSecret) return record
+  return (await hashSecrets(result.data, result.clientSecrets)).serviceAccounts[0] as EntryOf<K>
 }
 
 /** A problem of a whole fixture document: the field's path in it, and the message `waymark load` prints. */

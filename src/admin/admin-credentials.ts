@@ -51,8 +51,10 @@ export class AdminCredentials {
     const entry = bodyObject(body)
     const privateKey = entry['privateKey'] === undefined ? randomUUID() : undefined
     const publicKey = entry['publicKey'] ?? (await this.unusedPublicKey())
-    const key = await validateEntry('apiKeys', { ...entry, publicKey, privateKey: entry['privateKey'] ?? privateKey }, this.store, this.date())
-    if (await this.store.getApiKey(key.publicKey)) throw new ApiError('DUPLICATE_ID', ['API key', key.publicKey])
+    const fields = { ...entry, publicKey, privateKey: entry['privateKey'] ?? privateKey }
+    const key = await validateEntry('apiKeys', fields, this.store, this.date(), async (k) => {
+      if (await this.store.getApiKey(k.publicKey)) throw new ApiError('DUPLICATE_ID', ['API key', k.publicKey])
+    })
     await this.store.apply(only('apiKeys', key))
     return { record: await this.apiKey(key.publicKey), secret: privateKey }
   }
@@ -104,10 +106,10 @@ export class AdminCredentials {
       { ...entry, clientId, clientSecret: entry['clientSecret'] ?? clientSecret },
       this.store,
       this.date(),
+      async (a) => {
+        if (await this.store.getServiceAccount(a.clientId)) throw new ApiError('DUPLICATE_ID', ['Service account', a.clientId])
+      },
     )
-    if (await this.store.getServiceAccount(account.clientId)) {
-      throw new ApiError('DUPLICATE_ID', ['Service account', account.clientId])
-    }
     await this.store.apply(only('serviceAccounts', account))
     return { record: await this.serviceAccount(account.clientId), secret: clientSecret }
   }
@@ -129,7 +131,7 @@ export class AdminCredentials {
       accessList: current.accessList,
     }
     const entry = mergePatch(input, patch, ['clientId', 'orgId'])
-    const checked = await validateEntry('serviceAccounts', entry, this.store, this.date())
+    const checked = await validateEntry('serviceAccounts', entry, this.store, this.date(), undefined, patch['clientSecret'] !== undefined)
     const expiresAt = checked.secrets[0]?.expiresAt
     const secrets =
       patch['clientSecret'] !== undefined

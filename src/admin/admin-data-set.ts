@@ -1,22 +1,37 @@
-import { checkReferenceProblems } from '../fixtures/check-references.js'
 import { demoDataSet } from '../fixtures/demo.js'
-import { validateFixture } from '../fixtures/validate-fixture.js'
+import { FixtureError, FixtureNotAnObjectError, FixtureSyntaxError, loadFixtureStream } from '../fixtures/load-fixture.js'
+import { ApiError } from '../errors.js'
 import type { ApplySummary, DeleteSummary, Store } from '../storage/store.js'
-import { bodyObject, documentViolation } from './admin-bodies.js'
+import { documentViolation } from './admin-bodies.js'
 import { FieldViolationsError } from './field-violations.js'
 
 /**
- * Loads a fixture document exactly as `waymark load` does (same validation, same messages, idempotent by
- * id, all or nothing). A refused document is 400 INVALID_ATTRIBUTE listing each problem with its field's
- * path in the document.
+ * Loads a fixture document as it arrives (the request body, streamed: never held whole, see
+ * `loadFixtureStream`), exactly as `waymark load` does (same validation, same messages, idempotent by id,
+ * all or nothing). An empty body loads nothing; a body that is not JSON is 400 INVALID_JSON, JSON that is
+ * no object 400 EXPECTED_JSON_OBJECT, a refused document 400 INVALID_ATTRIBUTE listing each problem with
+ * its field's path in the document.
  */
-export async function loadFixtureDocument(body: unknown, store: Store, now: Date): Promise<ApplySummary> {
-  const document = bodyObject(body)
-  const result = validateFixture(document, { now })
-  if (!result.ok) throw new FieldViolationsError(result.problems.map(documentViolation))
-  const problems = await checkReferenceProblems(result.data, store)
-  if (problems.length > 0) throw new FieldViolationsError(problems.map(documentViolation))
-  return store.apply(result.data)
+export async function loadFixtureBody(body: AsyncIterable<Buffer | string>, store: Store, now: Date): Promise<ApplySummary> {
+  try {
+    return await loadFixtureStream(skipEmpty(body), store, { now, notAnObject: 'throw' })
+  } catch (error) {
+    if (error instanceof FixtureError) throw new FieldViolationsError(error.problems.map(documentViolation))
+    if (error instanceof FixtureSyntaxError) throw new ApiError('INVALID_JSON')
+    if (error instanceof FixtureNotAnObjectError) throw new ApiError('EXPECTED_JSON_OBJECT', [error.type])
+    throw error
+  }
+}
+
+/** The body, or `{}` when it is empty or blank (as the other admin routes read no body). */
+async function* skipEmpty(body: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer | string> {
+  let blank = true
+  for await (const chunk of body) {
+    if (blank && String(chunk).trim() === '') continue
+    blank = false
+    yield chunk
+  }
+  if (blank) yield '{}'
 }
 
 /** Deletes every record (server secrets stay), then loads the demo data set when asked. */

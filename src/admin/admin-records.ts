@@ -72,8 +72,9 @@ export class AdminRecords {
   }
 
   async createProject(body: unknown): Promise<Project> {
-    const project = await validateEntry('projects', withId(bodyObject(body), 'id'), this.store, this.date())
-    if (await this.store.getProject(project.id)) throw new ApiError('DUPLICATE_ID', ['Project', project.id])
+    const project = await validateEntry('projects', withId(bodyObject(body), 'id'), this.store, this.date(), async (p) => {
+      if (await this.store.getProject(p.id)) throw new ApiError('DUPLICATE_ID', ['Project', p.id])
+    })
     await this.store.apply(only('projects', project))
     return this.project(project.id)
   }
@@ -111,8 +112,9 @@ export class AdminRecords {
     const project = await this.project(groupId)
     const entry = fromPath(withId(bodyObject(body), 'id'), { groupId: project.id })
     checkSchedule(defaultSchedule(entry), entry)
-    const cluster = await validateEntry('clusters', entry, this.store, this.date())
-    if (await this.store.findCluster(cluster.id)) throw new ApiError('DUPLICATE_ID', ['Cluster', cluster.id])
+    const cluster = await validateEntry('clusters', entry, this.store, this.date(), async (c) => {
+      if (await this.store.findCluster(c.id)) throw new ApiError('DUPLICATE_ID', ['Cluster', c.id])
+    })
     await this.store.apply(only('clusters', cluster))
     return this.cluster(project.id, cluster.id)
   }

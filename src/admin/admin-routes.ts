@@ -1,14 +1,15 @@
+import { Readable } from 'node:stream'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Store } from '../storage/store.js'
 import { ApiError } from '../errors.js'
 import { DEFAULT_FORMAT } from '../http/query-params.js'
 import { renderError } from '../http/render.js'
 import { clientGone } from '../http/request-bodies.js'
-import { isStoreUnavailable, renderStoreUnavailable, storeUnavailableDetails, STORE_UNAVAILABLE_MESSAGE } from '../http/store-unavailable.js'
+import { isStoreUnavailable, renderStoreUnavailable, logStoreUnavailable } from '../http/store-unavailable.js'
 import { RouteMatcher, safeDecode } from '../http/route-matcher.js'
 import { MALFORMED_JSON } from './admin-bodies.js'
 import { AdminCredentials } from './admin-credentials.js'
-import { loadFixtureDocument, resetStore } from './admin-data-set.js'
+import { loadFixtureBody, resetStore } from './admin-data-set.js'
 import { ADMIN_OPENAPI } from './admin-openapi.js'
 import { AdminQuery } from './admin-query.js'
 import { AdminRecords } from './admin-records.js'
@@ -47,6 +48,12 @@ interface AdminRoute {
   readonly path: string
   readonly handle: (call: Call) => Promise<Answer>
   readonly bodyLimit?: number
+  /**
+   * The body reaches `handle` unread, as chunks (at most `bodyLimit` bytes, else 413): a fixture document
+   * is read as it arrives, never held whole. One such request at a time: another meanwhile is refused
+   * with 409 FIXTURE_LOAD_IN_PROGRESS and Retry-After, before its body is read.
+   */
+  readonly streamed?: boolean
 }
 
 const ok = (body: unknown): Answer => ({ status: 200, body })
@@ -213,7 +220,8 @@ export function adminRoutesTable(deps: AdminDeps): readonly AdminRoute[] {
       method: 'POST',
       path: '/fixtures',
       bodyLimit: FIXTURE_BODY_LIMIT,
-      handle: async ({ body }) => ok({ loaded: await loadFixtureDocument(body, deps.store, new Date(deps.now())) }),
+      streamed: true,
+      handle: async ({ body }) => ok({ loaded: await loadFixtureBody(body as AsyncIterable<Buffer>, deps.store, new Date(deps.now())) }),
     },
     { method: 'POST', path: '/reset', handle: async ({ query }) => ok(await resetStore(deps.store, query.flag('demo'))) },
   ]
@@ -262,24 +270,6 @@ export async function adminRoutes(scope: FastifyInstance, deps: AdminDeps): Prom
   }
   scope.setNotFoundHandler(async (request, reply) => notFound(request, reply))
 
-  for (const route of routes) {
-    scope.route({
-      method: route.method,
-      url: `/v1${route.path.replace(/\{(\w+)\}/g, ':$1')}`,
-      bodyLimit: route.bodyLimit ?? BODY_LIMIT,
-      handler: async (request, reply) => {
-        const params = request.params as Record<string, string | undefined>
-        // The router matches an empty segment as a parameter (`/orgs/`); that path names nothing.
-        if (Object.values(params).some((value) => value === '')) return notFound(request, reply)
-        const answer = await route.handle({ params, query: new AdminQuery(request.raw.url ?? ''), body: request.body })
-        return reply
-          .code(answer.status)
-          .header('content-type', 'application/json')
-          .send(Buffer.from(JSON.stringify(answer.body)))
-      },
-    })
-  }
-
   scope.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     // A client that aborted its body, or one answered already (its body's deadline): nothing to answer.
     if (reply.sent || clientGone(request)) {
@@ -288,7 +278,7 @@ export async function adminRoutes(scope: FastifyInstance, deps: AdminDeps): Prom
     }
     if (error instanceof ApiError) return sendError(reply, error)
     if (isStoreUnavailable(error)) {
-      request.log.warn(storeUnavailableDetails(error), STORE_UNAVAILABLE_MESSAGE)
+      logStoreUnavailable(request.log, error)
       const response = renderStoreUnavailable(DEFAULT_FORMAT)
       return reply.code(response.status).headers(response.headers).send(Buffer.from(response.body))
     }
@@ -300,6 +290,77 @@ export async function adminRoutes(scope: FastifyInstance, deps: AdminDeps): Prom
     request.log.error({ err: error }, 'unexpected error in the admin API')
     return sendError(reply, new ApiError('UNEXPECTED_ERROR'))
   })
+
+  const register = (target: FastifyInstance, route: AdminRoute): void => {
+    target.route({
+      method: route.method,
+      url: `/v1${route.path.replace(/\{(\w+)\}/g, ':$1')}`,
+      bodyLimit: route.bodyLimit ?? BODY_LIMIT,
+      handler: async (request, reply) => {
+        const params = request.params as Record<string, string | undefined>
+        // The router matches an empty segment as a parameter (`/orgs/`); that path names nothing.
+        if (Object.values(params).some((value) => value === '')) return notFound(request, reply)
+        const query = new AdminQuery(request.raw.url ?? '')
+        const answer = route.streamed
+          ? await streamedCall(request, reply, route.bodyLimit ?? BODY_LIMIT, (body) => route.handle({ params, query, body }))
+          : await route.handle({ params, query, body: request.body })
+        return reply
+          .code(answer.status)
+          .header('content-type', 'application/json')
+          .send(Buffer.from(JSON.stringify(answer.body)))
+      },
+    })
+  }
+  for (const route of routes) if (!route.streamed) register(scope, route)
+  // Streamed routes live in a scope of their own whose content type parser hands the body over unread.
+  await scope.register(async (streaming) => {
+    streaming.removeAllContentTypeParsers()
+    streaming.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
+    for (const route of routes) if (route.streamed) register(streaming, route)
+  })
+
+  let loading = false
+  /** One streamed request at a time; its body as chunks, cut at `limit` bytes (413). */
+  async function streamedCall(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    limit: number,
+    handle: (body: AsyncIterable<Buffer>) => Promise<Answer>,
+  ): Promise<Answer> {
+    if (loading) {
+      // The body is not read: the connection closes after the answer.
+      reply.header('retry-after', String(LOAD_RETRY_AFTER_SECONDS)).header('connection', 'close')
+      throw new ApiError('FIXTURE_LOAD_IN_PROGRESS')
+    }
+    loading = true
+    try {
+      const source: AsyncIterable<Buffer> = isReadable(request.body) ? request.body : request.raw
+      return await handle(limited(source, limit, () => reply.header('connection', 'close')))
+    } finally {
+      loading = false
+    }
+  }
+
+}
+
+/** Seconds a refused fixture load is asked to wait: a large one takes seconds to minutes. */
+const LOAD_RETRY_AFTER_SECONDS = 5
+
+function isReadable(body: unknown): body is Readable {
+  return body instanceof Readable
+}
+
+/** The chunks of `source` until `limit` bytes; past it, 413 REQUEST_BODY_TOO_LARGE (and `onOver`). */
+async function* limited(source: AsyncIterable<Buffer>, limit: number, onOver: () => void): AsyncGenerator<Buffer> {
+  let bytes = 0
+  for await (const chunk of source) {
+    bytes += chunk.length
+    if (bytes > limit) {
+      onOver()
+      throw new ApiError('REQUEST_BODY_TOO_LARGE', [limit])
+    }
+    yield chunk
+  }
 }
 
 /** Whether a request target (path and query) is under `/_admin`, where the admin API answers everything. */

@@ -4,6 +4,10 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 export interface TokenClaims {
   /** The service account's client id. */
   readonly sub: string
+  /** The account's own identity (`ServiceAccount.uid`): the token dies with the account it was issued to. */
+  readonly aid: string
+  /** The id of the client secret the token was issued with: removing that secret ends the token. */
+  readonly sid: string
   /** Issued at, seconds since the epoch. */
   readonly iat: number
   /** Expires at, seconds since the epoch. */
@@ -12,6 +16,9 @@ export interface TokenClaims {
   readonly jti: string
 }
 
+/** Whom a token is issued to: the account (client id and identity) and the secret it authenticated with. */
+export type TokenSubject = Pick<TokenClaims, 'sub' | 'aid' | 'sid'>
+
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url')
 
 /**
@@ -19,11 +26,23 @@ const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toStrin
  * store can verify any instance's tokens without a lookup; only revocation needs the store. (The real
  * service also issues JWTs; clients treat them as opaque.)
  */
-export function signAccessToken(secret: string, subject: string, nowSeconds: number, lifetimeSeconds: number): {
+export function signAccessToken(
+  secret: string,
+  subject: TokenSubject,
+  nowSeconds: number,
+  lifetimeSeconds: number,
+): {
   readonly token: string
   readonly claims: TokenClaims
 } {
-  const claims: TokenClaims = { sub: subject, iat: nowSeconds, exp: nowSeconds + lifetimeSeconds, jti: randomBytes(16).toString('hex') }
+  const claims: TokenClaims = {
+    sub: subject.sub,
+    aid: subject.aid,
+    sid: subject.sid,
+    iat: nowSeconds,
+    exp: nowSeconds + lifetimeSeconds,
+    jti: randomBytes(16).toString('hex'),
+  }
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url')
   return { token: `${HEADER}.${payload}.${mac(secret, `${HEADER}.${payload}`)}`, claims }
 }
@@ -39,6 +58,8 @@ export function readAccessToken(secret: string, token: string): TokenClaims | un
   try {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Partial<TokenClaims>
     if (typeof claims.sub !== 'string' || typeof claims.jti !== 'string') return undefined
+    // Tokens signed before accounts had an identity carry neither: they are refused, as if expired.
+    if (typeof claims.aid !== 'string' || typeof claims.sid !== 'string') return undefined
     if (!Number.isInteger(claims.iat) || !Number.isInteger(claims.exp)) return undefined
     return claims as TokenClaims
   } catch {

@@ -1,4 +1,4 @@
-import type { Principal } from '../domain/types.js'
+import type { Principal, ServiceAccount } from '../domain/types.js'
 import { BoundedMap, type Bounds } from '../memory/bounded-map.js'
 import type { Store } from '../storage/store.js'
 import { readAccessToken, type TokenClaims } from './access-tokens.js'
@@ -124,7 +124,9 @@ export class Authenticator {
     if (claims.exp * 1000 <= this.deps.now()) return bearerFailure('expired-token', claims.sub)
     if (await this.deps.store.isTokenRevoked(claims.jti)) return bearerFailure('revoked-token', claims.sub)
     const account = await this.deps.store.getServiceAccount(claims.sub)
-    if (!account) return bearerFailure('invalid-token', claims.sub)
+    // The account the token was issued to, still holding the secret it was issued with: not merely an
+    // account with the same (reusable) client id.
+    if (!account || !tokenBelongsTo(claims, account)) return bearerFailure('invalid-token', claims.sub)
     return {
       ok: true,
       principal: { kind: 'serviceAccount', id: account.clientId, orgId: account.orgId, roles: account.roles, accessList: account.accessList },
@@ -148,6 +150,15 @@ export class Authenticator {
     const challenge = formatDigestChallenge(this.deps.nonces.issue(), stale)
     return caller === undefined ? { ok: false, reason, challenge } : { ok: false, reason, challenge, caller }
   }
+}
+
+/**
+ * Whether a token was issued to this very account (its identity, not only its client id) with a secret
+ * the account still holds. A deleted account, one created again with the same client id, and a removed
+ * secret all end the tokens issued before.
+ */
+export function tokenBelongsTo(claims: TokenClaims, account: ServiceAccount): boolean {
+  return claims.sub === account.clientId && claims.aid === account.uid && account.secrets.some((s) => s.id === claims.sid)
 }
 
 /** Whether an Authorization header is a bearer token (the scheme is case-insensitive). */

@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, scryptSync, timingSafeEqual, type BinaryLike, type ScryptOptions } from 'node:crypto'
+import { randomBytes, scrypt, timingSafeEqual, type BinaryLike, type ScryptOptions } from 'node:crypto'
 
 const scryptAsync = (password: BinaryLike, salt: BinaryLike, length: number, options: ScryptOptions): Promise<Buffer> =>
   new Promise((resolve, reject) => scrypt(password, salt, length, options, (error, key) => (error ? reject(error) : resolve(key))))
@@ -10,6 +10,14 @@ const KEY_LENGTH = 32
 /** A new service account client id in the real format: `mdb_sa_id_` and 24 hex characters. */
 export function newClientId(): string {
   return `mdb_sa_id_${randomBytes(12).toString('hex')}`
+}
+
+/**
+ * A new service account identity (`ServiceAccount.uid`): 32 random hex characters, made once when the
+ * account is created; tokens carry it, so they never pass to a later account with the same client id.
+ */
+export function newAccountUid(): string {
+  return randomBytes(16).toString('hex')
 }
 
 /** A new client secret in the real format: `mdb_sa_sk_` and 40 random characters. */
@@ -24,13 +32,6 @@ export function newClientSecret(): string {
 export async function hashClientSecret(secret: string): Promise<string> {
   const salt = randomBytes(16)
   const hash = await scryptAsync(secret, salt, KEY_LENGTH, COST)
-  return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64url'), hash.toString('base64url')].join('$')
-}
-
-/** hashClientSecret for synchronous callers (fixture validation). */
-export function hashClientSecretSync(secret: string): string {
-  const salt = randomBytes(16)
-  const hash = scryptSync(secret, salt, KEY_LENGTH, COST)
   return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64url'), hash.toString('base64url')].join('$')
 }
 

@@ -145,6 +145,12 @@ export interface ServiceAccountSecret {
 export interface ServiceAccount {
   /** `mdb_sa_id_` and 24 hex characters. */
   readonly clientId: string
+  /**
+   * The account's own identity, never shown: 32 random hex characters made when the account is created
+   * and kept while it exists (every replace by client id keeps the stored one). Access tokens carry it,
+   * so a token dies with its account, even if an account with the same client id is created later.
+   */
+  readonly uid: string
   readonly orgId: ObjectIdHex
   readonly name: string
   readonly description: string

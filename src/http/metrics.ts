@@ -115,7 +115,7 @@ export class HttpMetrics {
     for (const [kind, count] of failures) lines.push(`waymark_auth_failures_total{kind="${kind}"} ${count}`)
     head('waymark_rate_limited_total', 'counter', 'Requests answered 429 by the per-project rate limit.')
     lines.push(`waymark_rate_limited_total ${this.#rateLimited}`)
-    head('waymark_store_unavailable_total', 'counter', 'Requests answered 503 because the store could not be reached (readiness checks included).')
+    head('waymark_store_unavailable_total', 'counter', 'Requests answered 503 because the store could not be reached or could not write (readiness checks included).')
     lines.push(`waymark_store_unavailable_total ${this.#storeUnavailable}`)
     head('waymark_connections_refused_total', 'counter', 'Connections refused with 503 TOO_MANY_CONNECTIONS because the connection cap was reached.')
     lines.push(`waymark_connections_refused_total ${this.#connectionsRefused}`)

@@ -50,7 +50,8 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): Promis
     if ('error' in call) return oauthError(reply, call.error)
     const { account, value: grant } = call
     if (grant !== 'client_credentials') return oauthError(reply, 'unsupported_grant_type')
-    const { token } = signAccessToken(deps.tokenSecret, account.clientId, Math.floor(deps.now() / 1000), deps.tokenLifetimeSeconds)
+    const subject = { sub: account.clientId, aid: account.uid, sid: call.secretId }
+    const { token } = signAccessToken(deps.tokenSecret, subject, Math.floor(deps.now() / 1000), deps.tokenLifetimeSeconds)
     return reply
       .code(200)
       .headers({ 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache' })
@@ -63,7 +64,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): Promis
     const { account, value: token } = call
     // RFC 7009: an invalid or foreign token is not an error; only the client's own tokens are revoked.
     const claims = readAccessToken(deps.tokenSecret, token)
-    if (claims && claims.sub === account.clientId && claims.exp * 1000 > deps.now()) {
+    if (claims && claims.sub === account.clientId && claims.aid === account.uid && claims.exp * 1000 > deps.now()) {
       await deps.store.revokeToken(claims.jti, claims.exp)
     }
     return reply.code(200).header('cache-control', 'no-store').send()
@@ -78,13 +79,13 @@ async function clientCall(
   request: FastifyRequest,
   parameter: string,
   deps: OAuthDeps,
-): Promise<{ readonly account: ServiceAccount; readonly value: string } | { readonly error: OAuthError }> {
+): Promise<{ readonly account: ServiceAccount; readonly secretId: string; readonly value: string } | { readonly error: OAuthError }> {
   const form = request.body instanceof URLSearchParams ? request.body : undefined
   if (!form) return { error: 'invalid_request' }
   const value = single(form, parameter)
   if (value === undefined) return { error: 'invalid_request' }
-  const account = await authenticateClient(request, form, deps)
-  return typeof account === 'string' ? { error: account } : { account, value }
+  const client = await authenticateClient(request, form, deps)
+  return 'error' in client ? client : { ...client, value }
 }
 
 function single(form: URLSearchParams, name: string): string | undefined {
@@ -94,28 +95,32 @@ function single(form: URLSearchParams, name: string): string | undefined {
 
 /**
  * The service account whose id and secret the request carries (Basic, or `client_id`/`client_secret` in
- * the form), checked against every unexpired secret of the account. RFC 6749 §2.3: a client uses one
- * authentication method per request, so an Authorization header (even a malformed one) beside a
- * `client_secret` in the form, or a header that is no Basic credentials beside a `client_id`, is
- * `invalid_request`; a `client_id` repeated beside good Basic credentials is not authentication and is
- * let be (some OAuth libraries send it).
+ * the form), checked against every unexpired secret of the account, with the id of the secret that matched.
+ * RFC 6749 §2.3: a client uses one authentication method per request, so an Authorization header (even a
+ * malformed one) beside a `client_secret` in the form, or a header that is no Basic credentials beside a
+ * `client_id`, is `invalid_request`; a `client_id` repeated beside good Basic credentials is not
+ * authentication and is let be (some OAuth libraries send it).
  */
-async function authenticateClient(request: FastifyRequest, form: URLSearchParams, deps: OAuthDeps): Promise<ServiceAccount | OAuthError> {
+async function authenticateClient(
+  request: FastifyRequest,
+  form: URLSearchParams,
+  deps: OAuthDeps,
+): Promise<{ readonly account: ServiceAccount; readonly secretId: string } | { readonly error: OAuthError }> {
   const header = request.headers.authorization
   const basic = parseBasicAuthorization(header)
-  if (header !== undefined && (form.has('client_secret') || (basic === undefined && form.has('client_id')))) return 'invalid_request'
+  if (header !== undefined && (form.has('client_secret') || (basic === undefined && form.has('client_id')))) return { error: 'invalid_request' }
   const clientId = basic?.user ?? single(form, 'client_id')
   const secret = basic?.password ?? single(form, 'client_secret')
   noteCaller(request.raw, clientId)
-  if (clientId === undefined || secret === undefined || secret.length > 1024) return 'invalid_client'
+  if (clientId === undefined || secret === undefined || secret.length > 1024) return { error: 'invalid_client' }
   const account = await deps.store.getServiceAccount(clientId)
-  if (!account) return 'invalid_client'
+  if (!account) return { error: 'invalid_client' }
   const now = deps.now()
   for (const stored of account.secrets) {
     if (Date.parse(stored.expiresAt) <= now) continue
-    if (await verifyClientSecret(secret, stored.hash)) return account
+    if (await verifyClientSecret(secret, stored.hash)) return { account, secretId: stored.id }
   }
-  return 'invalid_client'
+  return { error: 'invalid_client' }
 }
 
 function oauthError(reply: FastifyReply, error: OAuthError): FastifyReply {

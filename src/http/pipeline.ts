@@ -10,7 +10,7 @@ import type { TokenBucketLimiter } from './rate-limiter.js'
 import { DEFAULT_FORMAT, lenientFormat, parseQuery, type OutputFormat } from './query-params.js'
 import { memoizedBody, renderError, renderSerialized, renderUnauthenticated, serializeSuccess, type ApiResponse } from './render.js'
 import { RouteMatcher, safeDecode } from './route-matcher.js'
-import { isStoreUnavailable, renderStoreUnavailable, storeUnavailableDetails, STORE_UNAVAILABLE_MESSAGE } from './store-unavailable.js'
+import { isStoreUnavailable, renderStoreUnavailable, logStoreUnavailable } from './store-unavailable.js'
 
 /** An API call as the pipeline sees it, whatever HTTP framework carried it. */
 export interface ApiRequest {
@@ -185,7 +185,7 @@ export class ApiPipeline {
         return renderError(error, format, headers)
       }
       if (isStoreUnavailable(error)) {
-        log.warn(storeUnavailableDetails(error), STORE_UNAVAILABLE_MESSAGE)
+        logStoreUnavailable(log, error)
         return renderStoreUnavailable(format, headers)
       }
       log.error({ err: error }, 'unexpected error while answering an API call')

@@ -21,6 +21,26 @@ export function storeUnavailableDetails(error: Error): { readonly reason: string
   return { reason: error.message }
 }
 
+/** What the log says, once, at error level, when a damaged page of the store is first met. */
+export const STORE_DAMAGED_MESSAGE = 'store damaged'
+
+let damageReported = false
+
+/**
+ * Logs a store failure that is answered 503: one warning line per request, without a stack, when the
+ * database cannot be reached or its disk is full or failing; a damaged page is logged once per process,
+ * at error level (it will not heal by itself: the operator restores the file), and then no more.
+ */
+export function logStoreUnavailable(log: { warn(details: object, message: string): void; error(details: object, message: string): void }, error: StoreUnavailableError): void {
+  if (error.kind === 'damaged') {
+    if (damageReported) return
+    damageReported = true
+    log.error(storeUnavailableDetails(error), STORE_DAMAGED_MESSAGE)
+    return
+  }
+  log.warn(storeUnavailableDetails(error), STORE_UNAVAILABLE_MESSAGE)
+}
+
 export function isStoreUnavailable(error: unknown): error is StoreUnavailableError {
   return error instanceof StoreUnavailableError
 }

@@ -282,6 +282,10 @@ export class CachedStore implements Store {
     return this.#write(() => this.#inner.apply(data))
   }
 
+  applyInBatches(data: DataSet, checkpointBatches: AsyncIterable<readonly Checkpoint[]>): Promise<ApplySummary> {
+    return this.#write(() => this.#inner.applyInBatches(data, checkpointBatches))
+  }
+
   putSecret(name: string, value: string): Promise<void> {
     return this.#write(() => this.#inner.putSecret(name, value))
   }
@@ -343,6 +347,10 @@ export class CachedStore implements Store {
 
   ping(): Promise<void> {
     return this.#inner.ping()
+  }
+
+  checkWritable(): Promise<boolean> {
+    return this.#inner.checkWritable()
   }
 
   async close(): Promise<void> {

@@ -26,7 +26,7 @@ let memoryStores = 0
 
 /** A SQLite store behind its cache, which `PRAGMA data_version` keeps exact (cached-store.ts). */
 function cachedSqlite(path: string, options: OpenStoreOptions): Store {
-  const store = SqliteStore.open(path, options)
+  const store = SqliteStore.open(path, { ...(options.migrate !== undefined ? { migrate: options.migrate } : {}), checkLargeFileInBackground: options.serving === true })
   const location = path === ':memory:' ? `sqlite-memory:${++memoryStores}` : `sqlite:${resolve(path)}`
   return new CachedStore(store, { kind: 'exact', changedElsewhere: () => store.changedElsewhere() }, location)
 }
@@ -60,6 +60,11 @@ export interface OpenStoreOptions {
    * store is created where the URL points.
    */
   readonly mustExist?: boolean
+  /**
+   * The store is for `waymark serve`: a SQLite file too large to check before it opens is checked in the
+   * background (sqlite/sqlite-integrity.ts); files up to 64 MiB are checked before opening in any case.
+   */
+  readonly serving?: boolean
 }
 
 /**

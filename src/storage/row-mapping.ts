@@ -56,6 +56,7 @@ export interface ApiKeyRow {
 
 export interface ServiceAccountRow {
   readonly client_id: string
+  readonly uid: string
   readonly org_id: string
   readonly name: string
   readonly description: string
@@ -210,6 +211,7 @@ export function apiKeyFromRow(row: ApiKeyRow): ApiKey {
 export function serviceAccountFromRow(row: ServiceAccountRow): ServiceAccount {
   return {
     clientId: row.client_id,
+    uid: row.uid,
     orgId: row.org_id,
     name: row.name,
     description: row.description,

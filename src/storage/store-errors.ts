@@ -1,15 +1,36 @@
 /**
- * The store could not be reached: the database server is down, restarting, refusing connections or too
- * slow to answer within the engine's timeouts. The request is answered 503 SERVICE_UNAVAILABLE with
- * Retry-After, never 500: nothing is wrong with the request or with Waymark, and the engine reconnects by
- * itself once the database is back. `cause` is the driver's own error (logged, never answered).
+ * Why the store cannot serve a call right now (each answered 503 SERVICE_UNAVAILABLE with Retry-After):
+ * - `unreachable`: the database server is down, restarting, refusing connections or too slow to answer
+ *   within the engine's timeouts, or the SQLite file is locked past the busy timeout;
+ * - `storage`: the disk under the database is full or failing (SQLITE_FULL, SQLITE_IOERR, a read-only
+ *   file system; PostgreSQL's SQLSTATE class 53, insufficient resources, and 58030 io_error): writes fail
+ *   until space is back, reads may go on;
+ * - `damaged`: the database file is damaged where this call read it (SQLITE_CORRUPT, SQLITE_NOTADB;
+ *   PostgreSQL's XX001 and XX002): other records may still be served.
+ */
+export type UnavailableKind = 'unreachable' | 'storage' | 'damaged'
+
+/**
+ * The store cannot serve the call (see {@link UnavailableKind}). The request is answered 503
+ * SERVICE_UNAVAILABLE with Retry-After, never 500: nothing is wrong with the request, and the engine
+ * recovers by itself once the database (or the disk) is back. `cause` is the driver's own error (logged,
+ * never answered).
  */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError'
 
-  constructor(cause: unknown) {
-    super(`The store cannot be reached: ${causeMessage(cause)}`, { cause })
+  constructor(
+    cause: unknown,
+    readonly kind: UnavailableKind = 'unreachable',
+  ) {
+    super(`${HEADLINES[kind]}: ${causeMessage(cause)}`, { cause })
   }
+}
+
+const HEADLINES: Readonly<Record<UnavailableKind, string>> = {
+  unreachable: 'The store cannot be reached',
+  storage: 'The store cannot write (disk full or failing)',
+  damaged: 'The store file is damaged',
 }
 
 function causeMessage(cause: unknown): string {
@@ -22,14 +43,53 @@ function causeMessage(cause: unknown): string {
 }
 
 /**
- * Wraps an engine so that every method whose call fails with an error `isUnavailable` recognises fails
- * with a {@link StoreUnavailableError} instead (synchronous throws and rejections alike); other errors pass
- * through unchanged. Every method is covered, including ones added to the engine later, so no store call
- * can leak a raw "connection refused" as a 500.
+ * Whether the store's writes are failing for lack of space or a failing disk: set by any call that failed
+ * so (`storage`), cleared only by a successful probe write (`Store.checkWritable`), so that readiness says
+ * the truth even when no client writes.
  */
-export function withUnavailableErrors<T extends object>(store: T, isUnavailable: (error: unknown) => boolean): T {
-  const translate = (error: unknown): unknown =>
-    !(error instanceof StoreUnavailableError) && isUnavailable(error) ? new StoreUnavailableError(error) : error
+export class WriteHealth {
+  #failing = false
+  #nextProbe = 0
+
+  get failing(): boolean {
+    return this.#failing
+  }
+
+  failed(): void {
+    this.#failing = true
+  }
+
+  recovered(): void {
+    this.#failing = false
+  }
+
+  /** Whether a probe write may run now (at most one a second while failing), for `checkWritable`. */
+  probeDue(nowMs: number): boolean {
+    if (nowMs < this.#nextProbe) return false
+    this.#nextProbe = nowMs + 1_000
+    return true
+  }
+}
+
+/**
+ * Wraps an engine so that every method whose call fails with an error `classify` recognises fails with a
+ * {@link StoreUnavailableError} of that kind instead (synchronous throws and rejections alike); other
+ * errors pass through unchanged. A `storage` failure also marks `health` failing. Every method is covered,
+ * including ones added to the engine later, so no store call can leak a raw "connection refused" or
+ * "disk full" as a 500.
+ */
+export function withUnavailableErrors<T extends object>(
+  store: T,
+  classify: (error: unknown) => UnavailableKind | undefined,
+  health?: WriteHealth,
+): T {
+  const translate = (error: unknown): unknown => {
+    if (error instanceof StoreUnavailableError) return error
+    const kind = classify(error)
+    if (kind === undefined) return error
+    if (kind === 'storage') health?.failed()
+    return new StoreUnavailableError(error, kind)
+  }
   const wrapped = new Map<PropertyKey, unknown>()
   return new Proxy(store, {
     get(target, property) {

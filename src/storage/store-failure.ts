@@ -29,6 +29,8 @@ export function explainStoreFailure(error: unknown): StoreFailure | undefined {
   }
   const cause = rootCause(error)
   if (!(cause instanceof Error)) return undefined
+  // A damaged SQLite file (sqlite/sqlite-integrity.ts): its message already names it and says what to do.
+  if (cause.name === 'DamagedStoreError') return { reason: cause.message, check: '', missing: false }
   const { code } = cause as CodedError
   const message = cause.message || cause.name
   if (typeof code === 'string') {

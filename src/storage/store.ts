@@ -82,6 +82,14 @@ export interface Store {
   apply(data: DataSet): Promise<ApplySummary>
 
   /**
+   * `apply` for a data set too large to hold in memory: `data` (its own checkpoints included) and every
+   * batch of checkpoints `checkpointBatches` yields, in one transaction, all or nothing. The event loop
+   * is yielded between batches, and what is written is seen by other readers only at the commit. Ids
+   * must be unique across the batches (fixture validation refuses duplicates).
+   */
+  applyInBatches(data: DataSet, checkpointBatches: AsyncIterable<readonly Checkpoint[]>): Promise<ApplySummary>
+
+  /**
    * A server-wide secret (e.g. the key that signs Digest nonces), created on first use and then
    * shared by every server process on the same store.
    */
@@ -94,6 +102,14 @@ export interface Store {
    * and works again by itself once the database is back.
    */
   ping(): Promise<void>
+
+  /**
+   * Whether writes succeed, for readiness. True without asking the database while no call has failed for
+   * lack of space or a failing disk (a `storage` StoreUnavailableError); after one, false until a small
+   * probe write of this method's own succeeds (tried at most once a second), so that readiness comes back
+   * when space is back, without other traffic. Fails like `ping` when the database cannot be reached.
+   */
+  checkWritable(): Promise<boolean>
 
   close(): Promise<void>
 

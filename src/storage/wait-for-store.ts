@@ -35,7 +35,10 @@ export interface WaitOptions extends OpenStoreOptions {
 export async function openStoreWaiting(url: string, options: WaitOptions): Promise<Store> {
   const now = options.now ?? (() => performance.now())
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
-  const open: OpenStoreOptions = options.migrate !== undefined ? { migrate: options.migrate } : {}
+  const open: OpenStoreOptions = {
+    ...(options.migrate !== undefined ? { migrate: options.migrate } : {}),
+    ...(options.serving !== undefined ? { serving: options.serving } : {}),
+  }
   const deadline = now() + options.waitMs
   let pause = FIRST_PAUSE_MS
   for (let attempt = 1; ; attempt++) {

@@ -89,6 +89,9 @@ export async function startFuzzServer(options: { admin?: boolean } = {}): Promis
   const nonceSecret = await t.store.getOrCreateSecret(NONCE_SECRET, unused)
   const tokenSecret = await t.store.getOrCreateSecret(TOKEN_SECRET, unused)
   const nowSeconds = Math.floor(Date.now() / 1000)
+  const fuzzAccount = await t.store.getServiceAccount(FUZZ_CLIENT.clientId)
+  assert.ok(fuzzAccount?.secrets[0], 'the fuzz service account is stored')
+  const fuzzSubject = { sub: FUZZ_CLIENT.clientId, aid: fuzzAccount.uid, sid: fuzzAccount.secrets[0].id }
   const challenge = await t.raw(`/api/atlas/v2/groups/${IDS.projectA}/clusters/Cluster0/backupCheckpoints`)
   const nonce = /nonce="([^"]+)"/.exec(String(challenge.headers['www-authenticate']))?.[1]
   assert.ok(nonce, 'the server issues a nonce')
@@ -100,9 +103,9 @@ export async function startFuzzServer(options: { admin?: boolean } = {}): Promis
     expiredNonce: signNonce(nonceSecret, nowSeconds - 3600, randomBytes(8)),
     futureNonce: signNonce(nonceSecret, nowSeconds + 600, randomBytes(8)),
     token,
-    expiredToken: signAccessToken(tokenSecret, FUZZ_CLIENT.clientId, nowSeconds - 7200, 3600).token,
+    expiredToken: signAccessToken(tokenSecret, fuzzSubject, nowSeconds - 7200, 3600).token,
     revokedToken,
-    unknownSubjectToken: signAccessToken(tokenSecret, 'mdb_sa_id_ffffffffffffffffffffffff', nowSeconds, 3600).token,
+    unknownSubjectToken: signAccessToken(tokenSecret, { ...fuzzSubject, sub: 'mdb_sa_id_ffffffffffffffffffffffff' }, nowSeconds, 3600).token,
   }
 
   const world: World = {

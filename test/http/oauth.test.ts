@@ -270,9 +270,12 @@ describe('OAuth 2.0 client credentials for service accounts', () => {
     test('a correctly signed token of an account that does not exist is refused', async () => {
       const secret = await t.store.getOrCreateSecret('oauth-token-hmac', () => assert.fail('the token secret should exist'))
       const iat = Math.floor(T0 / 1000)
-      const own = signAccessToken(secret, READER.clientId, iat, 3600).token
+      const reader = await t.store.getServiceAccount(READER.clientId)
+      assert.ok(reader?.secrets[0])
+      const subject = { sub: READER.clientId, aid: reader.uid, sid: reader.secrets[0].id }
+      const own = signAccessToken(secret, subject, iat, 3600).token
       assert.equal((await bearerCall(t, V2, own)).status, 200)
-      const ghost = signAccessToken(secret, 'mdb_sa_id_0123456789abcdef01234567', iat, 3600).token
+      const ghost = signAccessToken(secret, { ...subject, sub: 'mdb_sa_id_0123456789abcdef01234567' }, iat, 3600).token
       assertBearerRefused(await bearerCall(t, V2, ghost))
     })
   })

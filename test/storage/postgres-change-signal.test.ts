@@ -63,6 +63,7 @@ if (why !== undefined) {
   }
   const ACCOUNT: ServiceAccount = {
     clientId: `mdb_sa_id_${'0'.repeat(24)}`,
+    uid: '0'.repeat(32),
     orgId: ORG,
     name: 'to delete',
     description: '',

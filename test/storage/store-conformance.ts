@@ -450,6 +450,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         }
         const account: ServiceAccount = {
           clientId: `mdb_sa_id_${newObjectId()}`,
+          uid: 'a'.repeat(32),
           orgId: w.org.id,
           name: 'listed account',
           description: '',
@@ -726,6 +727,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
     })
     const accountOf = (clientId: string, orgId: string, roles: ServiceAccount['roles']): ServiceAccount => ({
       clientId,
+      uid: newObjectId() + '00000000',
       orgId,
       name: clientId,
       description: '',
@@ -895,6 +897,26 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         assert.equal(await store.deleteServiceAccount(account.clientId), true)
         assert.equal(await store.deleteServiceAccount(account.clientId), false)
         assert.equal(await store.getServiceAccount(account.clientId), undefined)
+      }))
+
+    test('a service account keeps its identity when replaced, and a new one takes its own', () =>
+      withStore(async (store, w) => {
+        const account = accountOf(`mdb_sa_id_${newObjectId()}`, w.org.id, [])
+        await store.apply(data({ serviceAccounts: [account] }))
+        assert.equal((await store.getServiceAccount(account.clientId))?.uid, account.uid)
+        // A replace by client id (a fixture reloaded, an admin update) is the same account: its uid stays.
+        await store.apply(data({ serviceAccounts: [{ ...account, uid: 'f'.repeat(32), name: 'renamed' }] }))
+        const replaced = await store.getServiceAccount(account.clientId)
+        assert.equal(replaced?.name, 'renamed')
+        assert.equal(replaced?.uid, account.uid)
+        // Deleted and created again with the same client id: another account, with the uid given.
+        await store.deleteServiceAccount(account.clientId)
+        await store.apply(data({ serviceAccounts: [{ ...account, uid: 'f'.repeat(32) }] }))
+        assert.equal((await store.getServiceAccount(account.clientId))?.uid, 'f'.repeat(32))
+        assert.deepEqual(
+          (await store.listServiceAccounts()).find((a) => a.clientId === account.clientId)?.uid,
+          'f'.repeat(32),
+        )
       }))
 
     test('reset deletes every record and keeps the server secrets and replay records', () =>

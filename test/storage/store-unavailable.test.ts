@@ -6,7 +6,7 @@ import { after, describe, test } from 'node:test'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import { openStore } from '../../src/storage/open-store.js'
-import { isPostgresUnavailable } from '../../src/storage/postgres/postgres-errors.js'
+import { isPostgresUnavailable, postgresUnavailableKind } from '../../src/storage/postgres/postgres-errors.js'
 import { isSqliteUnavailable } from '../../src/storage/sqlite/sqlite-errors.js'
 import { StoreUnavailableError } from '../../src/storage/store-errors.js'
 import type { Store } from '../../src/storage/store.js'
@@ -160,6 +160,19 @@ if (why !== undefined) {
         assert.equal((timeout.error as { code?: string }).code, '57014')
         assert.equal(isPostgresUnavailable(timeout.error), true)
         await victim.query('SET statement_timeout = 0')
+
+        // SQLSTATE class 53 (insufficient resources): here 53400, a temporary file over temp_file_limit,
+        // the nearest to a full disk a test can cause. The store cannot write: 503, not 500.
+        await victim.query("SET work_mem = '64kB'")
+        await victim.query("SET temp_file_limit = '64kB'")
+        const tooBig = await failure(victim.query('SELECT g FROM generate_series(1, 200000) AS g ORDER BY g DESC'))
+        assert.equal((tooBig.error as { code?: string }).code, '53400')
+        assert.equal(postgresUnavailableKind(tooBig.error), 'storage')
+        await victim.query('RESET temp_file_limit')
+        await victim.query('RESET work_mem')
+        assert.equal(postgresUnavailableKind(Object.assign(new Error('could not extend file'), { code: '53100' })), 'storage')
+        assert.equal(postgresUnavailableKind(Object.assign(new Error('invalid page in block'), { code: 'XX001' })), 'damaged')
+        assert.equal(postgresUnavailableKind(Object.assign(new Error('too many connections'), { code: '53300' })), 'unreachable')
 
         const [row] = (await victim.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows
         const sleeping = failure(victim.query('SELECT pg_sleep(10)'))

@@ -1,9 +1,9 @@
 import { Command } from 'commander'
 import { loadConfig } from '../../config.js'
 import { FixtureError } from '../../fixtures/fixture-error.js'
+import { fixtureFile, withFileMessages } from '../../fixtures/fixture-file.js'
 import { CliError } from '../cli-error.js'
 import { configuredStore, withCliStore } from '../cli-store.js'
-import { readJsonFile } from '../read-json-file.js'
 import { storeLabel } from '../store-label.js'
 
 /** `waymark load FILE`: load a fixture file into a store (created if missing), idempotent by id. */
@@ -14,12 +14,13 @@ export function loadCommand(): Command {
     .option('--store <url>', 'store URL (env WAYMARK_STORE, default sqlite:./data/waymark.sqlite; created if missing)')
     .action(async (file: string, flags: { store?: string }) => {
       const config = loadConfig(flags)
-      const document = await readJsonFile(file)
-      const { loadFixture } = await import('../../fixtures/load-fixture.js')
+      const source = await fixtureFile(file)
+      const { loadFixtureStream } = await import('../../fixtures/load-fixture.js')
       const choice = configuredStore(config)
       const summary = await withCliStore(choice, { mustExist: false, command: 'load' }, async (store) => {
         try {
-          return await loadFixture(document, store)
+          // Streamed: a large file is never held whole (docs/fixtures.md).
+          return await withFileMessages(source, () => loadFixtureStream(source.open(), store))
         } catch (error) {
           if (!(error instanceof FixtureError)) throw error
           // "The store" of the fixture checks is named: the one this command loads into.

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander'
 import { loadConfig, LOG_FORMATS, LOG_LEVELS } from '../../config.js'
+import { fixtureFile } from '../../fixtures/fixture-file.js'
 import { configuredStore, startError } from '../cli-store.js'
-import { readJsonFile } from '../read-json-file.js'
 import type { FailedAttempt } from '../../storage/wait-for-store.js'
 import { storeLabel } from '../store-label.js'
 
@@ -87,7 +87,7 @@ export function serveCommand(): Command {
         process.stderr.write(`waymark: making checkpoints of scheduled clusters (time scale ${timeScale}, seed ${seed})\n`)
       }
       const fixtures = []
-      for (const file of flags.fixtures) fixtures.push(await readJsonFile(file))
+      for (const file of flags.fixtures) fixtures.push(await fixtureFile(file))
       const { startServer } = await import('../../server.js')
       const onStoreRetry = ({ attempt, reason, retryInMs, leftMs }: FailedAttempt): void => {
         const next = `next in ${(retryInMs / 1000).toFixed(1)} s, ${(leftMs / 1000).toFixed(1)} s left of --wait-for-store`

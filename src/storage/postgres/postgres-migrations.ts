@@ -131,6 +131,30 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX digest_nonce_leases_expiry ON digest_nonce_leases (expires_at);
     `,
   },
+  // A service account's own identity (ServiceAccount.uid), which access tokens carry: a token then dies
+  // with its account even when another account is later created with the same client id. Accounts
+  // stored before get one now; the tokens issued to them before carry none and are refused.
+  {
+    version: 6,
+    name: 'service account identity for tokens',
+    sql: `
+      ALTER TABLE service_accounts ADD COLUMN uid TEXT;
+      UPDATE service_accounts SET uid = md5(random()::text || clock_timestamp()::text || client_id);
+      ALTER TABLE service_accounts ALTER COLUMN uid SET NOT NULL;
+    `,
+  },
+  // What readiness writes to learn that writes succeed again after a full or failing disk
+  // (Store.checkWritable): one row, rewritten by each probe.
+  {
+    version: 7,
+    name: 'write probe',
+    sql: `
+      CREATE TABLE write_probe (
+        id INTEGER PRIMARY KEY,
+        probed_at BIGINT NOT NULL
+      );
+    `,
+  },
 ]
 
 /** The newest schema version this code knows. */

@@ -23,9 +23,9 @@ import type {
   Store,
 } from '../store.js'
 import { PruneSchedule } from '../prune-schedule.js'
-import { StoreNotFoundError, StoreUnavailableError, withUnavailableErrors } from '../store-errors.js'
+import { StoreNotFoundError, StoreUnavailableError, withUnavailableErrors, WriteHealth } from '../store-errors.js'
 import { TurnBatch } from '../turn-batch.js'
-import { isPostgresUnavailable } from './postgres-errors.js'
+import { isPostgresUnavailable, postgresUnavailableKind } from './postgres-errors.js'
 import {
   apiKeyFromRow,
   checkpointFromRow,
@@ -75,6 +75,7 @@ const QUERY_TIMEOUT_MS = 3_500
 const PING_TIMEOUT_MS = 1_500
 /** `apply` may write millions of rows: its statements get far longer. */
 const APPLY_TIMEOUT_MS = 600_000
+const NO_RECORDS: DataSet = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [], serviceAccounts: [] }
 /** Rows per multi-row INSERT of an `apply`. */
 const BATCH = 5_000
 
@@ -217,6 +218,7 @@ export class PostgresStore implements Store {
     private readonly pool: pg.Pool,
     readonly migration: SchemaMigration,
     private readonly listener: PostgresChangeListener,
+    private readonly writes: WriteHealth,
   ) {}
 
   /**
@@ -267,7 +269,9 @@ export class PostgresStore implements Store {
       }
       // Every method then fails with StoreUnavailableError while the server cannot be reached.
       const listener = new PostgresChangeListener({ connectionString: url, ...searchPath })
-      return withUnavailableErrors(new PostgresStore(pool, migration, listener), isPostgresUnavailable)
+      // A disk-full or I/O failure (SQLSTATE class 53, 58030) also marks writes failing.
+      const writes = new WriteHealth()
+      return withUnavailableErrors(new PostgresStore(pool, migration, listener, writes), postgresUnavailableKind, writes)
     } catch (error) {
       await pool.end().catch(() => undefined)
       throw isPostgresUnavailable(error) ? new StoreUnavailableError(error) : error
@@ -398,6 +402,22 @@ export class PostgresStore implements Store {
     // pg honours a per-query query_timeout; @types/pg's QueryConfig does not declare it.
     const config: QueryConfig & { query_timeout: number } = { text: 'SELECT 1', query_timeout: PING_TIMEOUT_MS }
     await this.pool.query(config)
+  }
+
+  async checkWritable(): Promise<boolean> {
+    if (!this.writes.failing) return true
+    if (!this.writes.probeDue(Date.now())) return false
+    try {
+      await this.pool.query(
+        'INSERT INTO write_probe (id, probed_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at',
+        [Date.now()],
+      )
+    } catch (error) {
+      if (postgresUnavailableKind(error) === 'storage') return false
+      throw error
+    }
+    this.writes.recovered()
+    return true
   }
 
   async close(): Promise<void> {
@@ -532,6 +552,10 @@ export class PostgresStore implements Store {
   }
 
   async apply(data: DataSet): Promise<ApplySummary> {
+    return this.applyInBatches(data, [])
+  }
+
+  async applyInBatches(data: DataSet, checkpointBatches: AsyncIterable<readonly Checkpoint[]> | Iterable<readonly Checkpoint[]>): Promise<ApplySummary> {
     const client = await checkout(this.pool)
     try {
       await client.query('BEGIN')
@@ -542,10 +566,14 @@ export class PostgresStore implements Store {
         // Waiting for it is bounded by the apply timeout too: a large load elsewhere may hold it a while.
         const lock = `SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_KEY}, hashtext('apply:' || current_schema()))`
         await write(client, lock, [])
-        const summary = await applyIn(client, data)
+        // Parents first, then the checkpoints (the set's, then each batch's), then the credentials.
+        const summary = await applyIn(client, { ...data, apiKeys: [], serviceAccounts: [] })
+        let streamed = 0
+        for await (const batch of checkpointBatches) streamed += await applyCheckpoints(client, lastById(batch, (c) => c.id))
+        const credentials = await applyIn(client, { ...NO_RECORDS, apiKeys: data.apiKeys, serviceAccounts: data.serviceAccounts })
         await client.query(NOTIFY_CHANGE)
         await client.query('COMMIT')
-        return summary
+        return { ...summary, checkpoints: summary.checkpoints + streamed, apiKeys: credentials.apiKeys, serviceAccounts: credentials.serviceAccounts }
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined)
         throw error
@@ -783,9 +811,10 @@ async function applyIn(client: PoolClient, data: DataSet): Promise<ApplySummary>
   if (serviceAccounts.length > 0) {
     await write(
       client,
-      `INSERT INTO service_accounts (client_id, org_id, name, description, roles, secrets, access_list, created_at)
+      // A replaced account keeps its stored uid (its identity); only a new one takes the uid given.
+      `INSERT INTO service_accounts (client_id, org_id, name, description, roles, secrets, access_list, created_at, uid)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-         $8::text[])
+         $8::text[], $9::text[])
        ON CONFLICT (client_id) DO UPDATE SET org_id = excluded.org_id, name = excluded.name,
          description = excluded.description, roles = excluded.roles, secrets = excluded.secrets,
          access_list = excluded.access_list, created_at = excluded.created_at`,
@@ -798,6 +827,7 @@ async function applyIn(client: PoolClient, data: DataSet): Promise<ApplySummary>
         serviceAccounts.map((a) => JSON.stringify(a.secrets)),
         serviceAccounts.map((a) => JSON.stringify(a.accessList)),
         serviceAccounts.map((a) => a.createdAt),
+        serviceAccounts.map((a) => a.uid),
       ],
     )
   }

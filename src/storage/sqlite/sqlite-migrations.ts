@@ -129,6 +129,29 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX digest_nonce_leases_expiry ON digest_nonce_leases (expires_at);
     `,
   },
+  // A service account's own identity (ServiceAccount.uid), which access tokens carry: a token then dies
+  // with its account even when another account is later created with the same client id. Accounts
+  // stored before get one now; the tokens issued to them before carry none and are refused.
+  {
+    version: 6,
+    name: 'service account identity for tokens',
+    sql: `
+      ALTER TABLE service_accounts ADD COLUMN uid TEXT NOT NULL DEFAULT '';
+      UPDATE service_accounts SET uid = lower(hex(randomblob(16)));
+    `,
+  },
+  // What readiness writes to learn that writes succeed again after a full or failing disk
+  // (Store.checkWritable): one row, rewritten by each probe.
+  {
+    version: 7,
+    name: 'write probe',
+    sql: `
+      CREATE TABLE write_probe (
+        id INTEGER PRIMARY KEY,
+        probed_at INTEGER NOT NULL
+      );
+    `,
+  },
 ]
 
 /** The newest schema version this code knows. */

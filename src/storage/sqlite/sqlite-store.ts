@@ -26,8 +26,10 @@ import type {
 import { PruneSchedule } from '../prune-schedule.js'
 import { TurnBatch } from '../turn-batch.js'
 import { olderSchemaError } from '../schema-version.js'
-import { StoreUnavailableError, withUnavailableErrors } from '../store-errors.js'
-import { isSqliteUnavailable } from './sqlite-errors.js'
+import { WriteGate } from '../write-gate.js'
+import { StoreUnavailableError, withUnavailableErrors, WriteHealth } from '../store-errors.js'
+import { isSqliteUnavailable, sqliteUnavailableKind } from './sqlite-errors.js'
+import { checkInBackground, checkpointInWorker, DamagedStoreError, fileSize, quickCheck, SYNC_CHECK_MAX_BYTES } from './sqlite-integrity.js'
 import { checkSchemaVersion, LATEST_SCHEMA_VERSION, migrate } from './sqlite-migrations.js'
 import {
   apiKeyFromRow,
@@ -49,6 +51,17 @@ import { BEFORE_ALL, compareKeys, firstChanged, lastById, numberEntering, planRa
 
 const SELECT_CHECKPOINT = `SELECT id, cluster_id, group_id, timestamp, started, completed, restorable, parts
   FROM checkpoints`
+
+export interface SqliteOpenOptions {
+  /** False: create and migrate nothing; the file must exist at this build's schema version. Default true. */
+  readonly migrate?: boolean
+  /**
+   * Check a file too large to check before opening (over 64 MiB) in a worker thread while the store is in
+   * use; damage found makes `ping` (readiness) fail. `waymark serve` asks for it; commands that run to an
+   * end do not.
+   */
+  readonly checkLargeFileInBackground?: boolean
+}
 
 /** One Digest nonce lease to claim (`Store.claimNonceLease`). */
 interface LeaseClaim {
@@ -140,9 +153,10 @@ function prepareStatements(db: Database.Database) {
          created_at = excluded.created_at`,
     ),
     getServiceAccount: db.prepare<[string], ServiceAccountRow>('SELECT * FROM service_accounts WHERE client_id = ?'),
-    upsertServiceAccount: db.prepare<[string, string, string, string, string, string, string, string]>(
-      `INSERT INTO service_accounts (client_id, org_id, name, description, roles, secrets, access_list, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    /** A replaced account keeps its stored uid (its identity); only a new one takes the uid given. */
+    upsertServiceAccount: db.prepare<[string, string, string, string, string, string, string, string, string]>(
+      `INSERT INTO service_accounts (client_id, uid, org_id, name, description, roles, secrets, access_list, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (client_id) DO UPDATE SET org_id = excluded.org_id, name = excluded.name,
          description = excluded.description, roles = excluded.roles, secrets = excluded.secrets,
          access_list = excluded.access_list, created_at = excluded.created_at`,
@@ -169,6 +183,9 @@ function prepareStatements(db: Database.Database) {
     ),
     nonceLeaseOwner: db.prepare<[string], string>('SELECT owner FROM digest_nonce_leases WHERE nonce = ?').pluck(),
     forgetExpiredNonceLeases: db.prepare<[number]>('DELETE FROM digest_nonce_leases WHERE expires_at <= ?'),
+    writeProbe: db.prepare<[number]>(
+      'INSERT INTO write_probe (id, probed_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at',
+    ),
     /** Changes whenever another connection commits to the file (never for this connection's own writes). */
     dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
   }
@@ -254,6 +271,8 @@ function prepareAdminStatements(db: Database.Database) {
   }
 }
 
+const NO_RECORDS: DataSet = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [], serviceAccounts: [] }
+
 const NOTHING_DELETED: DeleteSummary = {
   organizations: 0,
   projects: 0,
@@ -275,6 +294,8 @@ export class SqliteStore implements Store {
   private readonly admin: ReturnType<typeof prepareAdminStatements>
   private readonly applyTransaction: Database.Transaction<(data: DataSet) => ApplySummary>
   private readonly noncePrune = new PruneSchedule()
+  /** Where this store's writes wait while `applyInBatches` writes on a connection of its own. */
+  private readonly gate = new WriteGate()
   private readonly whole: ReturnType<typeof prepareWholeStoreStatements>
   private readonly checkpointsAfterTransaction: Database.Transaction<
     (clusterId: string, after: CheckpointKey | undefined, limit: number) => CheckpointRow[]
@@ -286,6 +307,8 @@ export class SqliteStore implements Store {
   private constructor(
     private readonly db: Database.Database,
     readonly migration: SchemaMigration,
+    private readonly writes: WriteHealth,
+    private readonly path: string,
   ) {
     this.stmt = prepareStatements(db)
     this.admin = prepareAdminStatements(db)
@@ -307,25 +330,41 @@ export class SqliteStore implements Store {
    * ':memory:', and migrates it. Throws when the file was written by a newer Waymark. With `migrate: false`
    * nothing is created or migrated: the file must exist at this build's schema version.
    */
-  static open(path: string, options: { readonly migrate?: boolean } = {}): SqliteStore {
+  static open(path: string, options: SqliteOpenOptions = {}): SqliteStore {
     const migrating = options.migrate ?? true
     if (!migrating && !isMemory(path) && !existsSync(path)) throw olderSchemaError(0, LATEST_SCHEMA_VERSION)
     if (migrating && !isMemory(path)) mkdirSync(dirname(resolve(path)), { recursive: true })
+    const size = isMemory(path) ? 0 : fileSize(path)
     const db = new Database(path)
     try {
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')
       db.pragma('busy_timeout = 5000')
       db.pragma('foreign_keys = ON')
+      // A damaged file is refused before anything is written to it (a small one whole, here).
+      const problem = size > 0 && size <= SYNC_CHECK_MAX_BYTES ? quickCheck(db) : undefined
+      if (problem !== undefined) throw new DamagedStoreError(path, problem)
       const migration = migrating ? migrate(db) : checkSchemaVersion(db)
       // Every method then fails with StoreUnavailableError when the file is locked past the busy timeout,
-      // cannot be opened or fails to read.
-      return withUnavailableErrors(new SqliteStore(db, migration), isSqliteUnavailable)
+      // cannot be opened, is damaged, or its disk is full or failing (which also marks writes failing).
+      const writes = new WriteHealth()
+      const store = new SqliteStore(db, migration, writes, path)
+      if (size > SYNC_CHECK_MAX_BYTES && options.checkLargeFileInBackground) {
+        store.background = checkInBackground(path, (found) => (store.damage = found))
+      }
+      return withUnavailableErrors(store, sqliteUnavailableKind, writes)
     } catch (error) {
       db.close()
+      if (error instanceof DamagedStoreError) throw error
+      if (sqliteUnavailableKind(error) === 'damaged') throw new DamagedStoreError(path, (error as Error).message)
       throw isSqliteUnavailable(error) ? new StoreUnavailableError(error) : error
     }
   }
+
+  /** The background integrity check of a large file (see sqlite-integrity.ts), while it runs. */
+  private background: { stop(): void } | undefined
+  /** What the background check found wrong with the file: from then on, readiness fails. */
+  private damage: string | undefined
 
   /**
    * Whether another connection (another process, or another store on the same file) committed a write
@@ -387,6 +426,7 @@ export class SqliteStore implements Store {
   }
 
   async revokeToken(jti: string, expiresAtSeconds: number): Promise<void> {
+    await this.gate.pass()
     this.stmt.forgetExpiredRevocations.run(Math.floor(Date.now() / 1000))
     this.stmt.revokeToken.run(jti, expiresAtSeconds)
   }
@@ -396,6 +436,7 @@ export class SqliteStore implements Store {
   }
 
   async claimNonceLease(nonce: string, owner: string, expiresAtSeconds: number): Promise<boolean> {
+    if (this.gate.held) await this.gate.pass()
     return this.leaseClaims.add({ nonce, owner, expiresAt: Math.floor(expiresAtSeconds) })
   }
 
@@ -416,7 +457,49 @@ export class SqliteStore implements Store {
   }
 
   async apply(data: DataSet): Promise<ApplySummary> {
+    await this.gate.pass()
     return this.applyTransaction.immediate(data)
+  }
+
+  /**
+   * One transaction on a connection of its own (a file store), so that this store's reads see only what
+   * is committed meanwhile; between batches the event loop is free, and this store's other writes wait
+   * at the gate instead of in SQLite's busy handler. Checkpoints given in (timestamp, id) order after a
+   * cluster's newest are numbered on, batch by batch; others renumber the cluster from the first place
+   * they change, per batch.
+   */
+  async applyInBatches(data: DataSet, checkpointBatches: AsyncIterable<readonly Checkpoint[]>): Promise<ApplySummary> {
+    return this.gate.hold(async () => {
+      const own = isMemory(this.path) ? undefined : new Database(this.path)
+      const db = own ?? this.db
+      try {
+        if (own) {
+          own.pragma('busy_timeout = 5000')
+          own.pragma('foreign_keys = ON')
+          // The commit must not copy the log into the file on the event loop: a worker does it after.
+          own.pragma('wal_autocheckpoint = 0')
+        }
+        const writer = own ? new SqliteStore(own, this.migration, this.writes, this.path) : this
+        db.exec('BEGIN IMMEDIATE')
+        try {
+          const summary = writer.applySync({ ...data, apiKeys: [], serviceAccounts: [] })
+          let streamed = 0
+          for await (const batch of checkpointBatches) {
+            streamed += writer.applyCheckpoints(lastById(batch, (c) => c.id))
+            await new Promise((resolve) => setImmediate(resolve))
+          }
+          const credentials = writer.applySync({ ...NO_RECORDS, apiKeys: data.apiKeys, serviceAccounts: data.serviceAccounts })
+          db.exec('COMMIT')
+          if (own) await checkpointInWorker(this.path)
+          return { ...summary, checkpoints: summary.checkpoints + streamed, apiKeys: credentials.apiKeys, serviceAccounts: credentials.serviceAccounts }
+        } catch (error) {
+          if (db.inTransaction) db.exec('ROLLBACK')
+          throw error
+        }
+      } finally {
+        own?.close()
+      }
+    })
   }
 
   async getOrCreateSecret(name: string, create: () => string): Promise<string> {
@@ -429,10 +512,26 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
+    if (this.damage !== undefined) throw Object.assign(new Error(`database disk image is malformed: ${this.damage}`), { code: 'SQLITE_CORRUPT' })
     this.db.prepare('SELECT 1').pluck().get()
   }
 
+  async checkWritable(): Promise<boolean> {
+    if (!this.writes.failing) return true
+    if (!this.writes.probeDue(Date.now())) return false
+    await this.gate.pass()
+    try {
+      this.stmt.writeProbe.run(Date.now())
+    } catch (error) {
+      if (sqliteUnavailableKind(error) === 'storage') return false
+      throw error
+    }
+    this.writes.recovered()
+    return true
+  }
+
   async close(): Promise<void> {
+    this.background?.stop()
     if (this.db.open) this.db.close()
   }
 
@@ -461,6 +560,7 @@ export class SqliteStore implements Store {
   }
 
   async putSecret(name: string, value: string): Promise<void> {
+    await this.gate.pass()
     this.whole.putSecret.run(name, value)
   }
 
@@ -509,11 +609,13 @@ export class SqliteStore implements Store {
 
   async expireCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
     checkLimit(limit)
+    await this.gate.pass()
     return this.stmt.expireCheckpoints.run(clusterId, before, limit).changes
   }
 
   async pruneCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
     checkLimit(limit)
+    await this.gate.pass()
     return this.pruneTransaction.immediate(clusterId, before, limit)
   }
 
@@ -547,6 +649,7 @@ export class SqliteStore implements Store {
     for (const a of serviceAccounts) {
       s.upsertServiceAccount.run(
         a.clientId,
+        a.uid,
         a.orgId,
         a.name,
         a.description,
@@ -656,6 +759,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteCheckpoint(clusterId: ObjectIdHex, checkpointId: ObjectIdHex): Promise<boolean> {
+    await this.gate.pass()
     const remove = this.db.transaction((): boolean => {
       const seq = this.admin.seqOf.get(checkpointId, clusterId)
       if (seq === undefined) return false
@@ -671,10 +775,12 @@ export class SqliteStore implements Store {
   }
 
   async deleteApiKey(publicKey: string): Promise<boolean> {
+    await this.gate.pass()
     return this.admin.deleteApiKey.run(publicKey).changes === 1
   }
 
   async deleteServiceAccount(clientId: string): Promise<boolean> {
+    await this.gate.pass()
     return this.admin.deleteServiceAccount.run(clientId).changes === 1
   }
 
@@ -688,7 +794,8 @@ export class SqliteStore implements Store {
   }
 
   /** Runs `remove` in one immediate transaction and answers what it counted. */
-  private deleting(remove: (counts: Counts) => void): DeleteSummary {
+  private async deleting(remove: (counts: Counts) => void): Promise<DeleteSummary> {
+    await this.gate.pass()
     const counts: Counts = { ...NOTHING_DELETED }
     this.db.transaction(() => remove(counts)).immediate()
     return counts
