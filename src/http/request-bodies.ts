@@ -4,8 +4,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError } from '../errors.js'
 
 /**
- * What a request body may hold of the server (docs/security.md, "Item 3"): a declared body must arrive in
- * full within `deadlineMs` of the request's arrival, and a connection whose request body has not all
+ * What a request body may hold of the server (docs/security.md, "Item 3"): the server waits at most
+ * `deadlineMs` in all, from the request's arrival, for a declared body (time the route itself is behind
+ * reading it does not count), and a connection whose request body has not all
  * arrived when the answer goes out is closed with it. Before, a body that never came held its socket for
  * ever, even after the route had answered (20,000 such sockets exhausted the file descriptors).
  *
@@ -76,34 +77,64 @@ export function clientGone(request: FastifyRequest): boolean {
 }
 
 /**
- * `payload`'s bytes, failing with REQUEST_TIMEOUT if they have not all come `ms` from now, and with the
- * client's own error if it goes away first. If the route answered meanwhile without reading it all, the
- * connection is cut at the deadline (the answer asked for the close already).
+ * `payload`'s bytes, failing with REQUEST_TIMEOUT once the server has waited `ms` in all for them, and
+ * with the client's own error if it goes away first. Only the time spent waiting for the client counts:
+ * while the route does not keep up (a large fixture being written holds its reading back), the clock
+ * stops, so that a slow consumer is never blamed on the client. If the route answered meanwhile without
+ * reading it all, the connection is cut at the deadline (the answer asked for the close already).
  */
 function withDeadline(raw: IncomingMessage, payload: Readable, ms: number, answered: () => boolean): Readable {
   const guarded = new PassThrough()
   // A route that does not read the body (an API path) does not listen for errors; none may go unheard.
   guarded.on('error', () => undefined)
-  const timer = setTimeout(() => {
+  let left = ms
+  let since = 0
+  let timer: NodeJS.Timeout | undefined
+  const expire = (): void => {
+    timer = undefined
     if (raw.complete) return
     if (answered()) {
       raw.socket?.destroy()
       return
     }
-    payload.unpipe(guarded)
+    payload.off('data', onData)
     guarded.destroy(new ApiError('REQUEST_TIMEOUT'))
-  }, ms)
-  timer.unref()
-  const stop = (): void => clearTimeout(timer)
-  payload.once('end', stop)
+  }
+  const waitForClient = (): void => {
+    since = performance.now()
+    timer = setTimeout(expire, Math.max(0, left))
+    timer.unref()
+  }
+  const stopWaiting = (): void => {
+    if (timer === undefined) return
+    clearTimeout(timer)
+    timer = undefined
+    left -= performance.now() - since
+  }
+  const onData = (chunk: Buffer): void => {
+    if (guarded.write(chunk)) return
+    // The route is behind: the client is not waited for until it catches up.
+    stopWaiting()
+    payload.pause()
+    guarded.once('drain', () => {
+      if (guarded.destroyed) return
+      waitForClient()
+      payload.resume()
+    })
+  }
+  payload.on('data', onData)
+  payload.once('end', () => {
+    stopWaiting()
+    guarded.end()
+  })
   payload.once('error', (error: Error) => {
-    stop()
+    stopWaiting()
     guarded.destroy(error)
   })
   raw.once('close', () => {
-    stop()
+    stopWaiting()
     if (!raw.complete && !guarded.destroyed) guarded.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }))
   })
-  payload.pipe(guarded)
+  waitForClient()
   return guarded
 }

@@ -132,6 +132,35 @@ describe('request bodies that do not arrive', () => {
   })
 })
 
+describe('a body the route is slow to read', () => {
+  test('is not timed out: only the time spent waiting for the client counts (a fixture loads in longer than the deadline)', async (t) => {
+    const app = await startTestApp({ env: { WAYMARK_BODY_TIMEOUT_SECONDS: '0.3', WAYMARK_ADMIN_TOKEN: ADMIN_TOKEN } })
+    t.after(() => app.close())
+    await app.app.listen({ host: '127.0.0.1', port: 0 })
+    const { port } = app.app.server.address() as AddressInfo
+    const clusterId = '65a1f0c2e4b0a1b2c3d4e5aa'
+    const part = (name: string, at: string) => ({ typeName: 'REPLICA_SET', replicaSetName: name, shardName: name, tokenDiscovered: true, tokenTimestamp: { date: at, increment: 1 } })
+    const checkpoints = Array.from({ length: 3000 }, (_, i) => {
+      const at = new Date(Date.UTC(2020, 0, 1) + i * 900_000).toISOString().replace('.000Z', 'Z')
+      return { id: `5f2a${i.toString(16).padStart(20, '0')}`, clusterId, groupId: IDS.projectA, started: at, completed: at, timestamp: at, restorable: true, parts: Array.from({ length: 8 }, (_, s) => part(`slowread-${s}`, at)) }
+    })
+    const document = JSON.stringify({
+      clusters: [{ id: clusterId, groupId: IDS.projectA, name: 'SlowRead', type: 'REPLICASET', backup: 'LEGACY', featureCompatibilityVersion: '4.0', shards: [{ shardName: 'slowread-0', replicaSetName: 'slowread-0' }] }],
+      checkpoints,
+    })
+    const started = performance.now()
+    const res = await fetch(`http://127.0.0.1:${port}/_admin/v1/fixtures`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: document,
+    })
+    const ms = performance.now() - started
+    assert.equal(res.status, 200, await res.clone().text())
+    t.diagnostic(`${(document.length / 1e6).toFixed(1)} MB loaded in ${ms.toFixed(0)} ms with a 300 ms body deadline`)
+    assert.ok(ms > 300, `the load took ${ms} ms: not longer than the deadline, the test proves nothing`)
+  })
+})
+
 describe('the connection cap', () => {
   test('the connection past the cap is refused with 503 TOO_MANY_CONNECTIONS in JSON; once one closes, the next is served', async (t) => {
     const app = await startTestApp({ env: { WAYMARK_MAX_CONNECTIONS: '3' } })

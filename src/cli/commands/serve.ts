@@ -65,7 +65,7 @@ export function serveCommand(): Command {
     .option('--drain-seconds <seconds>', 'on SIGTERM, first answer /readyz 503 and keep serving this long, if anything asked /readyz (env WAYMARK_DRAIN_SECONDS, default 5; SIGINT never drains)')
     .option('--no-migrate', 'change no schema: only check that the store is at this version (run `waymark migrate` first; env WAYMARK_MIGRATE=off)')
     .option('--wait-for-store <seconds>', 'keep trying to reach the store this long at start, one line per attempt (env WAYMARK_WAIT_FOR_STORE_SECONDS, default 0)')
-    .option('--body-timeout <seconds>', 'a declared request body must arrive within this long after its headers, else 408 (env WAYMARK_BODY_TIMEOUT_SECONDS, default 30)')
+    .option('--body-timeout <seconds>', 'wait at most this long in all for a declared request body, else 408 (env WAYMARK_BODY_TIMEOUT_SECONDS, default 30)')
     .option('--max-connections <n>', 'connections open at once; the next are refused with 503 (env WAYMARK_MAX_CONNECTIONS, default 4096)')
     .action(async (flags: ServeFlags) => {
       const config = loadConfig({
