@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { AccessList, clientAddress } from './auth/access-list.js'
 import { Authenticator, type AuthFailure } from './auth/authenticate.js'
 import { ServerClock } from './clock/server-clock.js'
@@ -11,7 +11,7 @@ import { CheckpointService } from './domain/checkpoint-service.js'
 import { DiscoveryService } from './domain/discovery-service.js'
 import { DiscoveryHandler } from './http/discovery-handler.js'
 import { discoveryLimiters } from './http/rate-scope.js'
-import { answerClientError, lacksHost, MAX_HEADER_BYTES, takeOverNodeRefusals } from './http/client-errors.js'
+import { answerClientError, lacksOneHost, MAX_HEADER_BYTES, takeOverNodeRefusals } from './http/client-errors.js'
 import { AUTH_FAILURE_KIND } from './http/auth-failure-kind.js'
 import { healthRoutes } from './http/health-routes.js'
 import type { Readiness } from './http/readiness.js'
@@ -24,6 +24,8 @@ import { ApiPipeline, type ApiRequest } from './http/pipeline.js'
 import { TokenBucketLimiter } from './http/rate-limiter.js'
 import { DEFAULT_FORMAT, lenientFormat } from './http/query-params.js'
 import { noteCaller } from './http/caller.js'
+import { capConnections } from './http/connection-cap.js'
+import { clientGone, closeIfBodyPending, guardRequestBodies } from './http/request-bodies.js'
 import { observeRequests, recordAnswer } from './http/request-observer.js'
 import { REQUEST_ID_HEADER, requestId } from './http/request-id.js'
 import { renderError, type ApiResponse } from './http/render.js'
@@ -70,7 +72,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? new ServerClock({ realNow })
   const now = (): number => clock.now()
   const newSecret = (): string => randomBytes(32).toString('base64')
+  // Per caller as well as per project, as Atlas limits: taken by the calls refused after authentication,
+  // and asked before a fresh nonce's lease is written (docs/security.md, item 6).
+  const callerLimiter = config.rateLimit && new TokenBucketLimiter({ ...config.rateLimit, now: realNow })
   const nonces = new NonceBook({
+    ...(callerLimiter ? { mayClaim: (caller: string) => callerLimiter.peek(caller).allowed } : {}),
     secret: await store.getOrCreateSecret(NONCE_SECRET, newSecret),
     lifetimeSeconds: config.nonceLifetimeSeconds,
     now,
@@ -91,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       now,
     }),
     discoveryLimiters: config.discoveryRateLimits && discoveryLimiters(config.discoveryRateLimits, realNow),
+    callerLimiter,
     answers: new AnswerCache(() => (store instanceof CachedStore ? store.cacheVersion() : undefined), now),
   })
   // Imported only when there is an admin token: its modules (the OpenAPI document above all) cost start-up time.
@@ -114,8 +121,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: MAX_HEADER_BYTES },
     // Undecodable URLs are the API's to answer (per parameter), not the framework's.
     frameworkErrors: (error, request, reply) => {
-      // Outside every route, so no hook runs: the request id, the metrics and the access log are wired here.
+      // Outside every route, so no hook runs: the request id, the metrics, the access log and the close
+      // of a connection whose body is still arriving are wired here.
       observeUnrouted(request, reply)
+      const pending = closeIfBodyPending(request, reply)
+      if (pending !== undefined) return void pending.then(() => void answerFrameworkError(error, request, reply))
+      return answerFrameworkError(error, request, reply)
+    },
+  })
+  const answerFrameworkError = (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<void> => {
       if (error.code === 'FST_ERR_BAD_URL') {
         const target = request.raw.url ?? '/'
         if (admin !== undefined && config.adminToken !== undefined && admin.isAdminTarget(target)) {
@@ -124,8 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         return dispatch(request, reply)
       }
       return send(reply, renderError(new ApiError('MALFORMED_REQUEST'), DEFAULT_FORMAT))
-    },
-  })
+  }
 
   const publicUrl = config.publicUrl
   const accessLog = deps.accessLog ?? false
@@ -162,8 +175,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
   // Before any scope is registered, so that every route and the not-found handler inherit the hooks.
   const observeUnrouted = observeRequests(app, { metrics, accessLog, clientAddress: loggedClient })
+  guardRequestBodies(app, config.bodyTimeoutMs)
+  capConnections(app.server, config.maxConnections, refusedConnection(app.log, metrics, now))
   // Set before any route is registered: a scope keeps the error handler it was registered under.
   app.setErrorHandler((error, request, reply) => {
+    // A client that aborted its body, or was answered already (a body deadline, then the connection cut):
+    // nothing to answer, and not our error.
+    if (reply.sent || clientGone(request)) {
+      request.log.debug({ reason: (error as Error).message }, 'request abandoned before its body was read')
+      return undefined
+    }
+    // A body that did not arrive in time (request-bodies.ts), on the OAuth routes.
+    if (error instanceof ApiError) return send(reply, renderError(error, DEFAULT_FORMAT))
     // Fastify refuses some requests before a handler runs (an unparseable Content-Type, QUERY without
     // one); the API never reads a body, so it answers them as any other request: by route, then auth.
     if (isFrameworkClientError(error)) return dispatch(request, reply)
@@ -178,7 +201,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   takeOverNodeRefusals(app.server)
   // Synchronous: an async hook costs a promise on every request Fastify routes.
   app.addHook('onRequest', (request, reply, done) => {
-    if (!lacksHost(request.raw)) return done()
+    if (!lacksOneHost(request.raw)) return done()
     // Answered here; not calling done() ends the request's hooks.
     send(reply.header('connection', 'close'), renderError(new ApiError('MALFORMED_REQUEST'), DEFAULT_FORMAT))
   })
@@ -229,6 +252,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   return app
 }
 
+/** How often, at most, a refused connection is logged (with how many were refused since the last line). */
+const REFUSAL_LOG_INTERVAL_MS = 60_000
+
+/** Counts a connection refused by the cap; a warning at most once a minute, with the count since the last. */
+function refusedConnection(log: FastifyBaseLogger, metrics: HttpMetrics | undefined, now: () => number): () => void {
+  let refused = 0
+  let loggedAt = -Infinity
+  return () => {
+    metrics?.connectionRefused()
+    refused++
+    const at = now()
+    if (at - loggedAt < REFUSAL_LOG_INTERVAL_MS) return
+    log.warn({ refused }, 'connection cap reached: connections refused with 503 TOO_MANY_CONNECTIONS')
+    loggedAt = at
+    refused = 0
+  }
+}
+
 /** One of Fastify's own 4xx refusals of a request (FST_ERR_CTP_INVALID_MEDIA_TYPE and the like). */
 function isFrameworkClientError(error: unknown): boolean {
   const { code, statusCode } = error as { code?: unknown; statusCode?: unknown }
@@ -253,12 +294,24 @@ function forwardedFor(request: IncomingMessage): string | undefined {
 }
 
 const SAFE_HOST = /^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/
+/** A DNS name (253 characters at most), a colon and a port: a longer Host is no host. */
+const MAX_HOST_LENGTH = 253 + 6
 
-/** The request's own scheme and Host; a missing or odd Host falls back to the listening address. */
+/**
+ * The request's own scheme and Host; a missing, odd or overlong Host falls back to the address the
+ * connection came to (a Host is in every link of a body: 15 KB of it made a page of 500 checkpoints 8 MB).
+ */
 function requestBaseUrl(request: IncomingMessage, config: Config): string {
   const host = request.headers.host
-  const authority = host !== undefined && SAFE_HOST.test(host) ? host : `${config.host}:${config.port}`
+  const authority = host !== undefined && host.length <= MAX_HOST_LENGTH && SAFE_HOST.test(host) ? host : localAuthority(request, config)
   // As Fastify's request.protocol without trustProxy: the connection's own scheme.
   const protocol = (request.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http'
   return `${protocol}://${authority}`
+}
+
+/** The address and port the connection came to; the configured ones when unknown (`inject`). */
+function localAuthority(request: IncomingMessage, config: Config): string {
+  const { localAddress, localPort } = request.socket
+  if (localAddress === undefined || localPort === undefined) return `${config.host}:${config.port}`
+  return localAddress.includes(':') ? `[${localAddress}]:${localPort}` : `${localAddress}:${localPort}`
 }

@@ -56,6 +56,10 @@ export interface Config {
   readonly drainMs: number
   /** The server's clock (docs/producer.md, "The clock"). */
   readonly clock: ClockConfig
+  /** How long a declared request body may take to arrive, from the end of its headers; 408 after (docs/security.md). */
+  readonly bodyTimeoutMs: number
+  /** Connections open at once; the next ones are refused with 503 TOO_MANY_CONNECTIONS (docs/security.md). */
+  readonly maxConnections: number
 }
 
 export interface ClockConfig {
@@ -137,6 +141,8 @@ export interface ConfigFlags {
   readonly clock?: string | undefined
   /** `--freeze-clock`. */
   readonly freezeClock?: boolean | undefined
+  readonly bodyTimeout?: string | number | undefined
+  readonly maxConnections?: string | number | undefined
 }
 
 /** Every environment variable Waymark reads, with its default (documented in the README). */
@@ -181,6 +187,8 @@ export const ENVIRONMENT = {
   /** Empty: the clock is the wall clock's time. */
   WAYMARK_CLOCK: '',
   WAYMARK_CLOCK_FROZEN: 'off',
+  WAYMARK_BODY_TIMEOUT_SECONDS: '30',
+  WAYMARK_MAX_CONNECTIONS: '4096',
 } as const
 
 /** An admin or metrics token: at least 8 visible ASCII characters, so that it fits an Authorization header as is. */
@@ -308,6 +316,14 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   }
   const frozenSwitch = flags.freezeClock === true ? 'on' : pick(undefined, 'WAYMARK_CLOCK_FROZEN')
   if (frozenSwitch !== 'on' && frozenSwitch !== 'off') throw new ConfigError(`WAYMARK_CLOCK_FROZEN must be on or off, got "${frozenSwitch}"`)
+  const bodyTimeoutText = pick(flags.bodyTimeout, 'WAYMARK_BODY_TIMEOUT_SECONDS')
+  const bodyTimeoutMs = seconds(bodyTimeoutText, 'the body timeout (--body-timeout)')
+  if (bodyTimeoutMs === 0) throw new ConfigError(`the body timeout (--body-timeout) must be above 0 seconds, got "${bodyTimeoutText}"`)
+  const maxConnectionsText = pick(flags.maxConnections, 'WAYMARK_MAX_CONNECTIONS')
+  const maxConnections = Number(maxConnectionsText)
+  if (!/^\d+$/.test(maxConnectionsText) || maxConnections < 1 || maxConnections > 1_000_000) {
+    throw new ConfigError(`the connection cap (--max-connections) must be a whole number from 1 to 1000000, got "${maxConnectionsText}"`)
+  }
   return Object.freeze({
     host: pick(flags.host, 'WAYMARK_HOST'),
     port,
@@ -336,6 +352,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     waitForStoreMs,
     drainMs,
     clock: Object.freeze({ start: clockStart, frozen: frozenSwitch === 'on' }),
+    bodyTimeoutMs,
+    maxConnections,
   })
 }
 

@@ -109,6 +109,11 @@ export const ERRORS = {
     errorCode: 'SERVICE_UNAVAILABLE',
     detail: 'The service is temporarily unavailable. Please retry later.',
   },
+  TOO_MANY_CONNECTIONS: {
+    status: 503,
+    errorCode: 'TOO_MANY_CONNECTIONS',
+    detail: 'Too many connections are open (at most %s). Please retry later.',
+  },
   // GET /metrics when a metrics token is configured (docs/operations.md).
   METRICS_UNAUTHORIZED: {
     status: 401,

@@ -5,6 +5,7 @@ import type { Store } from '../storage/store.js'
 import { ApiError } from '../errors.js'
 import { DEFAULT_FORMAT } from '../http/query-params.js'
 import { renderError } from '../http/render.js'
+import { clientGone } from '../http/request-bodies.js'
 import { isStoreUnavailable, renderStoreUnavailable, logStoreUnavailable } from '../http/store-unavailable.js'
 import { RouteMatcher, safeDecode } from '../http/route-matcher.js'
 import { MALFORMED_JSON } from './admin-bodies.js'
@@ -284,6 +285,11 @@ export async function adminRoutes(scope: FastifyInstance, deps: AdminDeps): Prom
   scope.setNotFoundHandler(async (request, reply) => notFound(request, reply))
 
   scope.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    // A client that aborted its body, or one answered already (its body's deadline): nothing to answer.
+    if (reply.sent || clientGone(request)) {
+      request.log.debug({ reason: error.message }, 'request abandoned before its body was read')
+      return undefined
+    }
     if (error instanceof ApiError) return sendError(reply, error)
     if (isStoreUnavailable(error)) {
       logStoreUnavailable(request.log, error)

@@ -1,4 +1,5 @@
 import type { Principal, ServiceAccount } from '../domain/types.js'
+import { BoundedMap, type Bounds } from '../memory/bounded-map.js'
 import type { Store } from '../storage/store.js'
 import { readAccessToken, type TokenClaims } from './access-tokens.js'
 import { formatDigestChallenge, parseDigestAuthorization } from './digest-header.js'
@@ -19,6 +20,15 @@ export type AuthOutcome =
       readonly reason: AuthFailure
       /** Who the credentials said they were, when they named someone: a Digest username, a verified token's client id. */
       readonly caller?: string
+    }
+  | {
+      /**
+       * Good Digest credentials whose fresh nonce would need a lease write, for a caller whose per-caller
+       * bucket is empty (`NonceBook`'s `mayClaim`): nothing was written; the pipeline answers 429.
+       */
+      readonly ok: false
+      readonly limited: true
+      readonly caller: string
     }
 
 /** Why authentication failed; logged and counted, never told to the caller. */
@@ -53,8 +63,8 @@ export interface AuthenticatorDeps {
 }
 
 const BEARER_CHALLENGE = 'Bearer error="invalid_token"'
-/** Verified access tokens remembered (about 300 bytes each) before the memory starts over. */
-const MAX_VERIFIED_TOKENS = 10_000
+/** Verified access tokens remembered (about 300 bytes each, ours: signed) before the memory starts over. */
+const VERIFIED_TOKENS: Bounds = { maxEntries: 10_000, maxBytes: 8 * 1024 * 1024 }
 
 /**
  * The two ways in, as the real API has them:
@@ -86,8 +96,10 @@ export class Authenticator {
     if (!verifyDigestResponse(auth, key.digestHa1, request.method)) return this.#digestFailure('bad-response', false, caller)
     const nc = Number.parseInt(auth.nc ?? '', 16)
     // The first use of a nonce in this process waits for its lease in the store (NonceBook); later ones do not.
-    const verdict = this.deps.nonces.check(auth.nonce, nc)
+    const verdict = this.deps.nonces.check(auth.nonce, nc, key.publicKey)
     switch (typeof verdict === 'string' ? verdict : await verdict) {
+      case 'limited':
+        return { ok: false, limited: true, caller }
       case 'ok':
         return {
           ok: true,
@@ -126,14 +138,11 @@ export class Authenticator {
    * The claims of a token whose signature was checked before: a client sends the same token for an hour,
    * and checking its HMAC again would answer the same. Expiry and revocation are still checked on every use.
    */
-  readonly #verified = new Map<string, TokenClaims>()
+  readonly #verified = new BoundedMap<string, TokenClaims>(VERIFIED_TOKENS)
 
   #verify(token: string): TokenClaims | undefined {
     const claims = readAccessToken(this.deps.tokenSecret, token)
-    if (claims !== undefined) {
-      if (this.#verified.size >= MAX_VERIFIED_TOKENS) this.#verified.clear()
-      this.#verified.set(token, claims)
-    }
+    if (claims !== undefined) this.#verified.set(token, claims)
     return claims
   }
 

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
+import { BoundedMap } from '../memory/bounded-map.js'
 import type { DigestAuthorization } from './digest-header.js'
 
 /** The realm of every Digest challenge, as the real API sends it. */
@@ -52,15 +53,12 @@ export function expectedDigestResponse(input: DigestResponseInput): string {
 function ha2Of(method: string, uri: string): string {
   const text = `${method}:${uri}`
   let ha2 = HA2S.get(text)
-  if (ha2 === undefined) {
-    if (HA2S.size >= MAX_HA2S) HA2S.clear()
-    HA2S.set(text, (ha2 = md5Hex(text)))
-  }
+  if (ha2 === undefined) HA2S.set(text, (ha2 = md5Hex(text)), 48)
   return ha2
 }
 
-const HA2S = new Map<string, string>()
-const MAX_HA2S = 1_000
+/** The `uri` is the client's (up to the 16 KiB header limit), so bytes are bounded as well as entries. */
+const HA2S = new BoundedMap<string, string>({ maxEntries: 1_000, maxBytes: 1024 * 1024 })
 
 /**
  * Whether a parsed authorization proves knowledge of the key behind `ha1` for this request method.

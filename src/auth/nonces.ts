@@ -80,6 +80,12 @@ export interface NonceBookOptions {
   readonly claimLease?: (nonce: string, owner: string, expiresAtSeconds: number) => Promise<boolean>
   /** This process's id as a lease owner. Default 16 random bytes, base64url. */
   readonly owner?: string
+  /**
+   * Asked before a lease is claimed for `claimer` (the caller {@link NonceBook.check} names): false
+   * answers `limited` and claims (writes) nothing. Waymark's per-caller rate limit (http/pipeline.ts),
+   * so that a caller flooding fresh nonces cannot write lease rows without bound.
+   */
+  readonly mayClaim?: (claimer: string) => boolean
 }
 
 /**
@@ -89,9 +95,10 @@ export interface NonceBookOptions {
  *   with a fresh nonce (challenge with `stale=true`);
  * - `elsewhere`: signed and fresh, but another process holds its lease: answered as `stale`;
  * - `invalid`: not a nonce of this secret, or an nc outside 1..2^32-1;
- * - `replay`: this nc was already used with this nonce, or is too far behind the highest one used.
+ * - `replay`: this nc was already used with this nonce, or is too far behind the highest one used;
+ * - `limited`: the nonce needs a lease claimed, and `mayClaim` refused it to this claimer (nothing kept).
  */
-export type NonceCheck = 'ok' | 'stale' | 'elsewhere' | 'invalid' | 'replay'
+export type NonceCheck = 'ok' | 'stale' | 'elsewhere' | 'invalid' | 'replay' | 'limited'
 
 /**
  * Issues Digest nonces and checks their use, with bounded memory.
@@ -125,6 +132,7 @@ export class NonceBook {
   readonly #now: () => number
   readonly #records = new Map<string, NonceRecord>()
   readonly #claimLease: ((nonce: string, owner: string, expiresAtSeconds: number) => Promise<boolean>) | undefined
+  readonly #mayClaim: ((claimer: string) => boolean) | undefined
   /** This book's id as a lease owner (`Store.claimNonceLease`). */
   readonly owner: string
   /**
@@ -154,6 +162,7 @@ export class NonceBook {
     this.#maxTracked = maxTracked
     this.#now = options.now ?? Date.now
     this.#claimLease = options.claimLease
+    this.#mayClaim = options.claimLease === undefined ? undefined : options.mayClaim
     this.owner = options.owner ?? randomBytes(16).toString('base64url')
   }
 
@@ -186,7 +195,7 @@ export class NonceBook {
    * is `ok`, records it. See {@link NonceCheck}. Answers at once when the lease is known (always, without
    * `claimLease`), else a promise settled once the lease is claimed; it rejects if the claim fails.
    */
-  check(nonce: string, nc: number): NonceCheck | Promise<NonceCheck> {
+  check(nonce: string, nc: number, claimer?: string): NonceCheck | Promise<NonceCheck> {
     // A tracked nonce had its signature checked on its first use: its record keeps the issue time.
     const tracked = this.#records.get(nonce)
     const issuedAt = tracked !== undefined ? tracked.issuedAt : readSignedNonce(nonce, this.#key)
@@ -199,6 +208,7 @@ export class NonceBook {
     let record = this.#records.get(nonce)
     if (record === undefined) {
       if (issuedAt <= this.#evictedUpTo) return 'stale'
+      if (!this.#admits(claimer)) return 'limited'
       while (this.#records.size >= this.#maxTracked) this.#dropOldest()
       record = { window: new NcWindow(), issuedAt, lease: this.#claimLease === undefined ? 'held' : 'unclaimed' }
       this.#records.set(nonce, record)
@@ -207,6 +217,7 @@ export class NonceBook {
     }
     const lease = record.lease
     if (lease === 'elsewhere') return 'elsewhere'
+    if (lease === 'unclaimed' && !this.#admits(claimer)) return 'limited'
     if (!record.window.accept(nc)) return 'replay'
     if (lease === 'held') return 'ok'
     return (lease === 'unclaimed' ? this.#claim(nonce, record) : lease).then((held) => (held ? 'ok' : 'elsewhere'))
@@ -231,6 +242,11 @@ export class NonceBook {
     )
     record.lease = pending
     return pending
+  }
+
+  /** Whether a lease may be claimed for `claimer` (always, without `mayClaim` or a claimer). */
+  #admits(claimer: string | undefined): boolean {
+    return this.#mayClaim === undefined || claimer === undefined || this.#mayClaim(claimer)
   }
 
   #isExpired(issuedAt: number, now: number): boolean {

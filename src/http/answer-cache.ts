@@ -1,4 +1,5 @@
 import type { RateScope } from './rate-scope.js'
+import { BoundedMap, stringBytes, type Bounds } from '../memory/bounded-map.js'
 
 /**
  * A successful API answer, remembered for the same request by the same caller while nothing it was made
@@ -41,13 +42,15 @@ export interface AnswerIdentity {
   readonly clientAddress: string | undefined
 }
 
-/** Answers remembered, and their bodies' bytes, before the cache starts over. */
-const MAX_ANSWERS = 10_000
-const MAX_BYTES = 16 * 1024 * 1024
+/**
+ * Answers remembered, and their bytes (key, body text and encoded body all counted: the key holds the
+ * target, Accept and Host as the client sent them), before the cache starts over; an answer over a
+ * quarter of the bytes is not remembered.
+ */
+export const ANSWER_CACHE: Bounds = { maxEntries: 10_000, maxBytes: 16 * 1024 * 1024 }
 
 export class AnswerCache {
-  readonly #answers = new Map<string, RememberedAnswer>()
-  #bytes = 0
+  readonly #answers = new BoundedMap<string, RememberedAnswer>(ANSWER_CACHE)
 
   /**
    * @param version the store cache's version now, or undefined while its caches may not be used (then
@@ -75,7 +78,6 @@ export class AnswerCache {
     if (answer === undefined) return undefined
     if (answer.version !== this.version() || this.now() >= answer.until) {
       this.#answers.delete(key)
-      this.#bytes -= answer.bytes.length
       return undefined
     }
     return answer
@@ -84,13 +86,6 @@ export class AnswerCache {
   /** Remembers an answer made from reads that began at `answer.version`, unless the store changed since. */
   set(key: string, answer: RememberedAnswer): void {
     if (answer.version !== this.version()) return
-    if (this.#answers.size >= MAX_ANSWERS || this.#bytes + answer.bytes.length > MAX_BYTES) {
-      this.#answers.clear()
-      this.#bytes = 0
-    }
-    const replaced = this.#answers.get(key)
-    if (replaced !== undefined) this.#bytes -= replaced.bytes.length
-    this.#answers.set(key, answer)
-    this.#bytes += answer.bytes.length
+    this.#answers.set(key, answer, stringBytes(answer.body) + answer.bytes.length + (answer.headers ? stringBytes(JSON.stringify(answer.headers)) : 0) + 256)
   }
 }

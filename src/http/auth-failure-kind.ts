@@ -25,6 +25,21 @@ export const AUTH_FAILURE_KINDS = [
 ] as const
 export type AuthFailureKind = (typeof AUTH_FAILURE_KINDS)[number]
 
+/**
+ * What an open `/metrics` shows instead of the kinds that would tell a stranger a fact about one
+ * credential (docs/operations.md): whether a public key exists (`unknown_key` vs `bad_digest_response`
+ * vs `uri_mismatch`, which is checked after the key is found), or whether a token was revoked, expired or
+ * its account deleted. With a metrics token the scraper is trusted and sees every kind.
+ */
+export const COARSE_AUTH_FAILURE_KIND: Readonly<Partial<Record<AuthFailureKind, string>>> = {
+  unknown_key: 'bad_credentials',
+  uri_mismatch: 'bad_credentials',
+  bad_digest_response: 'bad_credentials',
+  invalid_token: 'bad_token',
+  expired_token: 'bad_token',
+  revoked_token: 'bad_token',
+}
+
 /** The metrics' name of each authenticator reason. */
 export const AUTH_FAILURE_KIND: Readonly<Record<AuthFailure, AuthFailureKind>> = {
   missing: 'no_credentials',

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import { lacksHost } from './client-errors.js'
+import { lacksOneHost } from './client-errors.js'
 import type { ApiRequest, PipelineLog, PipelineResponse } from './pipeline.js'
 import { REQUEST_ID_HEADER } from './request-id.js'
 
@@ -49,13 +49,13 @@ export function serveApiDirectly(server: Server, deps: DirectApiDeps): void {
   })
 }
 
-/** GET or HEAD under /api/ (but not /api/oauth/), without a body, and with a Host when HTTP/1.1 wants one. */
+/** GET or HEAD under /api/ (but not /api/oauth/), without a body, and with one Host (none under HTTP/1.0). */
 function isDirectApiCall(req: IncomingMessage): boolean {
   const { method, url } = req
   if (method !== 'GET' && method !== 'HEAD') return false
   if (url === undefined || !url.startsWith('/api/') || url.startsWith('/api/oauth')) return false
-  // Fastify's onRequest hook answers those without a Host (app.ts).
-  if (lacksHost(req)) return false
+  // Fastify's onRequest hook answers those without a Host, or with two (app.ts).
+  if (lacksOneHost(req)) return false
   const { headers } = req
   return headers['transfer-encoding'] === undefined && (headers['content-length'] === undefined || headers['content-length'] === '0')
 }

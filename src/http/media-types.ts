@@ -1,3 +1,4 @@
+import { BoundedMap, type Bounds } from '../memory/bounded-map.js'
 import { ApiError } from '../errors.js'
 
 const VERSIONED = /^application\/vnd\.atlas\.(\d{4})-(\d{2})-(\d{2})\+json$/
@@ -13,7 +14,7 @@ const FIRST_VERSION_DATE = '2023-01-01'
 export function resolveAtlasVersion(accept: string | undefined, versions: readonly string[]): string {
   // Clients send the same few Accept headers over and over: remember the answer to each (bounded).
   let answers = resolved.get(versions)
-  if (answers === undefined) resolved.set(versions, (answers = new Map()))
+  if (answers === undefined) resolved.set(versions, (answers = new BoundedMap(REMEMBERED)))
   const key = accept ?? ''
   let answer = answers.get(key)
   if (answer === undefined) {
@@ -23,16 +24,15 @@ export function resolveAtlasVersion(accept: string | undefined, versions: readon
       if (!(error instanceof ApiError)) throw error
       answer = null
     }
-    if (answers.size >= MAX_REMEMBERED) answers.clear()
-    answers.set(key, answer)
+    answers.set(key, answer, 64)
   }
   if (answer === null) throw new ApiError('INVALID_VERSION_DATE')
   return answer
 }
 
-/** Resolved versions by version list and Accept header; null for a 406. */
-const resolved = new WeakMap<readonly string[], Map<string, string | null>>()
-const MAX_REMEMBERED = 256
+/** Resolved versions by version list and Accept header (the client's, up to 16 KiB); null for a 406. */
+const resolved = new WeakMap<readonly string[], BoundedMap<string, string | null>>()
+const REMEMBERED: Bounds = { maxEntries: 256, maxBytes: 256 * 1024 }
 
 function resolveUncached(accept: string | undefined, versions: readonly string[]): string {
   let requested: string | undefined

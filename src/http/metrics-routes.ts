@@ -26,7 +26,8 @@ export async function metricsRoutes(app: FastifyInstance, deps: MetricsRouteDeps
         .headers({ ...response.headers, 'www-authenticate': 'Bearer realm="Waymark metrics"' })
         .send(Buffer.from(response.body))
     }
-    const body = await metrics.render()
+    // Per-credential kinds only for a scraper that proved it is trusted (docs/operations.md).
+    const body = await metrics.render({ detailed: token !== undefined })
     return reply.code(200).headers({ 'content-type': metrics.contentType, 'cache-control': 'no-store' }).send(body)
   })
 }

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Registry } from 'prom-client'
-import { AUTH_FAILURE_KINDS, type AuthFailureKind } from './auth-failure-kind.js'
+import { AUTH_FAILURE_KINDS, COARSE_AUTH_FAILURE_KIND, type AuthFailureKind } from './auth-failure-kind.js'
 import { ROUTE_LABELS, type RouteLabel } from './route-label.js'
 
 /** Upper bounds of the latency histogram, in seconds: 1 ms to 10 s. */
@@ -22,7 +22,8 @@ class RouteSeries {
 /**
  * The server's own metrics, in the Prometheus text format (docs/operations.md):
  * - `waymark_http_requests_total{route,status}`, `waymark_http_request_duration_seconds{route}`;
- * - `waymark_auth_failures_total{kind}`, `waymark_rate_limited_total`, `waymark_store_unavailable_total`;
+ * - `waymark_auth_failures_total{kind}`, `waymark_rate_limited_total`, `waymark_store_unavailable_total`,
+ *   `waymark_connections_refused_total`;
  * - with `processMetrics`, prom-client's default `process_*` and `nodejs_*` series.
  * Recording a request is a few property lookups and additions on preallocated series; label strings are
  * only written when `/metrics` is scraped. prom-client's own labelled metrics hash their labels into a
@@ -34,6 +35,7 @@ export class HttpMetrics {
   readonly #authFailures: Record<AuthFailureKind, number>
   #rateLimited = 0
   #storeUnavailable = 0
+  #connectionsRefused = 0
   readonly #registry = new Registry()
 
   constructor(options: HttpMetricsOptions) {
@@ -68,8 +70,17 @@ export class HttpMetrics {
     this.#storeUnavailable++
   }
 
-  /** The exposition text: Waymark's series, then the process metrics (if on). */
-  async render(): Promise<string> {
+  /** A connection refused by the connection cap (http/connection-cap.ts). */
+  connectionRefused(): void {
+    this.#connectionsRefused++
+  }
+
+  /**
+   * The exposition text: Waymark's series, then the process metrics (if on). Authentication failures are
+   * by kind for a trusted scraper (`detailed`: a metrics token guards /metrics), else by the coarse kinds
+   * of {@link COARSE_AUTH_FAILURE_KIND}, which tell no stranger a fact about one credential.
+   */
+  async render(options: { readonly detailed: boolean } = { detailed: true }): Promise<string> {
     const lines: string[] = []
     const head = (name: string, type: string, help: string): void => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
@@ -96,11 +107,18 @@ export class HttpMetrics {
       )
     }
     head('waymark_auth_failures_total', 'counter', 'Requests refused for their credentials, by kind (no_credentials includes the first leg of every Digest exchange).')
-    for (const kind of AUTH_FAILURE_KINDS) lines.push(`waymark_auth_failures_total{kind="${kind}"} ${this.#authFailures[kind]}`)
+    const failures = new Map<string, number>()
+    for (const kind of AUTH_FAILURE_KINDS) {
+      const shown = options.detailed ? kind : (COARSE_AUTH_FAILURE_KIND[kind] ?? kind)
+      failures.set(shown, (failures.get(shown) ?? 0) + this.#authFailures[kind])
+    }
+    for (const [kind, count] of failures) lines.push(`waymark_auth_failures_total{kind="${kind}"} ${count}`)
     head('waymark_rate_limited_total', 'counter', 'Requests answered 429 by the per-project rate limit.')
     lines.push(`waymark_rate_limited_total ${this.#rateLimited}`)
     head('waymark_store_unavailable_total', 'counter', 'Requests answered 503 because the store could not be reached or could not write (readiness checks included).')
     lines.push(`waymark_store_unavailable_total ${this.#storeUnavailable}`)
+    head('waymark_connections_refused_total', 'counter', 'Connections refused with 503 TOO_MANY_CONNECTIONS because the connection cap was reached.')
+    lines.push(`waymark_connections_refused_total ${this.#connectionsRefused}`)
     const defaults = await this.#registry.metrics()
     return `${lines.join('\n')}\n${defaults.trim() === '' ? '' : `\n${defaults}`}`
   }

@@ -3,6 +3,7 @@ import { readAccessToken, signAccessToken } from '../auth/access-tokens.js'
 import { parseBasicAuthorization } from '../auth/basic-credentials.js'
 import { verifyClientSecret } from '../auth/client-secrets.js'
 import type { ServiceAccount } from '../domain/types.js'
+import { ApiError } from '../errors.js'
 import { noteCaller } from './caller.js'
 import type { Store } from '../storage/store.js'
 
@@ -36,6 +37,8 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): Promis
   // Fastify's own refusals of the request (a Content-Type that is no media type, a form over the body
   // limit) are malformed requests in OAuth terms; anything else goes to the app's handler (503, 500).
   app.setErrorHandler((error: FastifyError, _request, reply) => {
+    // A body that did not arrive in time (or a client gone) is the app's to answer (app.ts).
+    if (error instanceof ApiError) throw error
     if (error.code?.startsWith('FST_ERR_') && error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return oauthError(reply, 'invalid_request')
     }
@@ -82,7 +85,7 @@ async function clientCall(
   const value = single(form, parameter)
   if (value === undefined) return { error: 'invalid_request' }
   const client = await authenticateClient(request, form, deps)
-  return client ? { ...client, value } : { error: 'invalid_client' }
+  return 'error' in client ? client : { ...client, value }
 }
 
 function single(form: URLSearchParams, name: string): string | undefined {
@@ -93,25 +96,31 @@ function single(form: URLSearchParams, name: string): string | undefined {
 /**
  * The service account whose id and secret the request carries (Basic, or `client_id`/`client_secret` in
  * the form), checked against every unexpired secret of the account, with the id of the secret that matched.
+ * RFC 6749 §2.3: a client uses one authentication method per request, so an Authorization header (even a
+ * malformed one) beside a `client_secret` in the form, or a header that is no Basic credentials beside a
+ * `client_id`, is `invalid_request`; a `client_id` repeated beside good Basic credentials is not
+ * authentication and is let be (some OAuth libraries send it).
  */
 async function authenticateClient(
   request: FastifyRequest,
   form: URLSearchParams,
   deps: OAuthDeps,
-): Promise<{ readonly account: ServiceAccount; readonly secretId: string } | undefined> {
-  const basic = parseBasicAuthorization(request.headers.authorization)
+): Promise<{ readonly account: ServiceAccount; readonly secretId: string } | { readonly error: OAuthError }> {
+  const header = request.headers.authorization
+  const basic = parseBasicAuthorization(header)
+  if (header !== undefined && (form.has('client_secret') || (basic === undefined && form.has('client_id')))) return { error: 'invalid_request' }
   const clientId = basic?.user ?? single(form, 'client_id')
   const secret = basic?.password ?? single(form, 'client_secret')
   noteCaller(request.raw, clientId)
-  if (clientId === undefined || secret === undefined || secret.length > 1024) return undefined
+  if (clientId === undefined || secret === undefined || secret.length > 1024) return { error: 'invalid_client' }
   const account = await deps.store.getServiceAccount(clientId)
-  if (!account) return undefined
+  if (!account) return { error: 'invalid_client' }
   const now = deps.now()
   for (const stored of account.secrets) {
     if (Date.parse(stored.expiresAt) <= now) continue
     if (await verifyClientSecret(secret, stored.hash)) return { account, secretId: stored.id }
   }
-  return undefined
+  return { error: 'invalid_client' }
 }
 
 function oauthError(reply: FastifyReply, error: OAuthError): FastifyReply {

@@ -44,6 +44,11 @@ export interface PipelineDeps {
   readonly discovery?: DiscoveryHandler
   /** The Atlas v2 discovery endpoint sets' token buckets; absent when limits are off. */
   readonly discoveryLimiters?: DiscoveryLimiters | undefined
+  /**
+   * Per-caller token buckets (public key or client id), taken by the calls refused after authentication
+   * and asked before a Digest nonce lease is written (the NonceBook's `mayClaim`); absent when limits are off.
+   */
+  readonly callerLimiter?: TokenBucketLimiter | undefined
   /** Answers remembered for repeated requests (answer-cache.ts); absent, every answer is made afresh. */
   readonly answers?: AnswerCache
 }
@@ -115,6 +120,8 @@ export class ApiPipeline {
     let format: OutputFormat = DEFAULT_FORMAT
     /** What every answer carries from the step that set it on (Allow, Deprecation and Sunset, RateLimit-*). */
     const headers: Record<string, string> = {}
+    /** Once authenticated: who takes a per-caller token if the call is refused. */
+    let refusedCaller: string | undefined
     try {
       format = lenientFormat(search)
       const match = this.#matcher.match(request.method, path)
@@ -130,9 +137,11 @@ export class ApiPipeline {
       })
       if (!auth.ok) {
         note.caller = auth.caller
+        if ('limited' in auth) throw this.#callerRefusal(auth.caller, path, false) ?? new Error('a lease was refused by a caller limit that is off')
         return { ...renderUnauthenticated(auth.challenge), authFailure: auth.reason }
       }
       note.caller = auth.principal.id
+      refusedCaller = auth.principal.id
       // The caller as the remembered answers know it: the token as sent, or the Digest user once checked.
       const answerKey = version === undefined ? undefined : AnswerCache.key(bearer ? (authorization ?? '') : `digest:${auth.principal.id}`, request)
       if (answerKey !== undefined && !bearer) {
@@ -207,7 +216,16 @@ export class ApiPipeline {
       answers?.set(answerKey, remembered)
       return { ...renderSerialized(body, contentType, headers), bytes: remembered.bytes }
     } catch (error) {
-      if (error instanceof ApiError) return renderError(error, format, headers)
+      if (error instanceof CallerLimited) return renderError(error.refusal, format, error.headers)
+      if (error instanceof ApiError) {
+        if (refusedCaller !== undefined && error.errorCode !== 'RATE_LIMITED_TOKEN_BUCKET') {
+          // A refusal after authentication (no role, no such project, a bad parameter…) costs the caller a
+          // token: a flood of them is limited like the project's calls are (docs/security.md, item 6).
+          const limited = this.#callerRefusal(refusedCaller, path, true)
+          if (limited !== undefined) return renderError(limited.refusal, format, limited.headers)
+        }
+        return renderError(error, format, headers)
+      }
       if (isStoreUnavailable(error)) {
         logStoreUnavailable(log, error)
         return renderStoreUnavailable(format, headers)
@@ -215,6 +233,23 @@ export class ApiPipeline {
       log.error({ err: error }, 'unexpected error while answering an API call')
       return renderError(new ApiError('UNEXPECTED_ERROR'), format)
     }
+  }
+
+  /**
+   * The per-caller bucket's 429 for `caller`, taking a token (`take`), or only looking (after the bucket
+   * refused a nonce lease, whose write it bounds); undefined when the bucket allows the call.
+   */
+  #callerRefusal(caller: string, path: string, take: boolean): CallerLimited | undefined {
+    const limiter = this.deps.callerLimiter
+    if (limiter === undefined) return undefined
+    const decision = take ? limiter.take(caller) : limiter.peek(caller)
+    if (decision.allowed) return undefined
+    const headers: Record<string, string> = {
+      'ratelimit-limit': String(decision.limit),
+      'ratelimit-remaining': String(decision.remaining),
+      'retry-after': String(Math.max(1, decision.retryAfterSeconds)),
+    }
+    return new CallerLimited(rateLimited(limiter, path, Math.max(1, decision.retryAfterSeconds)), headers)
   }
 
   /** A remembered answer, given again after the rate limit's token is taken (or refused, as always). */
@@ -248,8 +283,20 @@ export class ApiPipeline {
     const headers: Record<string, string> = { 'ratelimit-limit': String(decision.limit), 'ratelimit-remaining': String(decision.remaining) }
     if (decision.allowed) return { headers }
     headers['retry-after'] = String(decision.retryAfterSeconds)
-    const resource = path.slice(1)
-    const refused = new ApiError('RATE_LIMITED_TOKEN_BUCKET', [resource, decision.retryAfterSeconds, limiter.capacity, limiter.refillAmount, limiter.refillPeriodSeconds])
-    return { headers, refused }
+    return { headers, refused: rateLimited(limiter, path, decision.retryAfterSeconds) }
   }
+}
+
+/** The 429 of a bucket of `limiter` for the call to `path`. */
+function rateLimited(limiter: TokenBucketLimiter, path: string, retryAfterSeconds: number): ApiError {
+  const resource = path.slice(1)
+  return new ApiError('RATE_LIMITED_TOKEN_BUCKET', [resource, retryAfterSeconds, limiter.capacity, limiter.refillAmount, limiter.refillPeriodSeconds])
+}
+
+/** A call refused by the caller's own bucket: its 429 and the RateLimit headers of that bucket. */
+class CallerLimited {
+  constructor(
+    readonly refusal: ApiError,
+    readonly headers: Record<string, string>,
+  ) {}
 }

@@ -129,6 +129,19 @@ export class TokenBucketLimiter {
     return decision
   }
 
+  /**
+   * What {@link take} would answer now, taking nothing and keeping nothing new (a key without a bucket has
+   * a full one): for a check before a cost the bucket is meant to bound (a nonce lease write).
+   */
+  peek(key: string): RateDecision {
+    const bucket = this.#buckets.get(key)
+    if (bucket === undefined) return { allowed: true, limit: this.capacity, remaining: this.capacity, retryAfterSeconds: 0 }
+    this.#refill(bucket, this.#now())
+    if (bucket.units >= this.#unitsPerToken) return { allowed: true, limit: this.capacity, remaining: this.#whole(bucket), retryAfterSeconds: 0 }
+    const missing = this.#unitsPerToken - bucket.units
+    return { allowed: false, limit: this.capacity, remaining: this.#whole(bucket), retryAfterSeconds: Math.ceil(missing / (this.refillAmount * 1000)) }
+  }
+
   #whole(bucket: Bucket): number {
     return Math.floor(bucket.units / this.#unitsPerToken)
   }

@@ -1,4 +1,5 @@
 import { ApiError, ERRORS, REASONS } from '../errors.js'
+import { stringBytes, type Bounds } from '../memory/bounded-map.js'
 import { jacksonPretty } from './jackson-pretty.js'
 import type { OutputFormat } from './query-params.js'
 
@@ -69,21 +70,40 @@ let unauthenticatedBody: string | undefined
  * A success body made from a record the store's cache shares between requests (the same object until
  * it changes), remembered per record and per rendering (`key`: dialect, base URL, path, format…), so that
  * a checkpoint asked for again is not turned into its view and serialised again. A record that changes
- * is a new object, so a remembered body is never stale; the memory goes with the record.
+ * is a new object, so a remembered body is never stale.
+ *
+ * Bounded for the whole process, not per record: what a caller may vary (the Host of the links, the page
+ * size, the format, the dialect) makes new bodies of the same records, so a per-record bound would still
+ * multiply with the records kept. Past {@link BODY_MEMO} (bodies and keys counted, also those of records
+ * collected since, an over-estimate) the memo starts over; a body over a quarter of it is not kept.
  */
 export function memoizedBody(record: object, key: string, make: () => string): string {
-  let bodies = memo.get(record)
-  if (bodies === undefined) memo.set(record, (bodies = new Map()))
-  let body = bodies.get(key)
-  if (body === undefined) {
-    if (bodies.size >= MAX_BODIES_PER_RECORD) bodies.clear()
-    bodies.set(key, (body = make()))
-  }
+  const bodies = memo.records.get(record)
+  const remembered = bodies?.get(key)
+  if (remembered !== undefined) return remembered
+  const body = make()
+  const bytes = stringBytes(body) + stringBytes(key)
+  if (bytes > BODY_MEMO.maxBytes / 4) return body
+  if (memo.entries >= BODY_MEMO.maxEntries || memo.bytes + bytes > BODY_MEMO.maxBytes) memo = newMemo()
+  let kept = memo.records.get(record)
+  if (kept === undefined) memo.records.set(record, (kept = new Map()))
+  kept.set(key, body)
+  memo.entries++
+  memo.bytes += bytes
   return body
 }
 
-const memo = new WeakMap<object, Map<string, string>>()
-const MAX_BODIES_PER_RECORD = 16
+/** The bounds of the bodies {@link memoizedBody} keeps (docs/security.md). */
+export const BODY_MEMO: Bounds = { maxEntries: 20_000, maxBytes: 16 * 1024 * 1024 }
+
+interface BodyMemo {
+  readonly records: WeakMap<object, Map<string, string>>
+  entries: number
+  bytes: number
+}
+
+const newMemo = (): BodyMemo => ({ records: new WeakMap(), entries: 0, bytes: 0 })
+let memo = newMemo()
 
 function wrap(body: object, kind: 'entity' | 'list', status: number, format: OutputFormat): object {
   if (!format.envelope) return body

@@ -127,12 +127,28 @@ function countRefusal(metrics: HttpMetrics, route: RouteLabel, status: number, e
 }
 
 /**
- * The URL the access log shows: the whole target on the checkpoint and discovery routes, whose query
- * parameters are documented and harmless; only the path elsewhere, where a careless client might put a secret in a
- * query (e.g. `?client_secret=` on the token endpoint).
+ * The URL the access log shows: only the path, except on the checkpoint and discovery routes, where the documented
+ * query parameters (paging and format: harmless, and what an operator wants to see) keep their values and
+ * every other parameter is shown as `name=[redacted]`: a careless client may put a secret in a query
+ * (`?access_token=`, `?client_secret=`, `?password=`…), and no list of secret-looking names is complete.
  */
-function loggedUrl(route: RouteLabel, target: string): string {
-  if (route.endsWith('_checkpoint') || route.endsWith('_checkpoints') || route.endsWith('_discovery')) return target
+export function loggedUrl(route: RouteLabel, target: string): string {
   const at = target.indexOf('?')
-  return at === -1 ? target : target.slice(0, at)
+  if (at === -1) return target
+  if (!route.endsWith('_checkpoint') && !route.endsWith('_checkpoints') && !route.endsWith('_discovery')) return target.slice(0, at)
+  const shown = target
+    .slice(at + 1)
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=')
+      const name = equals === -1 ? pair : pair.slice(0, equals)
+      if (DOCUMENTED_PARAMETERS.has(name)) return pair
+      // A bare value (`?eyJhbGci…`) may be the secret itself.
+      return equals === -1 ? REDACTED : `${name}=${REDACTED}`
+    })
+  return `${target.slice(0, at)}?${shown.join('&')}`
 }
+
+/** The query parameters of the checkpoint and discovery routes (http/query-params.ts, http/discovery-handler.ts). */
+const DOCUMENTED_PARAMETERS: ReadonlySet<string> = new Set(['pageNum', 'itemsPerPage', 'includeCount', 'pretty', 'envelope', 'name', 'includeDeletedWithRetainedBackups'])
+const REDACTED = '[redacted]'

@@ -1,3 +1,4 @@
+import { BoundedMap, type Bounds } from '../memory/bounded-map.js'
 import type { ApiKey, Checkpoint, Cluster, DataSet, IsoSeconds, ObjectIdHex, Organization, Project, ServiceAccount } from '../domain/types.js'
 import type {
   ApplySummary,
@@ -49,10 +50,19 @@ export type Freshness =
   | { readonly kind: 'exact'; changedElsewhere(): boolean }
   | { readonly kind: 'notified'; readonly signal: ChangeSignal; readonly ttlMs: number; readonly now?: () => number }
 
-/** Entries per record kind before a cache starts over (unknown keys are cached too, as "none"). */
-const MAX_ENTRIES = 10_000
-/** Pages of checkpoints kept: a page of 100 is about 100 kB of objects. */
-const MAX_PAGES = 64
+/**
+ * Entries and bytes (keys included, records estimated by `approximateBytes`, within a few per cent of
+ * V8's heap) per record kind before a cache starts over. Unknown keys are cached too, as "none", and a
+ * key can be what a client sent (a Digest username, a cluster name in a path), so keys count.
+ */
+const RECORDS: Bounds = { maxEntries: 10_000, maxBytes: 4 * 1024 * 1024 }
+/** Checkpoints: about 1 kB each with 3 shards, 15 kB with 60. */
+const CHECKPOINTS: Bounds = { maxEntries: 10_000, maxBytes: 16 * 1024 * 1024 }
+/**
+ * Pages of checkpoints: a page of 500 is about 0.5 MB of objects with 3 shards, 6.5 MB with 60 (not kept:
+ * over a quarter of the bound). In all, one store's caches hold at most 7 × 4 + 16 + 16 = 60 MiB.
+ */
+const PAGES: Bounds = { maxEntries: 64, maxBytes: 16 * 1024 * 1024 }
 
 /** The reads {@link CachedStore} may answer from memory. */
 const CACHED_READS: ReadonlySet<string> = new Set<keyof Store>([
@@ -106,15 +116,15 @@ export class CachedStore implements Store {
     this.#checkedThisTurn = false
   }
 
-  readonly #organizations = new Map<string, Organization | undefined>()
-  readonly #projects = new Map<string, Project | undefined>()
-  readonly #clustersById = new Map<string, Cluster | undefined>()
-  readonly #clustersByName = new Map<string, Cluster | undefined>()
-  readonly #apiKeys = new Map<string, ApiKey | undefined>()
-  readonly #serviceAccounts = new Map<string, ServiceAccount | undefined>()
-  readonly #revoked = new Map<string, boolean>()
-  readonly #checkpoints = new Map<string, Checkpoint | undefined>()
-  readonly #pages = new Map<string, CheckpointPage>()
+  readonly #organizations = new BoundedMap<string, Organization | undefined>(RECORDS)
+  readonly #projects = new BoundedMap<string, Project | undefined>(RECORDS)
+  readonly #clustersById = new BoundedMap<string, Cluster | undefined>(RECORDS)
+  readonly #clustersByName = new BoundedMap<string, Cluster | undefined>(RECORDS)
+  readonly #apiKeys = new BoundedMap<string, ApiKey | undefined>(RECORDS)
+  readonly #serviceAccounts = new BoundedMap<string, ServiceAccount | undefined>(RECORDS)
+  readonly #revoked = new BoundedMap<string, boolean>(RECORDS)
+  readonly #checkpoints = new BoundedMap<string, Checkpoint | undefined>(CHECKPOINTS)
+  readonly #pages = new BoundedMap<string, CheckpointPage>(PAGES)
   /** The projects of an organization (`o:` and its id) and the clusters of a project (`g:` and its id). */
   readonly #lists = new ListCache()
 
@@ -209,16 +219,13 @@ export class CachedStore implements Store {
    * A read through `cache`: a hit, or the inner store's answer, kept unless a write (or a change signal)
    * happened meanwhile; straight to the inner store while the caches may not be used.
    */
-  async #read<V>(cache: Map<string, V>, key: string, load: () => Promise<V>, max = MAX_ENTRIES): Promise<V> {
+  async #read<V>(cache: BoundedMap<string, V>, key: string, load: () => Promise<V>): Promise<V> {
     if (!this.#refresh()) return load()
     const hit = cache.get(key)
     if (hit !== undefined || cache.has(key)) return hit as V
     const generation = this.#generation
     const value = await load()
-    if (generation === this.#generation) {
-      if (cache.size >= max) cache.clear()
-      cache.set(key, value)
-    }
+    if (generation === this.#generation) cache.set(key, value)
     return value
   }
 
@@ -287,7 +294,7 @@ export class CachedStore implements Store {
 
   pageCheckpoints(clusterId: ObjectIdHex, page: PageRequest): Promise<CheckpointPage> {
     const key = `${clusterId}/${page.offset}/${page.limit}`
-    return this.#read(this.#pages, key, () => this.#inner.pageCheckpoints(clusterId, page), MAX_PAGES)
+    return this.#read(this.#pages, key, () => this.#inner.pageCheckpoints(clusterId, page))
   }
 
   // --- Writes: every one empties the caches ---

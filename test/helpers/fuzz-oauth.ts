@@ -28,6 +28,8 @@ interface Credentials {
   readonly formFields: readonly (readonly [string, string])[]
   /** The client id and secret the server will read, or undefined when it reads none. */
   readonly effective?: { readonly id: string; readonly secret: string }
+  /** An Authorization header and credentials in the form: two methods, 400 invalid_request (RFC 6749 §2.3). */
+  readonly twoMethods?: boolean
   readonly label: string
 }
 
@@ -53,6 +55,7 @@ function credentials(rng: Rng): Credentials {
       return { formFields: [['client_id', idUsed], ['client_secret', secretUsed]], effective: { id: idUsed, secret: secretUsed }, label: 'credentials in the form' }
     case 4: {
       const header = rng.pick(['Basic', 'Basic ', 'Basic !!!', `Basic ${b64('no-colon')}`, `Basic ${b64(`${id}:${secret}`)}===x`, 'Basic =', `Basic ${b64(`%zz:${secret}`)}`])
+      if (rng.chance(0.5)) return { header, formFields: [['client_id', id], ['client_secret', secret]], twoMethods: true, label: 'malformed Basic and form credentials' }
       return { header, formFields: [], label: 'malformed Basic' }
     }
     case 5:
@@ -60,9 +63,9 @@ function credentials(rng: Rng): Credentials {
     case 6:
       return { formFields: [], label: 'no credentials' }
     default: {
-      // Basic wins over the form when both are there.
+      // One method per request: Basic and a client_secret in the form is invalid_request, whatever they say.
       const header = `Basic ${b64(`${formEncode(idUsed)}:${formEncode(secretUsed)}`)}`
-      return { header, formFields: [['client_id', 'someone-else'], ['client_secret', 'nope']], effective: { id: idUsed, secret: secretUsed }, label: 'basic and form credentials' }
+      return { header, formFields: [['client_id', 'someone-else'], ['client_secret', 'nope']], twoMethods: true, label: 'basic and form credentials' }
     }
   }
 }
@@ -121,6 +124,7 @@ export async function runOAuthCase(server: FuzzServer, rng: Rng): Promise<CaseRe
     const form = new URLSearchParams(body)
     const all = form.getAll(parameter)
     if (all.length !== 1 || all[0] === '') return { kind: 'oauth', status: 400, error: 'invalid_request' }
+    if (creds.twoMethods === true) return { kind: 'oauth', status: 400, error: 'invalid_request' }
     const effective = creds.effective
     const good = effective !== undefined && effective.id === FUZZ_CLIENT.clientId && effective.secret === FUZZ_CLIENT.clientSecret
     if (!good) return { kind: 'oauth', status: 401, error: 'invalid_client' }

@@ -28,16 +28,19 @@ const V2 = `/api/atlas/v2/groups/${IDS.projectA}/clusters/Sccc34/backupCheckpoin
 const V1 = `/api/atlas/v1.0/groups/${IDS.projectA}/clusters/Sccc34/backupCheckpoints`
 const OM = `/api/public/v1.0/groups/${IDS.projectA}/clusters/${IDS.sccc}/checkpoints`
 
+/** A metrics token: the scraper is trusted, and sees every kind of authentication failure. */
+const METRICS_TOKEN = 'metrics-token-of-the-suite'
+
 describe('GET /metrics', () => {
   let t: TestApp
   let clock = Date.parse('2026-11-23T12:00:00Z')
   before(async () => {
-    t = await startTestApp({ now: () => clock, fixtures: [ACCOUNTS], env: { WAYMARK_ADMIN_TOKEN: ADMIN_TOKEN } })
+    t = await startTestApp({ now: () => clock, fixtures: [ACCOUNTS], env: { WAYMARK_ADMIN_TOKEN: ADMIN_TOKEN, WAYMARK_METRICS_TOKEN: METRICS_TOKEN } })
   })
   after(() => t.close())
 
   const scrape = async (): Promise<string> => {
-    const res = await t.raw('/metrics')
+    const res = await t.raw('/metrics', { authorization: `Bearer ${METRICS_TOKEN}` })
     assert.equal(res.status, 200)
     assert.equal(res.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8')
     return res.body
@@ -47,7 +50,7 @@ describe('GET /metrics', () => {
     return Object.fromEntries(AUTH_FAILURE_KINDS.map((kind) => [kind, sample(text, 'waymark_auth_failures_total', { kind }) ?? NaN]))
   }
 
-  test('is open like /healthz, every auth failure kind starts at 0, and no process metrics in-process', async () => {
+  test('every auth failure kind starts at 0 for a scraper with the metrics token, and no process metrics in-process', async () => {
     const text = await scrape()
     for (const kind of AUTH_FAILURE_KINDS) assert.equal(sample(text, 'waymark_auth_failures_total', { kind }), 0, kind)
     assert.equal(sample(text, 'waymark_rate_limited_total'), 0)
@@ -136,6 +139,49 @@ describe('GET /metrics', () => {
     assert.equal(sample(text, 'waymark_http_requests_total', { route: 'oauth_token', status: '401' }), 1)
     assert.equal(sample(text, 'waymark_http_requests_total', { route: 'oauth_revoke', status: '200' }), 1)
     assert.equal(sample(text, 'waymark_http_requests_total', { route: 'admin', status: '401' }), 1)
+  })
+})
+
+describe('an open /metrics is no oracle (issue 13, item 6)', () => {
+  test('a stranger cannot tell an unknown key from a wrong password, nor a revoked token from an expired one', async () => {
+    let clock = Date.parse('2026-11-23T12:00:00Z')
+    const t = await startTestApp({ now: () => clock, fixtures: [ACCOUNTS] })
+    try {
+      const kinds = async (): Promise<Map<string, number>> => {
+        const text = (await t.raw('/metrics')).body
+        const found = new Map<string, number>()
+        for (const match of text.matchAll(/^waymark_auth_failures_total\{kind="([a-z_]+)"\} (\d+)$/gm)) found.set(match[1]!, Number(match[2]))
+        return found
+      }
+      const nonce = parseChallenge(String((await t.raw(V2, { accept: 'application/vnd.atlas.2023-01-01+json' })).headers['www-authenticate'])).nonce
+      const digest = (credentials: { publicKey: string; privateKey: string }, nc: number) =>
+        t.raw(V2, { accept: 'application/vnd.atlas.2023-01-01+json', authorization: digestAuthorization({ credentials, method: 'GET', uri: V2, nonce, nc }) })
+      const start = await kinds()
+      for (const hidden of ['unknown_key', 'bad_digest_response', 'uri_mismatch', 'invalid_token', 'expired_token', 'revoked_token']) {
+        assert.equal(start.has(hidden), false, `${hidden} is shown to a stranger`)
+      }
+      assert.equal((await digest({ publicKey: 'nosuchkey', privateKey: 'x' }, 1)).status, 401)
+      const afterUnknown = await kinds()
+      assert.equal((await digest({ publicKey: 'demoread', privateKey: 'wrong' }, 2)).status, 401)
+      const afterWrong = await kinds()
+      // Each moved the same series by one: nothing tells which happened.
+      assert.equal(afterUnknown.get('bad_credentials'), (start.get('bad_credentials') ?? NaN) + 1)
+      assert.equal(afterWrong.get('bad_credentials'), (afterUnknown.get('bad_credentials') ?? NaN) + 1)
+
+      const revoked = await getToken(t, READER.clientId, READER.clientSecret)
+      assert.equal((await revokeToken(t, READER.clientId, READER.clientSecret, revoked)).status, 200)
+      const expiring = await getToken(t, READER.clientId, READER.clientSecret)
+      const beforeTokens = (await kinds()).get('bad_token') ?? NaN
+      assert.equal((await bearerCall(t, V2, revoked)).status, 401)
+      assert.equal((await kinds()).get('bad_token'), beforeTokens + 1)
+      clock += 3_601_000
+      assert.equal((await bearerCall(t, V2, expiring)).status, 401)
+      const end = await kinds()
+      assert.equal(end.get('bad_token'), beforeTokens + 2)
+      assert.deepEqual([...end.keys()], [...start.keys()], 'the same series, whatever happened')
+    } finally {
+      await t.close()
+    }
   })
 })
 

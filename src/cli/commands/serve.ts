@@ -33,6 +33,8 @@ interface ServeFlags {
   readonly clock?: string
   readonly freezeClock?: boolean
   readonly readyFile?: string
+  readonly bodyTimeout?: string
+  readonly maxConnections?: string
 }
 
 /**
@@ -70,6 +72,8 @@ export function serveCommand(): Command {
     .option('--clock <time>', "start the server's clock at this time: ISO 8601 with a zone, or relative to now such as -30d (env WAYMARK_CLOCK, default: the wall clock)")
     .option('--freeze-clock', "start the server's clock frozen; the admin API moves it (env WAYMARK_CLOCK_FROZEN=on)")
     .option('--ready-file <path>', 'once listening, write {"url","pid","adminUrl"} to this file (atomically); removed at shutdown')
+    .option('--body-timeout <seconds>', 'wait at most this long in all for a declared request body, else 408 (env WAYMARK_BODY_TIMEOUT_SECONDS, default 30)')
+    .option('--max-connections <n>', 'connections open at once; the next are refused with 503 (env WAYMARK_MAX_CONNECTIONS, default 4096)')
     .action(async (flags: ServeFlags) => {
       const config = loadConfig({
         ...flags,
