@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { fieldMessages, type Api } from '../api.js'
 import type { Cluster } from '../api-types.js'
 import { useRefresh } from '../poll.js'
@@ -31,11 +31,17 @@ export function ClusterSettings({ api, cluster, onSaved }: { api: Api; cluster: 
   const [errors, setErrors] = useState<Record<string, string>>({})
   const [saved, setSaved] = useState<string | undefined>(undefined)
   const [busy, setBusy] = useState(false)
-  // Another change (the clock, a reset, another tab) shows here unless the form is being edited.
-  const [editing, setEditing] = useState(false)
+  // Another change (a reset, another tab) shows here unless the form is being edited. A ref, not a
+  // dependency: an effect that reset the form when editing stopped could land after the next keystroke.
+  const [editing, setEditingState] = useState(false)
+  const editingRef = useRef(false)
+  const setEditing = (value: boolean) => {
+    editingRef.current = value
+    setEditingState(value)
+  }
   useEffect(() => {
-    if (!editing) setForm(formOf(cluster))
-  }, [cluster, editing])
+    if (!editingRef.current) setForm(formOf(cluster))
+  }, [cluster])
   const set = (key: keyof Form) => (e: Event) => {
     setEditing(true)
     setSaved(undefined)
@@ -103,6 +109,7 @@ export function ClusterSettings({ api, cluster, onSaved }: { api: Api; cluster: 
               type="button"
               onClick={() => {
                 setEditing(false)
+                setForm(formOf(cluster))
                 setErrors({})
               }}
             >

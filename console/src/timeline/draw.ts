@@ -66,6 +66,10 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, width: number, view:
     // The point-in-time window.
     const w0 = Math.max(scale.x0, scale.x(Date.parse(data.window.start)))
     const w1 = Math.min(scale.x1, scale.x(Date.parse(data.window.end)))
+    const now = Date.parse(data.now)
+    const xNow = scale.x(now)
+    const clockLabel = `server clock ${dateTime(now).slice(11, 16)}`
+    const clockLabelX = Math.min(xNow + 4, scale.x1 - ctx.measureText(clockLabel).width - 2)
     if (w1 > w0) {
       ctx.fillStyle = 'rgba(27, 127, 75, 0.10)'
       ctx.fillRect(w0, plotTop, w1 - w0, plotBottom - plotTop)
@@ -74,7 +78,14 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, width: number, view:
       ctx.strokeRect(w0, plotTop, w1 - w0, plotBottom - plotTop)
       ctx.setLineDash([])
       ctx.fillStyle = '#1b7f4b'
-      ctx.fillText(`point-in-time window (${data.window.hours} h)`, w0 + 4, 8)
+      // Named at its start, as long as the clock's label leaves room.
+      for (const label of [`point-in-time window (${data.window.hours} h)`, 'window']) {
+        const end = w0 + 4 + ctx.measureText(label).width
+        if (xNow < scale.x0 || xNow > scale.x1 || end < clockLabelX - 8 || w0 + 4 > clockLabelX + ctx.measureText(clockLabel).width + 8) {
+          ctx.fillText(label, w0 + 4, 8)
+          break
+        }
+      }
     }
 
     if (data.checkpoints !== null) {
@@ -133,14 +144,15 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, width: number, view:
       }
       ctx.stroke()
       if (x1 - x0 > 90) {
+        const label = `gap ${duration(gap.to - gap.from)}`
+        ctx.fillStyle = '#ffffff'
+        ctx.fillRect(x0 + 2, plotBottom + 2, ctx.measureText(label).width + 6, GAP_ROW - 4)
         ctx.fillStyle = '#7a1a12'
-        ctx.fillText(`gap ${duration(gap.to - gap.from)}`, x0 + 4, plotBottom + GAP_ROW / 2)
+        ctx.fillText(label, x0 + 5, plotBottom + GAP_ROW / 2)
       }
     }
 
     // The server's clock.
-    const now = Date.parse(data.now)
-    const xNow = scale.x(now)
     if (xNow >= scale.x0 && xNow <= scale.x1) {
       ctx.strokeStyle = '#111827'
       ctx.lineWidth = 2
@@ -150,9 +162,7 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, width: number, view:
       ctx.stroke()
       ctx.lineWidth = 1
       ctx.fillStyle = '#111827'
-      const label = `server clock ${dateTime(now).slice(11, 16)}`
-      const textWidth = ctx.measureText(label).width
-      ctx.fillText(label, Math.min(xNow + 4, scale.x1 - textWidth - 2), 8)
+      ctx.fillText(clockLabel, clockLabelX, 8)
     }
   }
   ctx.restore()
