@@ -42,7 +42,7 @@ export async function consoleRoutes(scope: FastifyInstance, deps: ConsoleDeps): 
   scope.get('/console/', async (request, reply) => (index ? send(reply, request, index) : deps.notFound(request, reply)))
   scope.get('/console/:file', async (request, reply) => {
     const name = (request.params as { file?: string }).file ?? ''
-    const file = name === 'index.html' ? undefined : deps.assets.get(name)
+    const file = deps.assets.get(name)
     return file ? send(reply, request, file) : deps.notFound(request, reply)
   })
 }
