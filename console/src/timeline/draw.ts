@@ -146,7 +146,7 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, width: number, view:
       if (x1 - x0 > 90) {
         const label = `gap ${duration(gap.to - gap.from)}`
         ctx.fillStyle = '#ffffff'
-        ctx.fillRect(x0 + 2, plotBottom + 2, ctx.measureText(label).width + 6, GAP_ROW - 4)
+        ctx.fillRect(x0, plotBottom + 1, ctx.measureText(label).width + 10, GAP_ROW - 2)
         ctx.fillStyle = '#7a1a12'
         ctx.fillText(label, x0 + 5, plotBottom + GAP_ROW / 2)
       }
