@@ -12,16 +12,19 @@ export function dateTime(ms: number): string {
 /** A span as a person says it: `45 s`, `12 min`, `3 h 20 min`, `4 d 2 h`, `2.5 years`. */
 export function duration(ms: number): string {
   const abs = Math.abs(ms)
-  if (abs < MINUTE) return `${Math.round(abs / 1000)} s`
-  if (abs < HOUR) return `${Math.round(abs / MINUTE)} min`
-  if (abs < DAY) {
-    const h = Math.floor(abs / HOUR)
-    const m = Math.round((abs - h * HOUR) / MINUTE)
+  if (abs < MINUTE - 500) return `${Math.round(abs / 1000)} s`
+  if (abs < HOUR - 30_000) return `${Math.round(abs / MINUTE)} min`
+  // Rounded to the smaller unit first, so that 5 h 59.6 min reads 6 h, never 5 h 60 min.
+  if (abs < DAY - 30_000) {
+    const minutes = Math.round(abs / MINUTE)
+    const h = Math.floor(minutes / 60)
+    const m = minutes % 60
     return m === 0 ? `${h} h` : `${h} h ${m} min`
   }
   if (abs < 60 * DAY) {
-    const d = Math.floor(abs / DAY)
-    const h = Math.round((abs - d * DAY) / HOUR)
+    const hours = Math.round(abs / HOUR)
+    const d = Math.floor(hours / 24)
+    const h = hours % 24
     return h === 0 ? `${d} d` : `${d} d ${h} h`
   }
   if (abs < 730 * DAY) return `${Math.round(abs / (30.44 * DAY))} months`
