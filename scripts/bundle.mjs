@@ -1,5 +1,6 @@
 // Bundles the CLI into dist/bin/ (waymark.js and the chunks its lazy imports load), the file `waymark`,
-// `npm start` and the CLI tests run, and `waymark/testing` into dist/testing/. Node 20's ESM loader spent
+// `npm start` and the CLI tests run, `waymark/testing` into dist/testing/, and the console (console/,
+// Preact) into dist/console/, the static files `waymark serve` serves under /console/. Node 20's ESM loader spent
 // about 60 % of a cold start resolving, reading and compiling the ≥ 108 modules of 21 packages one by one
 // (bench/README.md); one bundled file is read and compiled at once. The TypeScript is type-checked by tsc,
 // not here: esbuild only strips types, so a clone without its dev dependencies builds too (`prepare`).
@@ -7,16 +8,17 @@
 //   node scripts/bundle.mjs              bundle
 //   node scripts/bundle.mjs --if-stale   only when a source is newer than the bundle (prepare, npm start)
 //   node scripts/bundle.mjs --analyze    bundle and print what is in it
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const OUT = join(ROOT, 'dist/bin')
 const TESTING_OUT = join(ROOT, 'dist/testing')
+const CONSOLE_OUT = join(ROOT, 'dist/console')
 /** What the bundle is made from: a change to any of them makes it stale. */
-const INPUTS = ['src', 'scripts/bundle.mjs', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']
-const OUTPUTS = [join(OUT, 'waymark.js'), join(TESTING_OUT, 'index.js')]
+const INPUTS = ['src', 'console', 'scripts/bundle.mjs', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']
+const OUTPUTS = [join(OUT, 'waymark.js'), join(TESTING_OUT, 'index.js'), join(CONSOLE_OUT, 'manifest.json')]
 
 /** The newest modification time (ms) of a file or of the files under a directory. */
 function newest(path) {
@@ -87,7 +89,43 @@ export async function bundle() {
     sourcemap: 'linked',
     logLevel: 'warning',
   })
+  await bundleConsole(esbuild)
   return result.metafile
+}
+
+/**
+ * The console: one minified script and one style sheet named by their content's hash (served as
+ * immutable), the page that loads them, and `manifest.json`, the list of files the server may serve
+ * (src/console/console-assets.ts). Preact is bundled in: nothing is fetched from elsewhere at run time.
+ */
+async function bundleConsole(esbuild) {
+  rmSync(CONSOLE_OUT, { recursive: true, force: true })
+  const result = await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: { main: 'console/src/main.tsx' },
+    outdir: CONSOLE_OUT,
+    entryNames: '[name]-[hash]',
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['chrome109', 'firefox115', 'safari16'],
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    tsconfig: 'console/tsconfig.json',
+    minify: true,
+    sourcemap: 'linked',
+    legalComments: 'linked',
+    logLevel: 'warning',
+    metafile: true,
+  })
+  const files = Object.keys(result.metafile.outputs).map((file) => basename(file))
+  const script = files.find((file) => file.endsWith('.js'))
+  const style = files.find((file) => file.endsWith('.css'))
+  if (script === undefined || style === undefined) throw new Error('the console bundle has no script or no style sheet')
+  const page = readFileSync(join(ROOT, 'console/index.html'), 'utf8').replace('%SCRIPT%', script).replace('%STYLE%', style)
+  writeFileSync(join(CONSOLE_OUT, 'index.html'), page)
+  copyFileSync(join(ROOT, 'console/favicon.svg'), join(CONSOLE_OUT, 'favicon.svg'))
+  writeFileSync(join(CONSOLE_OUT, 'manifest.json'), `${JSON.stringify({ files: ['index.html', 'favicon.svg', ...files] }, null, 2)}\n`)
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -51,6 +51,8 @@ export interface AppDeps {
   readonly accessLog?: boolean
   /** What /readyz says while the server drains before it stops (server.ts); omitted: never draining. */
   readonly readiness?: Readiness
+  /** The built console's directory (dist/console/); omitted, found beside this module (console/console-assets.ts). */
+  readonly consoleDir?: string
 }
 
 /** Secrets kept in the store, so every instance on it accepts the others' nonces and tokens. */
@@ -214,6 +216,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const adminToken = config.adminToken
   if (admin !== undefined && adminToken !== undefined) {
     await app.register(async (scope) => admin.adminRoutes(scope, { store: uncached, token: adminToken, clock, seed: config.producer.seed }), { prefix: '/_admin' })
+  }
+  // The console comes with the admin API it drives, and is unknown without it, like /_admin/.
+  if (admin !== undefined && adminToken !== undefined) {
+    const { findConsoleDir, loadConsoleAssets } = await import('./console/console-assets.js')
+    const dir = deps.consoleDir ?? findConsoleDir()
+    if (dir === undefined) app.log.warn('the console is not built (npm run build): /console/ answers 404')
+    else {
+      const assets = await loadConsoleAssets(dir)
+      const { consoleRoutes } = await import('./console/console-routes.js')
+      await app.register(async (scope) => consoleRoutes(scope, { assets, notFound: dispatch }))
+    }
   }
   app.all('/api/*', dispatch)
   app.setNotFoundHandler(dispatch)

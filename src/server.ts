@@ -70,7 +70,9 @@ export async function startServer(config: Config, options: ServeOptions): Promis
   })
   try {
     // Imported when needed: modules a plain `serve` does not use cost start-up time.
-    if (options.demo) await store.apply((await import('./fixtures/demo.js')).demoDataSet(clock.now()))
+    // What the store holds is as of this time; the producer takes up from here (startProducer).
+    const dataAt = clock.now()
+    if (options.demo) await store.apply((await import('./fixtures/demo.js')).demoDataSet(dataAt))
     if (options.fixtures.length > 0) {
       const [{ loadFixtureStream }, { withFileMessages }] = await Promise.all([import('./fixtures/load-fixture.js'), import('./fixtures/fixture-file.js')])
       for (const file of options.fixtures) await withFileMessages(file, () => loadFixtureStream(file.open(), store, { now: new Date(clock.now()) }))
@@ -86,7 +88,7 @@ export async function startServer(config: Config, options: ServeOptions): Promis
       if (readiness.draining) response.setHeader('connection', 'close')
     })
     await app.listen({ host: config.host, port: config.port })
-    const running = config.producer.enabled ? await startProducer(config, store, logger, clock) : undefined
+    const running = config.producer.enabled ? await startProducer(config, store, logger, clock, dataAt) : undefined
     const address = app.server.address() as AddressInfo
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
     const url = `${https ? 'https' : 'http'}://${host}:${address.port}`
@@ -134,14 +136,15 @@ export async function startServer(config: Config, options: ServeOptions): Promis
 
 /**
  * The checkpoint producer over the store, registered with the server's clock, which the live driver then
- * runs (docs/producer.md). It starts at the next slot after now: no backfill.
+ * runs (docs/producer.md). It takes up from `startsAt`, the clock's time when the data it starts from was
+ * made, so slots the clock passed while the server started are recorded; nothing older is backfilled.
  */
-async function startProducer(config: Config, store: Store, logger: pino.Logger, clock: ServerClock): Promise<RunningClock> {
+async function startProducer(config: Config, store: Store, logger: pino.Logger, clock: ServerClock, startsAt: number): Promise<RunningClock> {
   const { CheckpointProducer } = await import('./producer/checkpoint-producer.js')
   const { seed, timeScale, retentionDays } = config.producer
   const log = logger.child({ component: 'producer' })
   log.info({ seed, timeScale, retentionDays, clock: new Date(clock.now()).toISOString(), frozen: clock.frozen }, 'checkpoint producer on')
-  clock.register(new CheckpointProducer({ store, seed, now: () => clock.now(), retentionDays, log }))
+  clock.register(new CheckpointProducer({ store, seed, now: () => clock.now(), retentionDays, log, startsAt }))
   return runClock(clock, (error) => {
     if (error instanceof StoreUnavailableError) {
       // An outage, as the API's 503s log it: one warning line with the reason, no stack.

@@ -19,6 +19,7 @@ import {
 import { DEPLOYMENT_FIELD_SCHEMAS, nullableDeploymentFields, projectFields, projectInputFields } from './admin-openapi-discovery.js'
 import { answer, body, count, dateTime, errors, ERRORS, input, isoSeconds, item, json, listOf, object, objectId, orgFilter, PARAMS, ref } from './admin-openapi-helpers.js'
 import { TIME_PATHS, TIME_SCHEMAS } from './admin-openapi-time.js'
+import { TIMELINE_PATHS, TIMELINE_SCHEMAS } from './admin-openapi-timeline.js'
 
 /**
  * The OpenAPI 3.1 document of the admin API, written by hand and served at
@@ -294,6 +295,7 @@ export const ADMIN_OPENAPI = {
       },
     },
     ...TIME_PATHS,
+    ...TIMELINE_PATHS,
   },
   components: {
     securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'The admin token the server was started with' } },
@@ -362,6 +364,7 @@ export const ADMIN_OPENAPI = {
         accessList,
       }),
       ...TIME_SCHEMAS,
+      ...TIMELINE_SCHEMAS,
       FixtureDocument: {
         type: 'object',
         description: 'A fixture document (docs/fixtures.md); every array is optional',

@@ -43,11 +43,21 @@ export class AdminQuery {
     throw new ApiError('INVALID_QUERY_PARAMETER', [name])
   }
 
-  private integer(name: string, fallback: number, max: number): number {
+  /** A whole number from `min` (1 unless given) to `max`, `fallback` when absent. */
+  integer(name: string, fallback: number, max: number, min = 1): number {
     const value = this.one(name)
     if (value === undefined) return fallback
     const parsed = /^\d{1,10}$/.test(value) ? Number(value) : NaN
-    if (!Number.isInteger(parsed) || parsed < 1 || parsed > max) throw new ApiError('INVALID_QUERY_PARAMETER', [name])
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) throw new ApiError('INVALID_QUERY_PARAMETER', [name])
+    return parsed
+  }
+
+  /** A time (`parse` answers epoch milliseconds, or undefined when the text is none), undefined when absent. */
+  time(name: string, parse: (text: string) => number | undefined): number | undefined {
+    const value = this.one(name)
+    if (value === undefined) return undefined
+    const parsed = parse(value)
+    if (parsed === undefined) throw new ApiError('INVALID_QUERY_PARAMETER', [name])
     return parsed
   }
 }

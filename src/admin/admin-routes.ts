@@ -15,6 +15,7 @@ import { ADMIN_OPENAPI } from './admin-openapi.js'
 import { AdminQuery } from './admin-query.js'
 import { AdminRecords } from './admin-records.js'
 import { AdminTime } from './admin-time.js'
+import { AdminTimeline } from './admin-timeline.js'
 import { adminTokenMatches } from './admin-token.js'
 import { apiKeyView, checkpointView, clusterView, organizationView, projectView, secretView, serviceAccountView } from './admin-views.js'
 
@@ -70,6 +71,7 @@ export function adminRoutesTable(deps: AdminDeps): readonly AdminRoute[] {
   const records = new AdminRecords(deps.store, now)
   const credentials = new AdminCredentials(deps.store, now)
   const time = new AdminTime(deps.store, deps.clock, deps.seed, records)
+  const timeline = new AdminTimeline(deps.store, records, now)
   return [
     { method: 'GET', path: '/openapi.json', handle: async () => ok(ADMIN_OPENAPI) },
 
@@ -137,6 +139,11 @@ export function adminRoutesTable(deps: AdminDeps): readonly AdminRoute[] {
       method: 'POST',
       path: '/groups/{groupId}/clusters/{clusterId}/history',
       handle: async ({ params, body }) => ok(await time.history(params['groupId'], params['clusterId'], body)),
+    },
+    {
+      method: 'GET',
+      path: '/groups/{groupId}/clusters/{clusterId}/timeline',
+      handle: async ({ params, query }) => ok(await timeline.timeline(params['groupId'], params['clusterId'], query)),
     },
     {
       method: 'GET',

@@ -15,6 +15,7 @@ export const ROUTE_LABELS = [
   'oauth_token',
   'oauth_revoke',
   'admin',
+  'console',
   'health',
   'metrics',
   'unknown',
@@ -46,6 +47,7 @@ export function routeLabel(target: string, errorCode: unknown): RouteLabel {
     return 'unknown'
   }
   if (target.startsWith('/_admin/') || isPath(target, '/_admin')) return 'admin'
+  if (target.startsWith('/console/') || isPath(target, '/console')) return 'console'
   if (isPath(target, '/healthz') || isPath(target, '/readyz')) return 'health'
   if (isPath(target, '/metrics')) return 'metrics'
   return 'unknown'

@@ -28,6 +28,12 @@ export interface ProducerOptions {
   /** Days a checkpoint is kept after it left its cluster's point-in-time window. */
   readonly retentionDays: number
   readonly log?: ProducerLog
+  /**
+   * The clock's time (epoch ms) as of which the store's data was made (the demo, fixtures loaded at
+   * start): the first tick takes up from there, so the slots the clock passed while the server started
+   * (seconds, or hours at a time scale) are recorded rather than left as a gap. Default: the first tick's time.
+   */
+  readonly startsAt?: number
 }
 
 /** What one tick did. */
@@ -131,10 +137,11 @@ export class CheckpointProducer {
   /** Brings the store up to the clock's now, or to `at` (epoch ms). */
   async tick(at: number = this.options.now()): Promise<TickSummary> {
     const t = Math.floor(at / 1000)
-    const { store } = this.options
+    const { store, startsAt } = this.options
+    const since = this.lastTick === undefined && startsAt !== undefined ? Math.min(t, Math.floor(startsAt / 1000)) : t
     const clusters = await store.listScheduledClusters()
     const listed = new Set(clusters.map((c) => c.id))
-    for (const cluster of clusters) await this.follow(cluster, t)
+    for (const cluster of clusters) await this.follow(cluster, since)
     for (const [id, state] of this.states) {
       if (listed.has(id)) continue
       // A deleted cluster (the admin API, a reset) takes its checkpoints with it: nothing left to finish.

@@ -2,8 +2,10 @@ import { BoundedMap, type Bounds } from '../memory/bounded-map.js'
 import type { ApiKey, Checkpoint, Cluster, DataSet, IsoSeconds, ObjectIdHex, Organization, Project, ServiceAccount } from '../domain/types.js'
 import type {
   ApplySummary,
+  CheckpointBounds,
   CheckpointKey,
   CheckpointPage,
+  CheckpointTally,
   DeleteSummary,
   NamedSecret,
   PageRequest,
@@ -431,5 +433,19 @@ export class CachedStore implements Store {
 
   listScheduledClusters(): Promise<Cluster[]> {
     return this.#inner.listScheduledClusters()
+  }
+
+  // The timeline's reads (the admin API only, which reads fresh anyway): index lookups, never cached.
+
+  tallyCheckpoints(clusterId: ObjectIdHex, boundaries: readonly IsoSeconds[]): Promise<CheckpointTally[]> {
+    return this.#inner.tallyCheckpoints(clusterId, boundaries)
+  }
+
+  checkpointBounds(clusterId: ObjectIdHex): Promise<CheckpointBounds> {
+    return this.#inner.checkpointBounds(clusterId)
+  }
+
+  checkpointsBetween(clusterId: ObjectIdHex, from: IsoSeconds, to: IsoSeconds, limit: number): Promise<Checkpoint[]> {
+    return this.#inner.checkpointsBetween(clusterId, from, to, limit)
   }
 }

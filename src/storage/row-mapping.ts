@@ -133,6 +133,17 @@ function canonicalConfigServer(c: ConfigServer): ConfigServer {
  */
 type StoredPart = [PartTypeName, string | null, string | null, string | null, boolean, string, number]
 
+/*
+ * UNDISCOVERED_TOKEN: how SQL tells, without parsing, that a stored `parts` value has a part whose token
+ * was not discovered (the partial index `checkpoints_undiscovered` of both engines, and the timeline's
+ * queries): the text `,false,"` followed by a digit. In a positional part the only boolean is
+ * `tokenDiscovered`, followed by the token's date (`…,false,"2026-…`). Nowhere else can that text occur:
+ * inside a JSON string a `"` is escaped (`\"`), so the `"` is a real quote; a closing quote is followed by
+ * `,` or `]`, never a digit, so it opens the date, and the `false` before it is the boolean itself. Parts
+ * stored as objects (before the positional form) have `"tokenDiscovered":false`, an exact key. Changing
+ * the stored form means a migration that rebuilds that index.
+ */
+
 /** The JSON kept in `checkpoints.parts` (see {@link StoredPart}). */
 export function partsToJson(parts: readonly CheckpointPart[]): string {
   return JSON.stringify(

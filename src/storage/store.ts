@@ -197,6 +197,45 @@ export interface Store {
    * returns how many it deleted. Only the oldest go, so the ranks of the others stay as they are.
    */
   pruneCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number>
+
+  // The timeline (the admin API's `…/timeline`, the console): answered by index, never by reading the checkpoints.
+
+  /**
+   * For each range [boundaries[i], boundaries[i + 1]) of timestamps, how many of the cluster's checkpoints
+   * are in it, by state: `boundaries.length - 1` tallies. Boundaries ascend strictly; 2 to
+   * {@link MAX_TALLY_BOUNDARIES} of them. Totals come from the dense ranks (an index seek per boundary),
+   * the states from partial indexes over the few checkpoints in each, so a range of a million checkpoints
+   * costs as little as a range of ten. Read from one snapshot.
+   */
+  tallyCheckpoints(clusterId: ObjectIdHex, boundaries: readonly IsoSeconds[]): Promise<CheckpointTally[]>
+  /** The cluster's oldest and newest checkpoint timestamps, its newest restorable one and its count (index lookups). */
+  checkpointBounds(clusterId: ObjectIdHex): Promise<CheckpointBounds>
+  /** Up to `limit` of the cluster's checkpoints with a timestamp in [from, to), oldest first (an index range). */
+  checkpointsBetween(clusterId: ObjectIdHex, from: IsoSeconds, to: IsoSeconds, limit: number): Promise<Checkpoint[]>
+}
+
+/** Boundaries one {@link Store.tallyCheckpoints} call takes at most (2,000 ranges). */
+export const MAX_TALLY_BOUNDARIES = 2001
+
+/**
+ * How many checkpoints of a range are in each state. The states exclude each other, in this order: a
+ * restorable checkpoint counts as `restorable` only; a not restorable one as `inProgress` when it has not
+ * completed, else as `tokenNotDiscovered` when a part's token was not discovered; the rest (completed,
+ * every token discovered, not restorable: outside the window, or so loaded) is `total` less the three.
+ */
+export interface CheckpointTally {
+  readonly total: number
+  readonly restorable: number
+  readonly inProgress: number
+  readonly tokenNotDiscovered: number
+}
+
+/** A cluster's checkpoints at a glance (`Store.checkpointBounds`): timestamps, null when there are none. */
+export interface CheckpointBounds {
+  readonly count: number
+  readonly oldest: IsoSeconds | null
+  readonly newest: IsoSeconds | null
+  readonly newestRestorable: IsoSeconds | null
 }
 
 /** A place in a cluster's checkpoints, ordered by timestamp then id (a checkpoint is one). */

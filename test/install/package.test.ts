@@ -101,7 +101,7 @@ describe('the npm package', () => {
   test('the tarball holds the bundle, waymark/testing with its types, and the docs; no sources, tests or scripts', async () => {
     const { stdout } = await run('tar', ['-tzf', tarball])
     const files = stdout.split('\n').filter((line) => line !== '')
-    for (const file of ['package.json', 'README.md', 'dist/bin/waymark.js', 'dist/testing/index.js', 'dist/types/testing/index.d.ts', 'docs/producer.md']) {
+    for (const file of ['package.json', 'README.md', 'dist/bin/waymark.js', 'dist/console/index.html', 'dist/console/manifest.json', 'dist/testing/index.js', 'dist/types/testing/index.d.ts', 'docs/producer.md']) {
       assert.ok(files.includes(`package/${file}`), `${file} is in the tarball`)
     }
     assert.deepEqual(files.filter((f) => /^package\/(src|test|scripts|bench|spec)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts'))), [])

@@ -8,6 +8,7 @@ import {
   restorableFrom,
   type CheckpointPlan,
 } from '../../src/producer/checkpoint-plan.js'
+import { CheckpointProducer } from '../../src/producer/checkpoint-producer.js'
 import { history } from '../../src/producer/history.js'
 import { CLUSTER_ID, DAY, HOUR, MINUTE, SEED, T0, dataSet, shardedCluster, world } from './producer-world.js'
 
@@ -28,6 +29,31 @@ function findSlot(from: number, wanted: (plan: CheckpointPlan) => boolean): Chec
 }
 
 describe('checkpoint producer', () => {
+  test('startsAt: the slots the clock passed before the first tick (a slow start, a time scale) are recorded, not left as a gap', async () => {
+    const w = await world()
+    try {
+      // The data is as of T0; the first tick comes an hour and ten minutes later.
+      const producer = new CheckpointProducer({ store: w.store, seed: SEED, now: () => w.clock, retentionDays: 90, startsAt: T0 })
+      w.clock = T0 + HOUR + 10 * MINUTE
+      await w.runUntil(producer, T0 + 2 * HOUR)
+      const all = await w.all()
+      assert.deepEqual(all.map((c) => c.id), expected(T0, T0 + 2 * HOUR, T0 + 2 * HOUR).map((c) => c.id))
+      assert.equal(all.length, 8)
+      // Without it, the first tick starts at its own time: the slots before it are skipped.
+      const late = await world()
+      try {
+        const skipping = late.producer()
+        late.clock = T0 + HOUR + 10 * MINUTE
+        await late.runUntil(skipping, T0 + 2 * HOUR)
+        assert.equal((await late.all()).length, 3)
+      } finally {
+        await late.close()
+      }
+    } finally {
+      await w.close()
+    }
+  })
+
   test('a day of a three-shard cluster at 15 minutes gives 96 checkpoints with the right parts and timestamps', async () => {
     const w = await world()
     try {

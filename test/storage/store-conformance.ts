@@ -13,6 +13,7 @@ import type {
 } from '../../src/domain/types.js'
 import { mulberry32, randomInt } from '../../src/fixtures/prng.js'
 import type { Store } from '../../src/storage/store.js'
+import { timelineConformance } from './store-conformance-timeline.js'
 
 const EMPTY: DataSet = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [], serviceAccounts: [] }
 
@@ -150,6 +151,8 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       await store.close()
     }
   }
+
+  timelineConformance(name, open)
 
   describe(`Store conformance: ${name}`, () => {
     test('organizations, projects and clusters round-trip', () =>

@@ -13,8 +13,10 @@ import type {
 } from '../../domain/types.js'
 import type {
   ApplySummary,
+  CheckpointBounds,
   CheckpointKey,
   CheckpointPage,
+  CheckpointTally,
   DeleteSummary,
   NamedSecret,
   PageRequest,
@@ -27,6 +29,7 @@ import { PruneSchedule } from '../prune-schedule.js'
 import { StoreNotFoundError, StoreUnavailableError, withUnavailableErrors, WriteHealth } from '../store-errors.js'
 import { TurnBatch } from '../turn-batch.js'
 import { isPostgresUnavailable, postgresUnavailableKind } from './postgres-errors.js'
+import { checkpointBounds, checkpointsBetween, tallyCheckpoints } from './postgres-timeline.js'
 import {
   apiKeyFromRow,
   checkpointFromRow,
@@ -523,6 +526,18 @@ export class PostgresStore implements Store {
 
   async listScheduledClusters(): Promise<Cluster[]> {
     return (await this.readWhole<ClusterRow>('listScheduledClusters', [])).map(clusterFromRow)
+  }
+
+  tallyCheckpoints(clusterId: ObjectIdHex, boundaries: readonly IsoSeconds[]): Promise<CheckpointTally[]> {
+    return tallyCheckpoints(this.pool, clusterId, boundaries)
+  }
+
+  checkpointBounds(clusterId: ObjectIdHex): Promise<CheckpointBounds> {
+    return checkpointBounds(this.pool, clusterId)
+  }
+
+  checkpointsBetween(clusterId: ObjectIdHex, from: IsoSeconds, to: IsoSeconds, limit: number): Promise<Checkpoint[]> {
+    return checkpointsBetween(this.pool, clusterId, from, to, limit)
   }
 
   async expireCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {

@@ -14,8 +14,10 @@ import type {
 } from '../../domain/types.js'
 import type {
   ApplySummary,
+  CheckpointBounds,
   CheckpointKey,
   CheckpointPage,
+  CheckpointTally,
   DeleteSummary,
   NamedSecret,
   PageRequest,
@@ -32,6 +34,7 @@ import { StoreUnavailableError, withUnavailableErrors, WriteHealth } from '../st
 import { isSqliteUnavailable, sqliteUnavailableKind } from './sqlite-errors.js'
 import { checkInBackground, checkpointInWorker, DamagedStoreError, fileSize, quickCheck, SYNC_CHECK_MAX_BYTES } from './sqlite-integrity.js'
 import { checkSchemaVersion, LATEST_SCHEMA_VERSION, migrate } from './sqlite-migrations.js'
+import { SqliteTimeline } from './sqlite-timeline.js'
 import {
   apiKeyFromRow,
   serviceAccountFromRow,
@@ -309,6 +312,7 @@ export class SqliteStore implements Store {
   private readonly pruneTransaction: Database.Transaction<(clusterId: string, before: string, limit: number) => number>
   private lastDataVersion: number | undefined
   private readonly leaseClaims: TurnBatch<LeaseClaim, boolean>
+  private readonly timeline: SqliteTimeline
 
   private constructor(
     private readonly db: Database.Database,
@@ -321,6 +325,7 @@ export class SqliteStore implements Store {
     this.admin = prepareAdminStatements(db)
     this.applyTransaction = db.transaction((data: DataSet) => this.applySync(data))
     this.whole = prepareWholeStoreStatements(db)
+    this.timeline = new SqliteTimeline(db)
     this.checkpointsAfterTransaction = db.transaction((clusterId, after, limit) =>
       this.checkpointsAfterSync(clusterId, after, limit),
     )
@@ -620,6 +625,18 @@ export class SqliteStore implements Store {
 
   async listScheduledClusters(): Promise<Cluster[]> {
     return this.stmt.listScheduledClusters.all().map(clusterFromRow)
+  }
+
+  async tallyCheckpoints(clusterId: ObjectIdHex, boundaries: readonly IsoSeconds[]): Promise<CheckpointTally[]> {
+    return this.timeline.tally(clusterId, boundaries)
+  }
+
+  async checkpointBounds(clusterId: ObjectIdHex): Promise<CheckpointBounds> {
+    return this.timeline.bounds(clusterId)
+  }
+
+  async checkpointsBetween(clusterId: ObjectIdHex, from: IsoSeconds, to: IsoSeconds, limit: number): Promise<Checkpoint[]> {
+    return this.timeline.between(clusterId, from, to, limit)
   }
 
   async expireCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
