@@ -2,7 +2,7 @@
  * The resource versions of the Atlas Admin API v2 operations Waymark serves, oldest first, with the
  * `Deprecation` and `Sunset` headers of the deprecated ones (docs/behaviour.md#discovery): the checkpoint
  * and project/organization resources have only 2023-01-01; the cluster resources three (the upstream
- * spec's content versions, S1 and S2 of ../shared/spec/discovery-api.md).
+ * spec's content versions: the sources S1 and S2 named in docs/behaviour.md).
  */
 export interface ResourceVersion {
   /** `YYYY-MM-DD`, as `application/vnd.atlas.YYYY-MM-DD+json` names it. */
