@@ -1,5 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto'
-import { DIGEST_REALM, digestHa1 } from './digest-response.js'
+import { DIGEST_REALM } from './digest-profile.js'
+import { digestHa1 } from './digest-response.js'
 
 const LOWER = 'abcdefghijklmnopqrstuvwxyz'
 

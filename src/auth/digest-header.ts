@@ -1,4 +1,4 @@
-import { DIGEST_REALM } from './digest-response.js'
+import { DIGEST_REALM } from './digest-profile.js'
 
 /**
  * The parameters of an `Authorization: Digest …` header that the server uses. Values are unquoted and

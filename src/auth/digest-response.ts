@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { BoundedMap } from '../memory/bounded-map.js'
 import type { DigestAuthorization } from './digest-header.js'
+import { DIGEST_REALM } from './digest-profile.js'
 
-/** The realm of every Digest challenge, as the real API sends it. */
-export const DIGEST_REALM = 'MMS Public API'
+export { DIGEST_REALM }
 
 const NC_SYNTAX = /^[0-9a-fA-F]{8}$/
 const HA1_SYNTAX = /^[0-9a-fA-F]{32}$/

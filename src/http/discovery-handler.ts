@@ -13,7 +13,7 @@ import { startsWithIgnoringCase, type DiscoveryService } from '../domain/discove
 import type { Cluster, Organization, Principal, Project } from '../domain/types.js'
 import { ApiError } from '../errors.js'
 import { parseDiscoveryPath } from './discovery-params.js'
-import type { ApiRequest } from './pipeline.js'
+import type { ApiRequest } from './api-request.js'
 import { parseQuery, type OperationParams, type OutputFormat, type ParsedQuery } from './query-params.js'
 import type { RateScope } from './rate-scope.js'
 import { serializeSuccess } from './render.js'

@@ -5,6 +5,7 @@ import { dialectTemplates, isCheckpointOperation, type ApiRoute, type Dialect } 
 import type { CheckpointService } from '../domain/checkpoint-service.js'
 import { ApiError } from '../errors.js'
 import { AnswerCache, type RememberedAnswer } from './answer-cache.js'
+import type { ApiRequest } from './api-request.js'
 import type { DiscoveryHandler } from './discovery-handler.js'
 import type { DiscoveryLimiters, RateScope } from './rate-scope.js'
 import { parseCheckpointPath } from './path-params.js'
@@ -14,18 +15,7 @@ import { memoizedBody, renderError, renderSerialized, renderUnauthenticated, ser
 import { RouteMatcher, safeDecode } from './route-matcher.js'
 import { isStoreUnavailable, renderStoreUnavailable, logStoreUnavailable } from './store-unavailable.js'
 
-/** An API call as the pipeline sees it, whatever HTTP framework carried it. */
-export interface ApiRequest {
-  readonly method: string
-  /** The request target as sent: path and query, still percent-encoded. */
-  readonly target: string
-  readonly accept: string | undefined
-  readonly authorization: string | undefined
-  /** `scheme://host[:port]` that links in bodies start with. */
-  readonly baseUrl: string
-  /** The caller's IP address (X-Forwarded-For only from trusted proxies); access lists check it. */
-  readonly clientAddress: string | undefined
-}
+export type { ApiRequest }
 
 /** Where the pipeline reports what it could not foresee; answers stay generic. */
 export interface PipelineLog {
