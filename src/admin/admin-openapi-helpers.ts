@@ -1,10 +1,9 @@
 import { OBJECT_ID_PATTERN } from '../fixtures/fixture-schema.js'
 
-/** The building blocks of the admin API's OpenAPI document (admin-openapi.ts, admin-openapi-time.ts). */
+/** The building blocks of the admin API's OpenAPI document (admin-openapi.ts and its admin-openapi-*.ts parts). */
 
 export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` }) as const
 export const objectId = { type: 'string', pattern: OBJECT_ID_PATTERN.source } as const
-export const dateTime = { type: 'string', format: 'date-time' } as const
 export const isoSeconds = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$' } as const
 export const count = { type: 'integer', minimum: 0 } as const
 
@@ -70,9 +69,4 @@ export function item(tag: string, noun: string, schema: string, params: readonly
       responses: { 200: answer('What was deleted, by kind', ref('Deleted')), ...errors(400, 401, 404, 413) },
     },
   }
-}
-
-/** Input: the fields a create or a patch may carry (open: the server answers every unknown one as a violation). */
-export function input(properties: Record<string, unknown>, required: readonly string[] = []) {
-  return { type: 'object', required: [...required], properties }
 }

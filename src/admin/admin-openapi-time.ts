@@ -1,4 +1,5 @@
-import { answer, count, error, errors, isoSeconds, json, object, PARAMS, ref } from './admin-openapi-helpers.js'
+import { Type, type Static } from 'typebox'
+import { answer, error, errors, isoSeconds, json, PARAMS, ref } from './admin-openapi-helpers.js'
 
 /** The admin API's clock and history operations in its OpenAPI document (docs/admin-api.md, "Time"). */
 
@@ -48,37 +49,49 @@ export const TIME_PATHS = {
   },
 } as const
 
-const isoMillis = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$' } as const
+const isoMillis = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$' })
+const TIME_EXPRESSION = Type.String({ description: timeExpression.description })
+const ISO_SECONDS = Type.String({ pattern: isoSeconds.pattern })
+const COUNT = Type.Integer({ minimum: 0 })
+const closed = { additionalProperties: false } as const
 
-export const TIME_SCHEMAS = {
-  Clock: object({ now: isoMillis, frozen: { type: 'boolean' } }),
-  ClockChange: {
-    type: 'object',
-    properties: {
-      advanceBy: { type: 'string', description: 'An ISO 8601 duration in weeks, days, hours, minutes or seconds: PT2H, PT90M, P1D, P1W' },
-      set: { ...timeExpression, description: 'A time at or after the clock\'s (ISO 8601 with a zone, or relative: "now")' },
-      frozen: { type: 'boolean' },
-    },
+/** The clock as the admin API shows it. */
+export const CLOCK = Type.Object({ now: isoMillis, frozen: Type.Boolean() }, closed)
+export type ClockView = Static<typeof CLOCK>
+
+/** A change of the clock: its fields are the ones admin-time.ts reads, with the messages it answers. */
+export const CLOCK_CHANGE = Type.Object({
+  advanceBy: Type.Optional(Type.String({ description: 'An ISO 8601 duration in weeks, days, hours, minutes or seconds: PT2H, PT90M, P1D, P1W' })),
+  set: Type.Optional(Type.String({ description: 'A time at or after the clock\'s (ISO 8601 with a zone, or relative: "now")' })),
+  frozen: Type.Optional(Type.Boolean()),
+})
+
+/** A history request: its fields are the ones admin-time.ts reads. */
+export const HISTORY_REQUEST = Type.Object({
+  from: TIME_EXPRESSION,
+  to: Type.Optional(Type.String({ description: timeExpression.description, default: 'now' })),
+  seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffffffff, description: 'The server\'s seed (--seed) by default' })),
+})
+
+/** What `POST …/history` wrote. */
+export const HISTORY_WRITTEN = Type.Object(
+  {
+    clusterId: Type.String(),
+    from: ISO_SECONDS,
+    to: ISO_SECONDS,
+    seed: Type.Integer(),
+    intervalMinutes: Type.Unsafe<number>({ enum: [15, 30, 60] }),
+    written: COUNT,
+    restorable: COUNT,
+    /** Checkpoints of the same range an interrupted earlier call already wrote. */
+    alreadyThere: COUNT,
+    oldest: Type.Unsafe<string | null>({ oneOf: [{ type: 'null' }, ISO_SECONDS] }),
+    newest: Type.Unsafe<string | null>({ oneOf: [{ type: 'null' }, ISO_SECONDS] }),
   },
-  HistoryRequest: {
-    type: 'object',
-    required: ['from'],
-    properties: {
-      from: timeExpression,
-      to: { ...timeExpression, default: 'now' },
-      seed: { type: 'integer', minimum: 0, maximum: 0xffffffff, description: 'The server\'s seed (--seed) by default' },
-    },
-  },
-  HistoryWritten: object({
-    clusterId: { type: 'string' },
-    from: isoSeconds,
-    to: isoSeconds,
-    seed: { type: 'integer' },
-    intervalMinutes: { enum: [15, 30, 60] },
-    written: count,
-    restorable: count,
-    alreadyThere: count,
-    oldest: { oneOf: [{ type: 'null' }, isoSeconds] },
-    newest: { oneOf: [{ type: 'null' }, isoSeconds] },
-  }),
-} as const
+  closed,
+)
+export type HistoryView = Static<typeof HISTORY_WRITTEN>
+
+export const TIME_SCHEMAS = JSON.parse(
+  JSON.stringify({ Clock: CLOCK, ClockChange: CLOCK_CHANGE, HistoryRequest: HISTORY_REQUEST, HistoryWritten: HISTORY_WRITTEN }),
+) as Record<string, unknown>

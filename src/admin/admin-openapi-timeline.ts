@@ -1,5 +1,6 @@
 import { MAX_BUCKETS, MAX_TIMELINE_CHECKPOINTS } from './admin-timeline.js'
-import { answer, count, errors, isoSeconds, object, objectId, PARAMS, ref } from './admin-openapi-helpers.js'
+import { answer, errors, PARAMS, ref } from './admin-openapi-helpers.js'
+import { TIMELINE_SCHEMAS } from './admin-timeline-schema.js'
 
 /** The admin API's timeline operation in its OpenAPI document (docs/admin-api.md, "Timeline"). */
 
@@ -10,17 +11,6 @@ const time = (name: string, description: string) => ({
   description: `${description}: an ISO 8601 date-time with a zone, or relative to the server's clock ("now", "-7d", "-90m")`,
   schema: { type: 'string' },
 })
-
-const STATE_COUNTS = {
-  total: count,
-  restorable: count,
-  inProgress: count,
-  tokenNotDiscovered: count,
-  outsideWindow: count,
-  notRestorable: count,
-} as const
-
-const nullableIso = { oneOf: [{ type: 'null' }, isoSeconds] } as const
 
 export const TIMELINE_PATHS = {
   '/groups/{groupId}/clusters/{clusterId}/timeline': {
@@ -51,29 +41,4 @@ export const TIMELINE_PATHS = {
   },
 } as const
 
-export const TIMELINE_SCHEMAS = {
-  Timeline: object({
-    clusterId: objectId,
-    now: isoSeconds,
-    window: object({ start: isoSeconds, end: isoSeconds, hours: { type: 'integer', minimum: 1 } }),
-    cluster: object({ count, oldest: nullableIso, newest: nullableIso, newestRestorable: nullableIso }),
-    from: isoSeconds,
-    to: isoSeconds,
-    bucketSeconds: { type: 'integer', minimum: 1 },
-    counts: object(STATE_COUNTS),
-    buckets: { type: 'array', items: object({ start: isoSeconds, ...STATE_COUNTS }) },
-    checkpoints: {
-      oneOf: [
-        { type: 'null' },
-        {
-          type: 'array',
-          items: object({
-            id: objectId,
-            timestamp: isoSeconds,
-            state: { enum: ['restorable', 'inProgress', 'tokenNotDiscovered', 'outsideWindow', 'notRestorable'] },
-          }),
-        },
-      ],
-    },
-  }),
-} as const
+export { TIMELINE_SCHEMAS }

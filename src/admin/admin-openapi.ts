@@ -1,116 +1,14 @@
-import { MAX_POINT_IN_TIME_WINDOW_HOURS } from '../domain/checkpoint-schedule.js'
-import { DEPLOYMENT_FIELDS } from '../domain/deployment.js'
-import {
-  BACKUP_KINDS,
-  CHECKPOINT_INTERVALS_MINUTES,
-  CLUSTER_TYPES,
-  GROUP_ROLES,
-  ORG_ROLES,
-  PART_TYPE_NAMES,
-} from '../domain/types.js'
-import {
-  CLIENT_ID_PATTERN,
-  CLUSTER_NAME_MAX_LENGTH,
-  CLUSTER_NAME_PATTERN,
-  FCV_PATTERN,
-  MAX_INCREMENT,
-  PUBLIC_KEY_PATTERN,
-} from '../fixtures/fixture-schema.js'
-import { DEPLOYMENT_FIELD_SCHEMAS, nullableDeploymentFields, projectFields, projectInputFields } from './admin-openapi-discovery.js'
-import { answer, body, count, dateTime, errors, ERRORS, input, isoSeconds, item, json, listOf, object, objectId, orgFilter, PARAMS, ref } from './admin-openapi-helpers.js'
+import { RECORD_SCHEMAS } from './admin-openapi-records.js'
+import { answer, body, errors, ERRORS, item, json, listOf, object, orgFilter, PARAMS, ref } from './admin-openapi-helpers.js'
 import { TIME_PATHS, TIME_SCHEMAS } from './admin-openapi-time.js'
 import { TIMELINE_PATHS, TIMELINE_SCHEMAS } from './admin-openapi-timeline.js'
 
 /**
- * The OpenAPI 3.1 document of the admin API, written by hand and served at
+ * The OpenAPI 3.1 document of the admin API, served at
  * `GET /_admin/v1/openapi.json`. Response schemas are exact (test/http/admin*.test.ts validates every
- * answer of the admin tests against them); request schemas describe the fixture format, which
- * `validateFixture` checks with the messages the API answers (docs/fixtures.md).
+ * answer of the admin tests against them). The records' schemas are generated from the record schemas
+ * (src/fixtures/schemas, admin-openapi-records.ts); the operations are written here.
  */
-
-const role = {
-  oneOf: [
-    object({ orgId: objectId, roleName: { enum: [...ORG_ROLES] } }),
-    object({ groupId: objectId, roleName: { enum: [...GROUP_ROLES] } }),
-  ],
-}
-const accessList = { type: 'array', items: { type: 'string' }, description: 'IP addresses and CIDR blocks; empty: anywhere' }
-const shard = object({ shardName: { type: 'string', minLength: 1 }, replicaSetName: { type: 'string', minLength: 1 } })
-const configServer = {
-  oneOf: [
-    object({ typeName: { const: 'CONFIG_SERVER_REPLICA_SET' }, replicaSetName: { type: 'string', minLength: 1 } }),
-    object({ typeName: { const: 'CONFIG_SERVER' }, hostIds: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } } }),
-  ],
-}
-const clusterFields = {
-  id: objectId,
-  groupId: objectId,
-  name: { type: 'string', pattern: CLUSTER_NAME_PATTERN.source, maxLength: CLUSTER_NAME_MAX_LENGTH },
-  type: { enum: [...CLUSTER_TYPES] },
-  backup: { enum: [...BACKUP_KINDS], description: 'LEGACY (continuous backup: the only kind with checkpoints), CLOUD or NONE' },
-  featureCompatibilityVersion: { type: 'string', pattern: FCV_PATTERN.source, description: 'Checkpoints exist up to 4.0' },
-  shards: { type: 'array', minItems: 1, items: ref('Shard') },
-  configServer: { oneOf: [{ type: 'null' }, ref('ConfigServer')], description: 'Sharded clusters only' },
-  checkpointIntervalMinutes: {
-    enum: [...CHECKPOINT_INTERVALS_MINUTES, null],
-    description: 'Minutes between checkpoints, sharded clusters only; null: off',
-  },
-  pointInTimeWindowHours: { type: 'integer', minimum: 1, maximum: MAX_POINT_IN_TIME_WINDOW_HOURS },
-  ...DEPLOYMENT_FIELD_SCHEMAS,
-}
-const clusterInputFields = nullableDeploymentFields(clusterFields)
-const CLUSTER_REQUIRED = Object.keys(clusterFields).filter((name) => !(DEPLOYMENT_FIELDS as readonly string[]).includes(name))
-const tokenTimestamp = object({ date: isoSeconds, increment: { type: 'integer', minimum: 0, maximum: MAX_INCREMENT } })
-const part = object(
-  {
-    typeName: { enum: [...PART_TYPE_NAMES] },
-    replicaSetName: { type: 'string' },
-    shardName: { type: 'string' },
-    hostId: { type: 'string' },
-    tokenDiscovered: { type: 'boolean' },
-    tokenTimestamp: ref('TokenTimestamp'),
-  },
-  ['typeName', 'tokenDiscovered', 'tokenTimestamp'],
-)
-const checkpointFields = {
-  id: objectId,
-  clusterId: objectId,
-  groupId: objectId,
-  started: isoSeconds,
-  completed: isoSeconds,
-  timestamp: isoSeconds,
-  restorable: { type: 'boolean' },
-  parts: { type: 'array', minItems: 1, items: ref('CheckpointPart') },
-}
-const apiKeyFields = {
-  publicKey: { type: 'string', pattern: PUBLIC_KEY_PATTERN.source },
-  orgId: objectId,
-  description: { type: 'string' },
-  roles: { type: 'array', items: ref('Role') },
-  accessList,
-  createdAt: isoSeconds,
-}
-const secret = object({ id: objectId, createdAt: isoSeconds, expiresAt: isoSeconds })
-const serviceAccountFields = {
-  clientId: { type: 'string', pattern: CLIENT_ID_PATTERN.source },
-  orgId: objectId,
-  name: { type: 'string' },
-  description: { type: 'string' },
-  roles: { type: 'array', items: ref('Role') },
-  accessList,
-  createdAt: isoSeconds,
-  secrets: { type: 'array', items: ref('ServiceAccountSecret'), description: 'Ids and dates only: a secret is stored as a scrypt hash' },
-}
-const privateKey = { type: 'string', description: 'A UUID: the Digest password; stored only as its hash' }
-const clientSecret = { type: 'string', minLength: 8, maxLength: 1024, description: 'Stored only as a scrypt hash' }
-const counts = object({
-  organizations: count,
-  projects: count,
-  clusters: count,
-  checkpoints: count,
-  apiKeys: count,
-  serviceAccounts: count,
-})
 
 export const ADMIN_OPENAPI = {
   openapi: '3.1.0',
@@ -311,73 +209,10 @@ export const ADMIN_OPENAPI = {
         },
         ['detail', 'error', 'errorCode', 'parameters', 'reason'],
       ),
-      Counts: counts,
+      ...RECORD_SCHEMAS,
       Deleted: object({ deleted: ref('Counts') }),
-      Organization: object({ id: objectId, name: { type: 'string', minLength: 1 } }),
-      OrganizationInput: input({ id: objectId, name: { type: 'string' } }, ['name']),
-      OrganizationPatch: input({ name: { type: 'string' } }),
-      Project: object(projectFields, ['id', 'orgId', 'name']),
-      ProjectInput: input(projectInputFields, ['orgId', 'name']),
-      ProjectPatch: input({ name: projectInputFields.name, createdAt: projectInputFields.createdAt, tags: projectInputFields.tags }),
-      Shard: shard,
-      ConfigServer: configServer,
-      Cluster: object(clusterFields, CLUSTER_REQUIRED),
-      ClusterInput: input(clusterInputFields, ['name', 'type', 'backup', 'featureCompatibilityVersion', 'shards']),
-      ClusterPatch: input(clusterInputFields),
-      TokenTimestamp: tokenTimestamp,
-      CheckpointPart: part,
-      Checkpoint: object(checkpointFields, ['id', 'clusterId', 'groupId', 'started', 'timestamp', 'restorable', 'parts']),
-      CheckpointInput: input(
-        { ...checkpointFields, started: dateTime, completed: { oneOf: [{ type: 'null' }, dateTime] }, timestamp: dateTime },
-        ['started', 'timestamp', 'restorable', 'parts'],
-      ),
-      CheckpointPatch: input({ ...checkpointFields, started: dateTime, completed: { oneOf: [{ type: 'null' }, dateTime] }, timestamp: dateTime }),
-      Role: role,
-      ApiKey: object(apiKeyFields),
-      ApiKeyCreated: object({ ...apiKeyFields, privateKey }, Object.keys(apiKeyFields)),
-      ApiKeyInput: input({ publicKey: apiKeyFields.publicKey, privateKey, orgId: objectId, description: { type: 'string' }, roles: apiKeyFields.roles, accessList }, ['orgId', 'roles']),
-      ApiKeyPatch: input({ privateKey, description: { type: 'string' }, roles: apiKeyFields.roles, accessList }),
-      ServiceAccountSecret: secret,
-      ServiceAccountSecretCreated: object({ id: objectId, createdAt: isoSeconds, expiresAt: isoSeconds, clientSecret }, ['id', 'createdAt', 'expiresAt']),
-      ServiceAccountSecretInput: input({ id: objectId, clientSecret, secretExpiresAt: dateTime }),
-      ServiceAccount: object(serviceAccountFields),
-      ServiceAccountCreated: object({ ...serviceAccountFields, clientSecret }, Object.keys(serviceAccountFields)),
-      ServiceAccountInput: input(
-        {
-          clientId: serviceAccountFields.clientId,
-          clientSecret,
-          secretExpiresAt: dateTime,
-          orgId: objectId,
-          name: { type: 'string' },
-          description: { type: 'string' },
-          roles: serviceAccountFields.roles,
-          accessList,
-        },
-        ['orgId', 'roles'],
-      ),
-      ServiceAccountPatch: input({
-        clientSecret,
-        secretExpiresAt: dateTime,
-        name: { type: 'string' },
-        description: { type: 'string' },
-        roles: serviceAccountFields.roles,
-        accessList,
-      }),
       ...TIME_SCHEMAS,
       ...TIMELINE_SCHEMAS,
-      FixtureDocument: {
-        type: 'object',
-        description: 'A fixture document (docs/fixtures.md); every array is optional',
-        additionalProperties: false,
-        properties: {
-          organizations: { type: 'array', items: ref('OrganizationInput') },
-          projects: { type: 'array', items: ref('ProjectInput') },
-          clusters: { type: 'array', items: ref('ClusterInput') },
-          checkpoints: { type: 'array', items: ref('CheckpointInput') },
-          apiKeys: { type: 'array', items: ref('ApiKeyInput') },
-          serviceAccounts: { type: 'array', items: ref('ServiceAccountInput') },
-        },
-      },
     },
   },
 } as const

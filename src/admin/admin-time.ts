@@ -6,28 +6,10 @@ import { HistoryRefusal, planHistory, writeHistory } from '../producer/write-his
 import type { Store } from '../storage/store.js'
 import { bodyObject, type JsonObject } from './admin-bodies.js'
 import type { AdminRecords } from './admin-records.js'
+import { CLOCK_CHANGE, HISTORY_REQUEST, type ClockView, type HistoryView } from './admin-openapi-time.js'
 import { FieldViolationsError, type FieldViolation } from './field-violations.js'
 
-/** The clock as the admin API shows it. */
-export interface ClockView {
-  readonly now: string
-  readonly frozen: boolean
-}
-
-/** What `POST …/history` wrote. */
-export interface HistoryView {
-  readonly clusterId: string
-  readonly from: string
-  readonly to: string
-  readonly seed: number
-  readonly intervalMinutes: number
-  readonly written: number
-  readonly restorable: number
-  /** Checkpoints of the same range an interrupted earlier call already wrote. */
-  readonly alreadyThere: number
-  readonly oldest: string | null
-  readonly newest: string | null
-}
+export type { ClockView, HistoryView }
 
 /** Checkpoints per transaction: about 20 ms of SQLite each, with a turn of the event loop between. */
 const HISTORY_BATCH = 1000
@@ -58,7 +40,7 @@ export class AdminTime {
    */
   async change(body: unknown): Promise<ClockView> {
     const entry = bodyObject(body)
-    const violations = unknownFields(entry, ['advanceBy', 'set', 'frozen'])
+    const violations = unknownFields(entry, Object.keys(CLOCK_CHANGE.properties))
     const { advanceBy, set, frozen } = entry
     if (advanceBy === undefined && set === undefined && frozen === undefined) {
       violations.push({ field: '', description: 'give advanceBy (an ISO 8601 duration), set (a time) or frozen (true or false)' })
@@ -103,7 +85,7 @@ export class AdminTime {
   async history(groupId: string | undefined, clusterId: string | undefined, body: unknown): Promise<HistoryView> {
     const cluster = await this.records.cluster(groupId, clusterId)
     const entry = bodyObject(body)
-    const violations = unknownFields(entry, ['from', 'to', 'seed'])
+    const violations = unknownFields(entry, Object.keys(HISTORY_REQUEST.properties))
     const nowMs = this.clock.now()
     const time = (field: 'from' | 'to', fallback: string | undefined): number => {
       const value = entry[field] ?? fallback

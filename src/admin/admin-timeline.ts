@@ -1,52 +1,13 @@
-import { checkpointState, type CheckpointState } from '../domain/checkpoint-state.js'
+import { checkpointState } from '../domain/checkpoint-state.js'
 import { parseTimeExpression } from '../domain/time-expressions.js'
 import type { IsoSeconds } from '../domain/types.js'
 import { ApiError } from '../errors.js'
-import type { CheckpointBounds, CheckpointTally, Store } from '../storage/store.js'
+import type { CheckpointTally, Store } from '../storage/store.js'
 import type { AdminQuery } from './admin-query.js'
 import type { AdminRecords } from './admin-records.js'
+import type { BucketView, StateCounts, TimelineMark, TimelineView } from './admin-timeline-schema.js'
 
-/** How many checkpoints of a range are in each state (domain/checkpoint-state.ts). */
-export interface StateCounts {
-  readonly total: number
-  readonly restorable: number
-  readonly inProgress: number
-  readonly tokenNotDiscovered: number
-  readonly outsideWindow: number
-  readonly notRestorable: number
-}
-
-/** One bucket with checkpoints: its start (it lasts `bucketSeconds`) and its counts. */
-export interface BucketView extends StateCounts {
-  readonly start: IsoSeconds
-}
-
-/** One checkpoint on the timeline: enough to draw it; the rest is `GET …/checkpoints/{id}`. */
-export interface TimelineMark {
-  readonly id: string
-  readonly timestamp: IsoSeconds
-  readonly state: CheckpointState
-}
-
-/** What `GET …/clusters/{clusterId}/timeline` answers (docs/admin-api.md, "Timeline"). */
-export interface TimelineView {
-  readonly clusterId: string
-  /** The server's clock. */
-  readonly now: IsoSeconds
-  /** The point-in-time window: `now` less the cluster's `pointInTimeWindowHours`, to `now`. */
-  readonly window: { readonly start: IsoSeconds; readonly end: IsoSeconds; readonly hours: number }
-  /** The cluster's whole history: its count, oldest, newest and newest restorable checkpoint. */
-  readonly cluster: CheckpointBounds
-  readonly from: IsoSeconds
-  readonly to: IsoSeconds
-  readonly bucketSeconds: number
-  /** The range's counts, by state. */
-  readonly counts: StateCounts
-  /** Only the buckets with checkpoints, oldest first: a missing bucket is a gap. */
-  readonly buckets: readonly BucketView[]
-  /** Every checkpoint of the range, oldest first, when there are at most `maxCheckpoints`; null otherwise. */
-  readonly checkpoints: readonly TimelineMark[] | null
-}
+export type { BucketView, StateCounts, TimelineMark, TimelineView }
 
 /** Buckets per call at most: a bucket per pixel column of a wide screen. */
 export const MAX_BUCKETS = 1000
