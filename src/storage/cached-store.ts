@@ -2,18 +2,14 @@ import { BoundedMap, type Bounds } from '../memory/bounded-map.js'
 import type { ApiKey, Checkpoint, Cluster, DataSet, IsoSeconds, ObjectIdHex, Organization, Project, ServiceAccount } from '../domain/types.js'
 import type {
   ApplySummary,
-  CheckpointBounds,
-  CheckpointKey,
   CheckpointPage,
-  CheckpointTally,
   DeleteSummary,
-  NamedSecret,
   PageRequest,
-  RevokedToken,
   SchemaMigration,
   Store,
 } from './store.js'
 import { ListCache } from './list-cache.js'
+import { PassThroughStore } from './pass-through-store.js'
 
 /**
  * Something that tells a cache when another connection committed a write (PostgreSQL's LISTEN/NOTIFY, see
@@ -104,10 +100,9 @@ const PEERS = new Map<string, Set<CachedStore>>()
  *
  * Cached objects are shared between callers and must not be mutated (the domain's types are readonly).
  */
-export class CachedStore implements Store {
+export class CachedStore extends PassThroughStore implements Store {
   readonly engine: string
   readonly migration: SchemaMigration
-  readonly #inner: Store
   readonly #freshness: Freshness
   readonly #peers: Set<CachedStore>
   readonly #unsubscribe: () => void
@@ -131,7 +126,7 @@ export class CachedStore implements Store {
   readonly #lists = new ListCache()
 
   constructor(inner: Store, freshness: Freshness, location: string) {
-    this.#inner = inner
+    super(inner)
     this.engine = inner.engine
     this.migration = inner.migration
     this.#freshness = freshness
@@ -154,7 +149,7 @@ export class CachedStore implements Store {
    * admin API (what it shows is what is stored).
    */
   freshReads(): Store {
-    const inner = this.#inner
+    const inner = this.inner
     return new Proxy(this, {
       get: (target, property) => {
         const source = typeof property === 'string' && CACHED_READS.has(property) ? inner : target
@@ -255,94 +250,94 @@ export class CachedStore implements Store {
   // --- Cached reads ---
 
   getOrganization(id: ObjectIdHex): Promise<Organization | undefined> {
-    return this.#read(this.#organizations, id, () => this.#inner.getOrganization(id))
+    return this.#read(this.#organizations, id, () => this.inner.getOrganization(id))
   }
 
   getProject(id: ObjectIdHex): Promise<Project | undefined> {
-    return this.#read(this.#projects, id, () => this.#inner.getProject(id))
+    return this.#read(this.#projects, id, () => this.inner.getProject(id))
   }
 
   getClusterById(groupId: ObjectIdHex, clusterId: ObjectIdHex): Promise<Cluster | undefined> {
-    return this.#read(this.#clustersById, `${groupId}/${clusterId}`, () => this.#inner.getClusterById(groupId, clusterId))
+    return this.#read(this.#clustersById, `${groupId}/${clusterId}`, () => this.inner.getClusterById(groupId, clusterId))
   }
 
   getClusterByName(groupId: ObjectIdHex, name: string): Promise<Cluster | undefined> {
-    return this.#read(this.#clustersByName, `${groupId}/${name}`, () => this.#inner.getClusterByName(groupId, name))
+    return this.#read(this.#clustersByName, `${groupId}/${name}`, () => this.inner.getClusterByName(groupId, name))
   }
 
   listProjectsOfOrganization(orgId: ObjectIdHex): Promise<Project[]> {
-    return this.#readList(`o:${orgId}`, () => this.#inner.listProjectsOfOrganization(orgId))
+    return this.#readList(`o:${orgId}`, () => this.inner.listProjectsOfOrganization(orgId))
   }
 
   listClustersOfProject(groupId: ObjectIdHex): Promise<Cluster[]> {
-    return this.#readList(`g:${groupId}`, () => this.#inner.listClustersOfProject(groupId))
+    return this.#readList(`g:${groupId}`, () => this.inner.listClustersOfProject(groupId))
   }
 
   getApiKey(publicKey: string): Promise<ApiKey | undefined> {
-    return this.#read(this.#apiKeys, publicKey, () => this.#inner.getApiKey(publicKey))
+    return this.#read(this.#apiKeys, publicKey, () => this.inner.getApiKey(publicKey))
   }
 
   getServiceAccount(clientId: string): Promise<ServiceAccount | undefined> {
-    return this.#read(this.#serviceAccounts, clientId, () => this.#inner.getServiceAccount(clientId))
+    return this.#read(this.#serviceAccounts, clientId, () => this.inner.getServiceAccount(clientId))
   }
 
   isTokenRevoked(jti: string): Promise<boolean> {
-    return this.#read(this.#revoked, jti, () => this.#inner.isTokenRevoked(jti))
+    return this.#read(this.#revoked, jti, () => this.inner.isTokenRevoked(jti))
   }
 
   getCheckpoint(clusterId: ObjectIdHex, checkpointId: ObjectIdHex): Promise<Checkpoint | undefined> {
-    return this.#read(this.#checkpoints, `${clusterId}/${checkpointId}`, () => this.#inner.getCheckpoint(clusterId, checkpointId))
+    return this.#read(this.#checkpoints, `${clusterId}/${checkpointId}`, () => this.inner.getCheckpoint(clusterId, checkpointId))
   }
 
   pageCheckpoints(clusterId: ObjectIdHex, page: PageRequest): Promise<CheckpointPage> {
     const key = `${clusterId}/${page.offset}/${page.limit}`
-    return this.#read(this.#pages, key, () => this.#inner.pageCheckpoints(clusterId, page))
+    return this.#read(this.#pages, key, () => this.inner.pageCheckpoints(clusterId, page))
   }
 
   // --- Writes: every one empties the caches ---
 
   revokeToken(jti: string, expiresAtSeconds: number): Promise<void> {
-    return this.#write(() => this.#inner.revokeToken(jti, expiresAtSeconds))
+    return this.#write(() => this.inner.revokeToken(jti, expiresAtSeconds))
   }
 
   apply(data: DataSet): Promise<ApplySummary> {
-    return this.#write(() => this.#inner.apply(data))
+    return this.#write(() => this.inner.apply(data))
   }
 
   applyInBatches(data: DataSet, checkpointBatches: AsyncIterable<readonly Checkpoint[]>): Promise<ApplySummary> {
-    return this.#write(() => this.#inner.applyInBatches(data, checkpointBatches))
+    return this.#write(() => this.inner.applyInBatches(data, checkpointBatches))
   }
 
   putSecret(name: string, value: string): Promise<void> {
-    return this.#write(() => this.#inner.putSecret(name, value))
+    return this.#write(() => this.inner.putSecret(name, value))
   }
 
   deleteOrganization(id: ObjectIdHex): Promise<DeleteSummary> {
-    return this.#write(() => this.#inner.deleteOrganization(id))
+    return this.#write(() => this.inner.deleteOrganization(id))
   }
 
   deleteProject(id: ObjectIdHex): Promise<DeleteSummary> {
-    return this.#write(() => this.#inner.deleteProject(id))
+    return this.#write(() => this.inner.deleteProject(id))
   }
 
   deleteCluster(groupId: ObjectIdHex, clusterId: ObjectIdHex): Promise<DeleteSummary> {
-    return this.#write(() => this.#inner.deleteCluster(groupId, clusterId))
+    return this.#write(() => this.inner.deleteCluster(groupId, clusterId))
   }
 
   deleteCheckpoint(clusterId: ObjectIdHex, checkpointId: ObjectIdHex): Promise<boolean> {
-    return this.#write(() => this.#inner.deleteCheckpoint(clusterId, checkpointId))
+    return this.#write(() => this.inner.deleteCheckpoint(clusterId, checkpointId))
   }
 
   deleteApiKey(publicKey: string): Promise<boolean> {
-    return this.#write(() => this.#inner.deleteApiKey(publicKey))
+    return this.#write(() => this.inner.deleteApiKey(publicKey))
   }
 
   deleteServiceAccount(clientId: string): Promise<boolean> {
-    return this.#write(() => this.#inner.deleteServiceAccount(clientId))
+    return this.#write(() => this.inner.deleteServiceAccount(clientId))
   }
 
   reset(): Promise<DeleteSummary> {
-    return this.#write(() => this.#inner.reset())
+    return this.#write(() => this.inner.reset())
   }
 
   // The producer calls these on every tick (up to 100 a second), mostly changing nothing: the caches are
@@ -350,11 +345,11 @@ export class CachedStore implements Store {
   // took the generation before it, so it keeps nothing.
 
   async expireCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
-    return this.#invalidateIfChanged(await this.#inner.expireCheckpoints(clusterId, before, limit))
+    return this.#invalidateIfChanged(await this.inner.expireCheckpoints(clusterId, before, limit))
   }
 
   async pruneCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
-    return this.#invalidateIfChanged(await this.#inner.pruneCheckpoints(clusterId, before, limit))
+    return this.#invalidateIfChanged(await this.inner.pruneCheckpoints(clusterId, before, limit))
   }
 
   #invalidateIfChanged(changed: number): number {
@@ -362,90 +357,10 @@ export class CachedStore implements Store {
     return changed
   }
 
-  // --- Passed through: nonce leases and secrets (never cached), whole-store reads, availability ---
-
-  claimNonceLease(nonce: string, owner: string, expiresAtSeconds: number): Promise<boolean> {
-    return this.#inner.claimNonceLease(nonce, owner, expiresAtSeconds)
-  }
-
-  getOrCreateSecret(name: string, create: () => string): Promise<string> {
-    return this.#inner.getOrCreateSecret(name, create)
-  }
-
-  ping(): Promise<void> {
-    return this.#inner.ping()
-  }
-
-  checkWritable(): Promise<boolean> {
-    return this.#inner.checkWritable()
-  }
-
   async close(): Promise<void> {
     this.#clear()
     this.#unsubscribe()
     this.#peers.delete(this)
-    await this.#inner.close()
-  }
-
-  listOrganizations(): Promise<Organization[]> {
-    return this.#inner.listOrganizations()
-  }
-
-  listProjects(): Promise<Project[]> {
-    return this.#inner.listProjects()
-  }
-
-  listClusters(): Promise<Cluster[]> {
-    return this.#inner.listClusters()
-  }
-
-  listApiKeys(): Promise<ApiKey[]> {
-    return this.#inner.listApiKeys()
-  }
-
-  listServiceAccounts(): Promise<ServiceAccount[]> {
-    return this.#inner.listServiceAccounts()
-  }
-
-  listSecrets(): Promise<NamedSecret[]> {
-    return this.#inner.listSecrets()
-  }
-
-  listRevokedTokens(nowSeconds: number): Promise<RevokedToken[]> {
-    return this.#inner.listRevokedTokens(nowSeconds)
-  }
-
-  checkpointsAfter(clusterId: ObjectIdHex, after: CheckpointKey | undefined, limit: number): Promise<Checkpoint[]> {
-    return this.#inner.checkpointsAfter(clusterId, after, limit)
-  }
-
-  countCheckpointsUpTo(clusterId: ObjectIdHex, key: CheckpointKey): Promise<number> {
-    return this.#inner.countCheckpointsUpTo(clusterId, key)
-  }
-
-  findCheckpoint(checkpointId: ObjectIdHex): Promise<Checkpoint | undefined> {
-    return this.#inner.findCheckpoint(checkpointId)
-  }
-
-  findCluster(clusterId: ObjectIdHex): Promise<Cluster | undefined> {
-    return this.#inner.findCluster(clusterId)
-  }
-
-  listScheduledClusters(): Promise<Cluster[]> {
-    return this.#inner.listScheduledClusters()
-  }
-
-  // The timeline's reads (the admin API only, which reads fresh anyway): index lookups, never cached.
-
-  tallyCheckpoints(clusterId: ObjectIdHex, boundaries: readonly IsoSeconds[]): Promise<CheckpointTally[]> {
-    return this.#inner.tallyCheckpoints(clusterId, boundaries)
-  }
-
-  checkpointBounds(clusterId: ObjectIdHex): Promise<CheckpointBounds> {
-    return this.#inner.checkpointBounds(clusterId)
-  }
-
-  checkpointsBetween(clusterId: ObjectIdHex, from: IsoSeconds, to: IsoSeconds, limit: number): Promise<Checkpoint[]> {
-    return this.#inner.checkpointsBetween(clusterId, from, to, limit)
+    await this.inner.close()
   }
 }
