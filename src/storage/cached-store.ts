@@ -14,6 +14,8 @@ import type {
   Store,
 } from './store.js'
 import { ListCache } from './list-cache.js'
+import type { Snapshot, SnapshotSettings } from '../domain/legacy-backup/snapshot-types.js'
+import type { CompletedFilter, SnapshotPage } from './snapshot-store.js'
 
 /**
  * Something that tells a cache when another connection committed a write (PostgreSQL's LISTEN/NOTIFY, see
@@ -355,6 +357,42 @@ export class CachedStore implements Store {
 
   async pruneCheckpoints(clusterId: ObjectIdHex, before: IsoSeconds, limit: number): Promise<number> {
     return this.#invalidateIfChanged(await this.#inner.pruneCheckpoints(clusterId, before, limit))
+  }
+
+  // Legacy backup snapshots: read through (they depend on the clock), every write empties the caches.
+
+  putSnapshots(snapshots: readonly Snapshot[]): Promise<number> {
+    return this.#write(() => this.#inner.putSnapshots(snapshots))
+  }
+  deleteSnapshot(clusterId: ObjectIdHex, snapshotId: ObjectIdHex): Promise<boolean> {
+    return this.#write(() => this.#inner.deleteSnapshot(clusterId, snapshotId))
+  }
+  putSnapshotSettings(clusterId: ObjectIdHex, settings: SnapshotSettings): Promise<void> {
+    return this.#write(() => this.#inner.putSnapshotSettings(clusterId, settings))
+  }
+  async deleteExpiredSnapshots(now: IsoSeconds, limit: number): Promise<number> {
+    return this.#invalidateIfChanged(await this.#inner.deleteExpiredSnapshots(now, limit))
+  }
+  pageSnapshots(clusterId: ObjectIdHex, filter: CompletedFilter, now: IsoSeconds, page: PageRequest): Promise<SnapshotPage> {
+    return this.#inner.pageSnapshots(clusterId, filter, now, page)
+  }
+  getSnapshot(clusterId: ObjectIdHex, snapshotId: ObjectIdHex, now: IsoSeconds): Promise<Snapshot | undefined> {
+    return this.#inner.getSnapshot(clusterId, snapshotId, now)
+  }
+  listSnapshotsOfCluster(clusterId: ObjectIdHex): Promise<Snapshot[]> {
+    return this.#inner.listSnapshotsOfCluster(clusterId)
+  }
+  baseSnapshot(clusterId: ObjectIdHex, at: IsoSeconds, now: IsoSeconds): Promise<Snapshot | undefined> {
+    return this.#inner.baseSnapshot(clusterId, at, now)
+  }
+  snapshotFloor(clusterId: ObjectIdHex, now: IsoSeconds): Promise<IsoSeconds | null> {
+    return this.#inner.snapshotFloor(clusterId, now)
+  }
+  nextSnapshotExpiry(now: IsoSeconds): Promise<IsoSeconds | null> {
+    return this.#inner.nextSnapshotExpiry(now)
+  }
+  getSnapshotSettings(clusterId: ObjectIdHex): Promise<SnapshotSettings | undefined> {
+    return this.#inner.getSnapshotSettings(clusterId)
   }
 
   #invalidateIfChanged(changed: number): number {

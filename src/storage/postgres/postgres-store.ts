@@ -30,6 +30,9 @@ import { StoreNotFoundError, StoreUnavailableError, withUnavailableErrors, Write
 import { TurnBatch } from '../turn-batch.js'
 import { isPostgresUnavailable, postgresUnavailableKind } from './postgres-errors.js'
 import { checkpointBounds, checkpointsBetween, tallyCheckpoints } from './postgres-timeline.js'
+import { deleteAllSnapshots, deleteSnapshotsOfCluster, PostgresSnapshots } from './postgres-snapshots.js'
+import type { Snapshot, SnapshotSettings } from '../../domain/legacy-backup/snapshot-types.js'
+import type { CompletedFilter, SnapshotPage } from '../snapshot-store.js'
 import {
   apiKeyFromRow,
   checkpointFromRow,
@@ -683,6 +686,7 @@ export class PostgresStore implements Store {
       counts.serviceAccounts = await changes(client, 'DELETE FROM service_accounts', [])
       counts.projects = await changes(client, 'DELETE FROM projects', [])
       counts.organizations = await changes(client, 'DELETE FROM organizations', [])
+      await deleteAllSnapshots(client)
     })
   }
 
@@ -690,6 +694,46 @@ export class PostgresStore implements Store {
    * Runs `remove` in one transaction under the lock `apply` takes (deletes renumber ranks too), with the
    * long timeout (a cluster may hold millions of checkpoints), and answers what it counted.
    */
+  // --- Legacy backup snapshots (postgres-snapshots.ts) ---
+
+  #snapshots: PostgresSnapshots | undefined
+  private get snapshots(): PostgresSnapshots {
+    return (this.#snapshots ??= new PostgresSnapshots(this.pool))
+  }
+  async putSnapshots(snapshots: readonly Snapshot[]): Promise<number> {
+    return this.snapshots.put(snapshots)
+  }
+  async pageSnapshots(clusterId: ObjectIdHex, filter: CompletedFilter, now: IsoSeconds, page: PageRequest): Promise<SnapshotPage> {
+    return this.snapshots.page(clusterId, filter, now, page.offset, page.limit)
+  }
+  async getSnapshot(clusterId: ObjectIdHex, snapshotId: ObjectIdHex, now: IsoSeconds): Promise<Snapshot | undefined> {
+    return this.snapshots.get(clusterId, snapshotId, now)
+  }
+  async listSnapshotsOfCluster(clusterId: ObjectIdHex): Promise<Snapshot[]> {
+    return this.snapshots.ofCluster(clusterId)
+  }
+  async baseSnapshot(clusterId: ObjectIdHex, at: IsoSeconds, now: IsoSeconds): Promise<Snapshot | undefined> {
+    return this.snapshots.base(clusterId, at, now)
+  }
+  async snapshotFloor(clusterId: ObjectIdHex, now: IsoSeconds): Promise<IsoSeconds | null> {
+    return this.snapshots.floor(clusterId, now)
+  }
+  async deleteSnapshot(clusterId: ObjectIdHex, snapshotId: ObjectIdHex): Promise<boolean> {
+    return this.snapshots.delete(clusterId, snapshotId)
+  }
+  async deleteExpiredSnapshots(now: IsoSeconds, limit: number): Promise<number> {
+    return this.snapshots.deleteExpired(now, limit)
+  }
+  async nextSnapshotExpiry(now: IsoSeconds): Promise<IsoSeconds | null> {
+    return this.snapshots.nextExpiry(now)
+  }
+  async getSnapshotSettings(clusterId: ObjectIdHex): Promise<SnapshotSettings | undefined> {
+    return this.snapshots.getSettings(clusterId)
+  }
+  async putSnapshotSettings(clusterId: ObjectIdHex, settings: SnapshotSettings): Promise<void> {
+    return this.snapshots.putSettings(clusterId, settings)
+  }
+
   private async deleting(remove: (client: PoolClient, counts: Counts) => Promise<void>): Promise<DeleteSummary> {
     const counts: Counts = { organizations: 0, projects: 0, clusters: 0, checkpoints: 0, apiKeys: 0, serviceAccounts: 0 }
     const client = await this.pool.connect()
@@ -738,6 +782,8 @@ async function deleteProjectIn(client: PoolClient, id: string, counts: Counts): 
 }
 
 async function deleteClusterIn(client: PoolClient, groupId: string, clusterId: string, counts: Counts): Promise<void> {
+  const found = await client.query('SELECT 1 FROM clusters WHERE id = $1 AND group_id = $2', [clusterId, groupId])
+  if (found.rows.length > 0) await deleteSnapshotsOfCluster(client, clusterId)
   counts.checkpoints += await changes(client, 'DELETE FROM checkpoints WHERE cluster_id = $1', [clusterId])
   counts.clusters += await changes(client, 'DELETE FROM clusters WHERE id = $1 AND group_id = $2', [clusterId, groupId])
 }

@@ -35,6 +35,9 @@ import { isSqliteUnavailable, sqliteUnavailableKind } from './sqlite-errors.js'
 import { checkInBackground, checkpointInWorker, DamagedStoreError, fileSize, quickCheck, SYNC_CHECK_MAX_BYTES } from './sqlite-integrity.js'
 import { checkSchemaVersion, LATEST_SCHEMA_VERSION, migrate } from './sqlite-migrations.js'
 import { SqliteTimeline } from './sqlite-timeline.js'
+import { SqliteSnapshots } from './sqlite-snapshots.js'
+import type { Snapshot, SnapshotSettings } from '../../domain/legacy-backup/snapshot-types.js'
+import type { CompletedFilter, SnapshotPage } from '../snapshot-store.js'
 import {
   apiKeyFromRow,
   serviceAccountFromRow,
@@ -313,6 +316,7 @@ export class SqliteStore implements Store {
   private lastDataVersion: number | undefined
   private readonly leaseClaims: TurnBatch<LeaseClaim, boolean>
   private readonly timeline: SqliteTimeline
+  private readonly snapshots: SqliteSnapshots
 
   private constructor(
     private readonly db: Database.Database,
@@ -326,6 +330,7 @@ export class SqliteStore implements Store {
     this.applyTransaction = db.transaction((data: DataSet) => this.applySync(data))
     this.whole = prepareWholeStoreStatements(db)
     this.timeline = new SqliteTimeline(db)
+    this.snapshots = new SqliteSnapshots(db)
     this.checkpointsAfterTransaction = db.transaction((clusterId, after, limit) =>
       this.checkpointsAfterSync(clusterId, after, limit),
     )
@@ -823,10 +828,52 @@ export class SqliteStore implements Store {
         (statement) => statement.run().changes,
       )
       Object.assign(counts, { checkpoints, clusters, apiKeys, serviceAccounts, projects, organizations })
+      this.snapshots.deleteAll()
     })
   }
 
   /** Runs `remove` in one immediate transaction and answers what it counted. */
+  // --- Legacy backup snapshots (sqlite-snapshots.ts) ---
+
+  async putSnapshots(snapshots: readonly Snapshot[]): Promise<number> {
+    await this.gate.pass()
+    return this.snapshots.put(snapshots)
+  }
+  async pageSnapshots(clusterId: ObjectIdHex, filter: CompletedFilter, now: IsoSeconds, page: PageRequest): Promise<SnapshotPage> {
+    return this.snapshots.page(clusterId, filter, now, page.offset, page.limit)
+  }
+  async getSnapshot(clusterId: ObjectIdHex, snapshotId: ObjectIdHex, now: IsoSeconds): Promise<Snapshot | undefined> {
+    return this.snapshots.get(clusterId, snapshotId, now)
+  }
+  async listSnapshotsOfCluster(clusterId: ObjectIdHex): Promise<Snapshot[]> {
+    return this.snapshots.ofCluster(clusterId)
+  }
+  async baseSnapshot(clusterId: ObjectIdHex, at: IsoSeconds, now: IsoSeconds): Promise<Snapshot | undefined> {
+    return this.snapshots.base(clusterId, at, now)
+  }
+  async snapshotFloor(clusterId: ObjectIdHex, now: IsoSeconds): Promise<IsoSeconds | null> {
+    return this.snapshots.floor(clusterId, now)
+  }
+  async deleteSnapshot(clusterId: ObjectIdHex, snapshotId: ObjectIdHex): Promise<boolean> {
+    await this.gate.pass()
+    return this.snapshots.delete(clusterId, snapshotId)
+  }
+  async deleteExpiredSnapshots(now: IsoSeconds, limit: number): Promise<number> {
+    checkLimit(limit)
+    await this.gate.pass()
+    return this.snapshots.deleteExpired(now, limit)
+  }
+  async nextSnapshotExpiry(now: IsoSeconds): Promise<IsoSeconds | null> {
+    return this.snapshots.nextExpiry(now)
+  }
+  async getSnapshotSettings(clusterId: ObjectIdHex): Promise<SnapshotSettings | undefined> {
+    return this.snapshots.getSettings(clusterId)
+  }
+  async putSnapshotSettings(clusterId: ObjectIdHex, settings: SnapshotSettings): Promise<void> {
+    await this.gate.pass()
+    this.snapshots.putSettings(clusterId, settings)
+  }
+
   private async deleting(remove: (counts: Counts) => void): Promise<DeleteSummary> {
     await this.gate.pass()
     const counts: Counts = { ...NOTHING_DELETED }
@@ -849,6 +896,7 @@ export class SqliteStore implements Store {
   }
 
   private deleteClusterSync(groupId: string, clusterId: string, counts: Counts): void {
+    if (this.stmt.getClusterById.get(clusterId, groupId)) this.snapshots.deleteOfCluster(clusterId)
     counts.checkpoints += this.admin.deleteCheckpointsOf.run(clusterId).changes
     counts.clusters += this.admin.deleteCluster.run(clusterId, groupId).changes
   }
