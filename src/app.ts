@@ -85,7 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     claimLease: (nonce, owner, expiresAtSeconds) => store.claimNonceLease(nonce, owner, expiresAtSeconds),
   })
   const tokenSecret = await store.getOrCreateSecret(TOKEN_SECRET, newSecret)
-  const checkpoints = new CheckpointService(store)
+  const checkpoints = new CheckpointService(store, now)
   const pipeline = new ApiPipeline({
     dialects: DIALECTS,
     authenticator: new Authenticator({ store, nonces, tokenSecret, now }),
