@@ -16,6 +16,8 @@ import type {
 import { ListCache } from './list-cache.js'
 import type { Snapshot, SnapshotSettings } from '../domain/legacy-backup/snapshot-types.js'
 import type { CompletedFilter, SnapshotPage } from './snapshot-store.js'
+import type { ForcedEnd, RestoreJob } from '../domain/legacy-backup/restore-types.js'
+import type { RestoreJobPage } from './restore-job-store.js'
 
 /**
  * Something that tells a cache when another connection committed a write (PostgreSQL's LISTEN/NOTIFY, see
@@ -359,6 +361,25 @@ export class CachedStore implements Store {
     return this.#invalidateIfChanged(await this.#inner.pruneCheckpoints(clusterId, before, limit))
   }
 
+  // Legacy backup restore jobs: read through (their state follows the clock), every write empties the caches.
+  putRestoreJobs(jobs: readonly RestoreJob[]): Promise<number> {
+    return this.#write(() => this.#inner.putRestoreJobs(jobs))
+  }
+  async countRestoreDownload(jobId: ObjectIdHex, hash: string, maxDownloads: number): Promise<number | undefined> {
+    return this.#write(() => this.#inner.countRestoreDownload(jobId, hash, maxDownloads))
+  }
+  endRestoreJob(jobId: ObjectIdHex, status: ForcedEnd, at: IsoSeconds): Promise<boolean> {
+    return this.#write(() => this.#inner.endRestoreJob(jobId, status, at))
+  }
+  pageRestoreJobs(clusterId: ObjectIdHex, batchId: ObjectIdHex | undefined, page: PageRequest): Promise<RestoreJobPage> {
+    return this.#inner.pageRestoreJobs(clusterId, batchId, page)
+  }
+  getRestoreJob(jobId: ObjectIdHex): Promise<RestoreJob | undefined> {
+    return this.#inner.getRestoreJob(jobId)
+  }
+  restoreJobsIntoTarget(targetClusterId: ObjectIdHex): Promise<RestoreJob[]> {
+    return this.#inner.restoreJobsIntoTarget(targetClusterId)
+  }
   // Legacy backup snapshots: read through (they depend on the clock), every write empties the caches.
 
   putSnapshots(snapshots: readonly Snapshot[]): Promise<number> {

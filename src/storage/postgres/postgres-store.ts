@@ -31,6 +31,9 @@ import { TurnBatch } from '../turn-batch.js'
 import { isPostgresUnavailable, postgresUnavailableKind } from './postgres-errors.js'
 import { checkpointBounds, checkpointsBetween, tallyCheckpoints } from './postgres-timeline.js'
 import { deleteAllSnapshots, deleteSnapshotsOfCluster, PostgresSnapshots } from './postgres-snapshots.js'
+import { deleteAllRestoreJobs, deleteRestoreJobsOfCluster, PostgresRestoreJobs } from './postgres-restore-jobs.js'
+import type { ForcedEnd, RestoreJob } from '../../domain/legacy-backup/restore-types.js'
+import type { RestoreJobPage } from '../restore-job-store.js'
 import type { Snapshot, SnapshotSettings } from '../../domain/legacy-backup/snapshot-types.js'
 import type { CompletedFilter, SnapshotPage } from '../snapshot-store.js'
 import {
@@ -687,6 +690,7 @@ export class PostgresStore implements Store {
       counts.projects = await changes(client, 'DELETE FROM projects', [])
       counts.organizations = await changes(client, 'DELETE FROM organizations', [])
       await deleteAllSnapshots(client)
+      await deleteAllRestoreJobs(client)
     })
   }
 
@@ -732,6 +736,31 @@ export class PostgresStore implements Store {
   }
   async putSnapshotSettings(clusterId: ObjectIdHex, settings: SnapshotSettings): Promise<void> {
     return this.snapshots.putSettings(clusterId, settings)
+  }
+
+  // --- Legacy backup restore jobs (postgres-restore-jobs.ts) ---
+
+  #restoreJobs: PostgresRestoreJobs | undefined
+  private get restoreJobs(): PostgresRestoreJobs {
+    return (this.#restoreJobs ??= new PostgresRestoreJobs(this.pool))
+  }
+  async putRestoreJobs(jobs: readonly RestoreJob[]): Promise<number> {
+    return this.restoreJobs.put(jobs)
+  }
+  async pageRestoreJobs(clusterId: ObjectIdHex, batchId: ObjectIdHex | undefined, page: PageRequest): Promise<RestoreJobPage> {
+    return this.restoreJobs.page(clusterId, batchId, page.offset, page.limit)
+  }
+  async getRestoreJob(jobId: ObjectIdHex): Promise<RestoreJob | undefined> {
+    return this.restoreJobs.get(jobId)
+  }
+  async restoreJobsIntoTarget(targetClusterId: ObjectIdHex): Promise<RestoreJob[]> {
+    return this.restoreJobs.intoTarget(targetClusterId)
+  }
+  async countRestoreDownload(jobId: ObjectIdHex, hash: string, maxDownloads: number): Promise<number | undefined> {
+    return this.restoreJobs.countDownload(jobId, hash, maxDownloads)
+  }
+  async endRestoreJob(jobId: ObjectIdHex, status: ForcedEnd, at: IsoSeconds): Promise<boolean> {
+    return this.restoreJobs.end(jobId, status, at)
   }
 
   private async deleting(remove: (client: PoolClient, counts: Counts) => Promise<void>): Promise<DeleteSummary> {
@@ -783,7 +812,10 @@ async function deleteProjectIn(client: PoolClient, id: string, counts: Counts): 
 
 async function deleteClusterIn(client: PoolClient, groupId: string, clusterId: string, counts: Counts): Promise<void> {
   const found = await client.query('SELECT 1 FROM clusters WHERE id = $1 AND group_id = $2', [clusterId, groupId])
-  if (found.rows.length > 0) await deleteSnapshotsOfCluster(client, clusterId)
+  if (found.rows.length > 0) {
+    await deleteSnapshotsOfCluster(client, clusterId)
+    await deleteRestoreJobsOfCluster(client, clusterId)
+  }
   counts.checkpoints += await changes(client, 'DELETE FROM checkpoints WHERE cluster_id = $1', [clusterId])
   counts.clusters += await changes(client, 'DELETE FROM clusters WHERE id = $1 AND group_id = $2', [clusterId, groupId])
 }

@@ -207,6 +207,31 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  // Legacy backup restore jobs (docs/behaviour.md#restore-jobs): listed newest first under the cluster of
+  // the path, by batch, looked up by id and by target; the record is a JSON document, what changes later
+  // (downloads, the file's hash, an end forced through the admin API) are columns.
+  {
+    version: 11,
+    name: 'legacy backup restore jobs',
+    sql: `
+      CREATE TABLE restore_jobs (
+        id TEXT PRIMARY KEY,
+        cluster_id TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        batch_id TEXT,
+        created TEXT NOT NULL,
+        target_cluster_id TEXT,
+        downloads INTEGER NOT NULL,
+        hash TEXT,
+        ended_status TEXT,
+        ended_at TEXT,
+        doc TEXT NOT NULL
+      );
+      CREATE INDEX restore_jobs_cluster_created ON restore_jobs (cluster_id, created, id);
+      CREATE INDEX restore_jobs_batch ON restore_jobs (batch_id) WHERE batch_id IS NOT NULL;
+      CREATE INDEX restore_jobs_target ON restore_jobs (target_cluster_id) WHERE target_cluster_id IS NOT NULL;
+    `,
+  },
 ]
 
 /** The newest schema version this code knows. */

@@ -36,6 +36,9 @@ import { checkInBackground, checkpointInWorker, DamagedStoreError, fileSize, qui
 import { checkSchemaVersion, LATEST_SCHEMA_VERSION, migrate } from './sqlite-migrations.js'
 import { SqliteTimeline } from './sqlite-timeline.js'
 import { SqliteSnapshots } from './sqlite-snapshots.js'
+import { SqliteRestoreJobs } from './sqlite-restore-jobs.js'
+import type { ForcedEnd, RestoreJob } from '../../domain/legacy-backup/restore-types.js'
+import type { RestoreJobPage } from '../restore-job-store.js'
 import type { Snapshot, SnapshotSettings } from '../../domain/legacy-backup/snapshot-types.js'
 import type { CompletedFilter, SnapshotPage } from '../snapshot-store.js'
 import {
@@ -317,6 +320,7 @@ export class SqliteStore implements Store {
   private readonly leaseClaims: TurnBatch<LeaseClaim, boolean>
   private readonly timeline: SqliteTimeline
   private readonly snapshots: SqliteSnapshots
+  private readonly restoreJobs: SqliteRestoreJobs
 
   private constructor(
     private readonly db: Database.Database,
@@ -331,6 +335,7 @@ export class SqliteStore implements Store {
     this.whole = prepareWholeStoreStatements(db)
     this.timeline = new SqliteTimeline(db)
     this.snapshots = new SqliteSnapshots(db)
+    this.restoreJobs = new SqliteRestoreJobs(db)
     this.checkpointsAfterTransaction = db.transaction((clusterId, after, limit) =>
       this.checkpointsAfterSync(clusterId, after, limit),
     )
@@ -829,6 +834,7 @@ export class SqliteStore implements Store {
       )
       Object.assign(counts, { checkpoints, clusters, apiKeys, serviceAccounts, projects, organizations })
       this.snapshots.deleteAll()
+      this.restoreJobs.deleteAll()
     })
   }
 
@@ -874,6 +880,30 @@ export class SqliteStore implements Store {
     this.snapshots.putSettings(clusterId, settings)
   }
 
+  // --- Legacy backup restore jobs (sqlite-restore-jobs.ts) ---
+
+  async putRestoreJobs(jobs: readonly RestoreJob[]): Promise<number> {
+    await this.gate.pass()
+    return this.restoreJobs.put(jobs)
+  }
+  async pageRestoreJobs(clusterId: ObjectIdHex, batchId: ObjectIdHex | undefined, page: PageRequest): Promise<RestoreJobPage> {
+    return this.restoreJobs.page(clusterId, batchId, page.offset, page.limit)
+  }
+  async getRestoreJob(jobId: ObjectIdHex): Promise<RestoreJob | undefined> {
+    return this.restoreJobs.get(jobId)
+  }
+  async restoreJobsIntoTarget(targetClusterId: ObjectIdHex): Promise<RestoreJob[]> {
+    return this.restoreJobs.intoTarget(targetClusterId)
+  }
+  async countRestoreDownload(jobId: ObjectIdHex, hash: string, maxDownloads: number): Promise<number | undefined> {
+    await this.gate.pass()
+    return this.restoreJobs.countDownload(jobId, hash, maxDownloads)
+  }
+  async endRestoreJob(jobId: ObjectIdHex, status: ForcedEnd, at: IsoSeconds): Promise<boolean> {
+    await this.gate.pass()
+    return this.restoreJobs.end(jobId, status, at)
+  }
+
   private async deleting(remove: (counts: Counts) => void): Promise<DeleteSummary> {
     await this.gate.pass()
     const counts: Counts = { ...NOTHING_DELETED }
@@ -896,7 +926,10 @@ export class SqliteStore implements Store {
   }
 
   private deleteClusterSync(groupId: string, clusterId: string, counts: Counts): void {
-    if (this.stmt.getClusterById.get(clusterId, groupId)) this.snapshots.deleteOfCluster(clusterId)
+    if (this.stmt.getClusterById.get(clusterId, groupId)) {
+      this.snapshots.deleteOfCluster(clusterId)
+      this.restoreJobs.deleteOfCluster(clusterId)
+    }
     counts.checkpoints += this.admin.deleteCheckpointsOf.run(clusterId).changes
     counts.clusters += this.admin.deleteCluster.run(clusterId, groupId).changes
   }
