@@ -10,6 +10,9 @@ import { DIALECTS } from './dialects/all-dialects.js'
 import { CheckpointService } from './domain/checkpoint-service.js'
 import { DiscoveryService } from './domain/discovery-service.js'
 import { DiscoveryHandler } from './http/discovery-handler.js'
+import { RestoreService } from './domain/legacy-backup/restore-service.js'
+import { MAX_API_BODY_BYTES, RestoreJobHandler, type RequestBody } from './http/restore-job-handler.js'
+import { restoreDownloadRoutes } from './http/restore-download-routes.js'
 import { discoveryLimiters } from './http/rate-scope.js'
 import { answerClientError, lacksOneHost, MAX_HEADER_BYTES, takeOverNodeRefusals } from './http/client-errors.js'
 import { AUTH_FAILURE_KIND } from './http/auth-failure-kind.js'
@@ -86,6 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
   const tokenSecret = await store.getOrCreateSecret(TOKEN_SECRET, newSecret)
   const checkpoints = new CheckpointService(store, now)
+  const restores = new RestoreService(store, now, config.restoreJobs)
   const pipeline = new ApiPipeline({
     dialects: DIALECTS,
     authenticator: new Authenticator({ store, nonces, tokenSecret, now }),
@@ -100,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
     discoveryLimiters: config.discoveryRateLimits && discoveryLimiters(config.discoveryRateLimits, realNow),
     callerLimiter,
+    restoreJobs: new RestoreJobHandler(checkpoints, restores),
     answers: new AnswerCache(() => (store instanceof CachedStore ? store.cacheVersion() : undefined), now),
   })
   // Imported only when there is an admin token: its modules (the OpenAPI document above all) cost start-up time.
@@ -160,7 +165,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (accessLog) log().debug({ kind }, 'authentication failed')
   }
   const dispatch = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const response = await pipeline.handle(apiRequest(request.raw), request.log)
+    const body = request.body as RequestBody | undefined
+    const response = await pipeline.handle(body === undefined ? apiRequest(request.raw) : { ...apiRequest(request.raw), body }, request.log)
     if (response.authFailure !== undefined) countAuthFailure(response.authFailure, () => request.log)
     noteCaller(request.raw, response.caller)
     return send(reply, response)
@@ -168,12 +174,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   /** The client as the access log shows it: the address access lists check. */
   const loggedClient = (raw: IncomingMessage): string | undefined => clientAddress(raw.socket.remoteAddress, forwardedFor(raw), trustedProxies)
 
-  // The API answers every method on every path itself (405 for a known path, 404 otherwise), and
-  // never reads a request body: GET-only routes must not fail on a body's content type.
+  // The API answers every method on every path itself (405 for a known path, 404 otherwise), and reads
+  // a request body only for a write (POST, PATCH) under /api/, whatever its Content-Type (P-G3): reads
+  // must not fail on a body's content type, nor wait for one.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('*', (_request, payload, done) => {
-    payload.resume()
-    done(null)
+  app.addContentTypeParser('*', (request, payload, done) => {
+    if (!readsApiBody(request.raw)) {
+      payload.resume()
+      return done(null)
+    }
+    readBody(payload, MAX_API_BODY_BYTES).then(
+      (body) => done(null, body),
+      (error: Error) => done(error),
+    )
   })
   // Before any scope is registered, so that every route and the not-found handler inherit the hooks.
   const observeUnrouted = observeRequests(app, { metrics, accessLog, clientAddress: loggedClient })
@@ -228,6 +241,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await app.register(async (scope) => consoleRoutes(scope, { assets, notFound: dispatch }))
     }
   }
+  restoreDownloadRoutes(app, restores)
   app.all('/api/*', dispatch)
   app.setNotFoundHandler(dispatch)
   // The API's GET and HEAD calls skip Fastify's per-request work on a real server (inject still routes).
@@ -263,6 +277,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   })
   return app
+}
+
+/** Whether the API reads this request's body: a write under /api/ (not OAuth's, whose scope reads its own). */
+function readsApiBody(raw: IncomingMessage): boolean {
+  const url = raw.url ?? ''
+  return (raw.method === 'POST' || raw.method === 'PATCH') && url.startsWith('/api/') && !url.startsWith('/api/oauth')
+}
+
+/** A body of at most `limit` bytes; past it the rest is drained and only its size is kept. */
+function readBody(payload: NodeJS.ReadableStream, limit: number): Promise<RequestBody> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    payload.on('data', (chunk: Buffer | string) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+      size += bytes.length
+      if (size <= limit) chunks.push(bytes)
+    })
+    payload.on('end', () => resolve(size > limit ? { tooLarge: size } : { bytes: Buffer.concat(chunks) }))
+    payload.on('error', reject)
+  })
 }
 
 /** How often, at most, a refused connection is logged (with how many were refused since the last line). */

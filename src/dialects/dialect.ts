@@ -55,7 +55,10 @@ export type DiscoveryOperation =
   | 'listBackupConfigs'
   | 'getBackupConfig'
 
-export type Operation = CheckpointOperation | DiscoveryOperation
+/** The restore-job operations (docs/behaviour.md#restore-jobs). */
+export type RestoreJobOperation = 'listRestoreJobs' | 'getRestoreJob' | 'createRestoreJob'
+
+export type Operation = CheckpointOperation | DiscoveryOperation | RestoreJobOperation
 
 export interface ApiRoute {
   readonly dialect: Dialect
@@ -70,7 +73,7 @@ export function isCheckpointOperation(operation: Operation): operation is Checkp
  * The path templates of a dialect's routes, e.g. `/api/atlas/v2/groups/{groupId}/…/{checkpointId}`.
  * `groups/byName/{groupName}` comes before `groups/{groupId}/…`: a literal segment wins over a parameter.
  */
-export function dialectTemplates(dialect: Dialect): { readonly template: string; readonly route: ApiRoute }[] {
+export function dialectTemplates(dialect: Dialect): { readonly template: string; readonly route: ApiRoute; readonly methods?: readonly string[] }[] {
   const p = dialect.prefix
   const list = `${p}/groups/{groupId}/clusters/{${dialect.clusterKey}}/${dialect.collection}`
   const routes: [string, Operation][] = [
@@ -89,5 +92,15 @@ export function dialectTemplates(dialect: Dialect): { readonly template: string;
   if (dialect.family === 'ops-manager') {
     routes.push([`${p}/groups/{groupId}/backupConfigs`, 'listBackupConfigs'], [`${p}/groups/{groupId}/backupConfigs/{clusterId}`, 'getBackupConfig'])
   }
-  return routes.map(([template, operation]) => ({ template, route: { dialect, operation } }))
+  const cluster = `${p}/groups/{groupId}/clusters/{${dialect.clusterKey}}`
+  // Restore jobs: GET lists, POST creates; one job is only read (no legacy cancel exists, P-G1).
+  const writes: [string, Operation, readonly string[]][] = [
+    [`${cluster}/restoreJobs`, 'listRestoreJobs', ['GET', 'HEAD']],
+    [`${cluster}/restoreJobs`, 'createRestoreJob', ['POST']],
+    [`${cluster}/restoreJobs/{jobId}`, 'getRestoreJob', ['GET', 'HEAD']],
+  ]
+  return [
+    ...routes.map(([template, operation]) => ({ template, route: { dialect, operation } })),
+    ...writes.map(([template, operation, methods]) => ({ template, route: { dialect, operation }, methods })),
+  ]
 }

@@ -6,6 +6,7 @@ import type { CheckpointService } from '../domain/checkpoint-service.js'
 import { ApiError } from '../errors.js'
 import { AnswerCache, type RememberedAnswer } from './answer-cache.js'
 import type { DiscoveryHandler } from './discovery-handler.js'
+import { isRestoreOperation, type RequestBody, type RestoreJobHandler } from './restore-job-handler.js'
 import type { DiscoveryLimiters, RateScope } from './rate-scope.js'
 import { parseCheckpointPath } from './path-params.js'
 import type { TokenBucketLimiter } from './rate-limiter.js'
@@ -25,6 +26,8 @@ export interface ApiRequest {
   readonly baseUrl: string
   /** The caller's IP address (X-Forwarded-For only from trusted proxies); access lists check it. */
   readonly clientAddress: string | undefined
+  /** The body of a write (POST), as read; absent for reads and for a write without one. */
+  readonly body?: RequestBody
 }
 
 /** Where the pipeline reports what it could not foresee; answers stay generic. */
@@ -49,6 +52,8 @@ export interface PipelineDeps {
    * and asked before a Digest nonce lease is written (the NonceBook's `mayClaim`); absent when limits are off.
    */
   readonly callerLimiter?: TokenBucketLimiter | undefined
+  /** The restore-job routes; absent: unknown paths. */
+  readonly restoreJobs?: RestoreJobHandler
   /** Answers remembered for repeated requests (answer-cache.ts); absent, every answer is made afresh. */
   readonly answers?: AnswerCache
 }
@@ -89,8 +94,8 @@ export class ApiPipeline {
     this.#matcher = new RouteMatcher(
       deps.dialects.flatMap((dialect) =>
         dialectTemplates(dialect)
-          .filter((t) => deps.discovery !== undefined || isCheckpointOperation(t.route.operation))
-          .map((t) => ({ ...t, methods: READ_METHODS })),
+          .filter((t) => (isRestoreOperation(t.route.operation) ? deps.restoreJobs !== undefined : deps.discovery !== undefined || isCheckpointOperation(t.route.operation)))
+          .map((t) => ({ ...t, methods: t.methods ?? READ_METHODS })),
       ),
     )
   }
@@ -150,8 +155,28 @@ export class ApiPipeline {
       }
 
       const { dialect, operation } = match.route
-      const { discovery } = this.deps
-      if (!isCheckpointOperation(operation) && discovery !== undefined) {
+      const { discovery, restoreJobs } = this.deps
+      if (isRestoreOperation(operation) && restoreJobs !== undefined) {
+        // Never remembered: a job's state follows the clock.
+        const answer = await restoreJobs.answer({
+          request,
+          dialect,
+          operation,
+          params: match.params,
+          search,
+          principal: auth.principal,
+          headers,
+          formatKnown: (known) => (format = known),
+          checkAccessList: () => this.#checkAccessList(auth.principal.accessList, request),
+          takeToken: (scope) => {
+            const taken = this.#takeToken(scope, path)
+            Object.assign(headers, taken.headers)
+            if (taken.refused) throw taken.refused
+          },
+        })
+        return renderSerialized(answer.body, answer.contentType, headers)
+      }
+      if (!isCheckpointOperation(operation) && !isRestoreOperation(operation) && discovery !== undefined) {
         const answer = await discovery.answer({
           request,
           dialect,
@@ -183,6 +208,7 @@ export class ApiPipeline {
         answers?.set(answerKey, remembered)
         return { ...renderSerialized(answer.body, answer.contentType, headers), bytes: remembered.bytes }
       }
+      if (!isCheckpointOperation(operation)) throw new ApiError('RESOURCE_NOT_FOUND', [safeDecode(path) ?? path])
       const contentType = dialect.contentType(request.accept)
       const params = parseCheckpointPath(dialect, match.params)
       const query = parseQuery(search, operation === 'listCheckpoints')

@@ -9,7 +9,7 @@ import type { Store } from '../../storage/store.js'
 import type { RestoreJobPage } from '../../storage/restore-job-store.js'
 import type { GroupAccess } from '../checkpoint-service.js'
 import { derivedId } from '../deployment.js'
-import { newObjectId } from '../ids.js'
+import { isObjectId, newObjectId } from '../ids.js'
 import { canReadCheckpoints } from '../roles.js'
 import type { Cluster, IsoSeconds, Principal, TokenTimestamp } from '../types.js'
 import { restoreArchive, restoreFileName, sha1Hex } from './restore-archive.js'
@@ -197,7 +197,20 @@ export class RestoreService {
    * the Authorization header (`token` undefined: none was given). Counts it; the first records the hash.
    */
   async download(jobId: string, fileName: string, token: string | undefined): Promise<Download> {
-    const job = await this.store.getRestoreJob(jobId)
+    const { job, bytes, max } = await this.#downloadable(jobId, fileName, token)
+    const downloads = await this.store.countRestoreDownload(job.id, sha1Hex(bytes), max)
+    if (downloads === undefined) throw new ApiError('RESTORE_DOWNLOAD_LIMIT_REACHED', [jobId, max])
+    return { fileName, bytes, downloads }
+  }
+
+  /** What a download would answer, without counting one (HEAD). */
+  async peekDownload(jobId: string, fileName: string, token: string | undefined): Promise<Download> {
+    const { job, bytes } = await this.#downloadable(jobId, fileName, token)
+    return { fileName, bytes, downloads: job.downloads }
+  }
+
+  async #downloadable(jobId: string, fileName: string, token: string | undefined): Promise<{ job: RestoreJob; bytes: Buffer; max: number }> {
+    const job = isObjectId(jobId) ? await this.store.getRestoreJob(jobId) : undefined
     const notFound = new ApiError('RESTORE_DOWNLOAD_NOT_FOUND', [fileName])
     if (job === undefined || job.method !== 'HTTP' || restoreFileName(job) !== fileName) throw notFound
     if (token === undefined || !sameSecret(token, job.token)) {
@@ -209,10 +222,7 @@ export class RestoreService {
     const max = job.maxDownloads ?? DEFAULT_MAX_DOWNLOADS
     if (state.delivery === 'MAX_DOWNLOADS_EXCEEDED') throw new ApiError('RESTORE_DOWNLOAD_LIMIT_REACHED', [jobId, max])
     if (!state.downloadable) throw notFound
-    const bytes = restoreArchive(job)
-    const downloads = await this.store.countRestoreDownload(job.id, sha1Hex(bytes), max)
-    if (downloads === undefined) throw new ApiError('RESTORE_DOWNLOAD_LIMIT_REACHED', [jobId, max])
-    return { fileName, bytes, downloads }
+    return { job, bytes: restoreArchive(job), max }
   }
 
   /** The admin API: ends a job still IN_PROGRESS as BROKEN or KILLED (409 RESTORE_JOB_NOT_IN_PROGRESS otherwise). */
