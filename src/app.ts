@@ -228,7 +228,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The admin API exists only with an admin token; without one, /_admin/ paths are unknown paths like any other.
   const adminToken = config.adminToken
   if (admin !== undefined && adminToken !== undefined) {
-    await app.register(async (scope) => admin.adminRoutes(scope, { store: uncached, token: adminToken, clock, seed: config.producer.seed }), { prefix: '/_admin' })
+    await app.register(async (scope) => admin.adminRoutes(scope, { store: uncached, token: adminToken, clock, seed: config.producer.seed, restoreTiming: config.restoreJobs }), { prefix: '/_admin' })
   }
   // The console comes with the admin API it drives, and is unknown without it, like /_admin/.
   if (admin !== undefined && adminToken !== undefined) {

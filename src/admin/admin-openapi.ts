@@ -19,6 +19,7 @@ import {
 import { DEPLOYMENT_FIELD_SCHEMAS, nullableDeploymentFields, projectFields, projectInputFields } from './admin-openapi-discovery.js'
 import { answer, body, count, dateTime, errors, ERRORS, input, isoSeconds, item, json, listOf, object, objectId, orgFilter, PARAMS, ref } from './admin-openapi-helpers.js'
 import { TIME_PATHS, TIME_SCHEMAS } from './admin-openapi-time.js'
+import { RESTORE_JOB_PATHS, RESTORE_JOB_SCHEMAS } from './admin-openapi-restore-jobs.js'
 import { TIMELINE_PATHS, TIMELINE_SCHEMAS } from './admin-openapi-timeline.js'
 
 /**
@@ -136,6 +137,7 @@ export const ADMIN_OPENAPI = {
     { name: 'serviceAccounts' },
     { name: 'data' },
     { name: 'time' },
+    { name: 'restoreJobs' },
   ],
   paths: {
     '/openapi.json': {
@@ -295,6 +297,7 @@ export const ADMIN_OPENAPI = {
       },
     },
     ...TIME_PATHS,
+    ...RESTORE_JOB_PATHS,
     ...TIMELINE_PATHS,
   },
   components: {
@@ -364,6 +367,7 @@ export const ADMIN_OPENAPI = {
         accessList,
       }),
       ...TIME_SCHEMAS,
+      ...RESTORE_JOB_SCHEMAS,
       ...TIMELINE_SCHEMAS,
       FixtureDocument: {
         type: 'object',

@@ -116,7 +116,7 @@ export class RestoreJobHandler {
       }
       case 'createRestoreJob': {
         const wanted = parseRestoreRequest(body ?? {}, dialect.family)
-        const jobs = await this.restores.create(access, cluster, wanted, { family: dialect.family, clusterLabel: path.clusterLabel })
+        const jobs = await this.restores.create(access.principal, cluster, wanted, { family: dialect.family, clusterLabel: path.clusterLabel })
         const page = { items: jobs, totalCount: jobs.length }
         return { body: serializeSuccess(restoreJobListView(view, page, CREATE_PAGING, [], state), 'list', query.format), contentType }
       }

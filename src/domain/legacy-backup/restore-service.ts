@@ -61,6 +61,9 @@ function restoredParts(cluster: Cluster): { replicaSetName: string; partClusterI
   return parts
 }
 
+/** The timing of `waymark serve`'s defaults (config.ts): what the admin API's jobs use when none is given. */
+export const DEFAULT_RESTORE_TIMING: RestoreTiming = { startSeconds: 10, finishSeconds: 60 }
+
 export class RestoreService {
   constructor(
     private readonly store: Store,
@@ -94,8 +97,11 @@ export class RestoreService {
     return job
   }
 
-  /** P-R2 steps 6 to 8, then P-R3: the jobs made and stored, in order (shards, then the config server). */
-  async create(access: GroupAccess, cluster: Cluster, request: RestoreRequest, ctx: CreateContext): Promise<RestoreJob[]> {
+  /**
+   * P-R2 steps 6 to 8, then P-R3: the jobs made and stored, in order (shards, then the config server).
+   * `principal` is the caller whose right to write the target is checked; undefined: the admin API (no check).
+   */
+  async create(principal: Principal | undefined, cluster: Cluster, request: RestoreRequest, ctx: CreateContext): Promise<RestoreJob[]> {
     const nowMs = this.now()
     const now = iso(nowMs)
     // 6. Topology.
@@ -140,7 +146,7 @@ export class RestoreService {
     }
 
     // 8. The target of an automated restore.
-    const target = request.target === undefined ? undefined : await this.#target(access.principal, request.target, ctx)
+    const target = request.target === undefined ? undefined : await this.#target(principal, request.target, ctx)
 
     const batchId = sharded ? newObjectId(nowMs) : undefined
     const jobs: RestoreJob[] = restoredParts(cluster).map((part) => ({
@@ -171,10 +177,10 @@ export class RestoreService {
   }
 
   /** Step 8: the target project, the caller's right to write there, the cluster, a restore already running into it. */
-  async #target(principal: Principal, wanted: NonNullable<RestoreRequest['target']>, ctx: CreateContext): Promise<RestoreTarget> {
+  async #target(principal: Principal | undefined, wanted: NonNullable<RestoreRequest['target']>, ctx: CreateContext): Promise<RestoreTarget> {
     const project = await this.store.getProject(wanted.groupId)
     if (project === undefined) throw new ApiError('GROUP_NOT_FOUND', [wanted.groupId])
-    if (!canReadCheckpoints(principal, project) || !canWriteLegacyBackup(principal, project, ctx.family)) throw new ApiError('CANNOT_RESTORE_TO_TARGET')
+    if (principal !== undefined && (!canReadCheckpoints(principal, project) || !canWriteLegacyBackup(principal, project, ctx.family))) throw new ApiError('CANNOT_RESTORE_TO_TARGET')
     const cluster =
       wanted.clusterId !== undefined
         ? await this.store.getClusterById(project.id, wanted.clusterId)
