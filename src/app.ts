@@ -1,3 +1,5 @@
+import { LegacyBackupHandler } from './http/legacy-backup-handler.js'
+import { LegacyBackupService } from './domain/legacy-backup/snapshot-service.js'
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
@@ -86,10 +88,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
   const tokenSecret = await store.getOrCreateSecret(TOKEN_SECRET, newSecret)
   const checkpoints = new CheckpointService(store, now)
+  const legacy = new LegacyBackupHandler({ checkpoints, legacy: new LegacyBackupService(store, now) })
   const pipeline = new ApiPipeline({
     dialects: DIALECTS,
     authenticator: new Authenticator({ store, nonces, tokenSecret, now }),
     service: checkpoints,
+    legacy,
     // The rate limits are about real load: they refill in real time, also while the clock is frozen or jumps.
     limiter: config.rateLimit && new TokenBucketLimiter({ ...config.rateLimit, now: realNow }),
     discovery: new DiscoveryHandler({
@@ -160,7 +164,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (accessLog) log().debug({ kind }, 'authentication failed')
   }
   const dispatch = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const response = await pipeline.handle(apiRequest(request.raw), request.log)
+    const body = Buffer.isBuffer(request.body) ? request.body : undefined
+    const response = await pipeline.handle({ ...apiRequest(request.raw), body }, request.log)
     if (response.authFailure !== undefined) countAuthFailure(response.authFailure, () => request.log)
     noteCaller(request.raw, response.caller)
     return send(reply, response)
@@ -170,10 +175,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // The API answers every method on every path itself (405 for a known path, 404 otherwise), and
   // never reads a request body: GET-only routes must not fail on a body's content type.
+  // Bodies are kept as bytes: only the legacy backup writes read them (P-G3: JSON whatever the Content-Type).
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('*', (_request, payload, done) => {
-    payload.resume()
-    done(null)
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: API_BODY_LIMIT_BYTES }, (_request, body, done) => {
+    done(null, body)
   })
   // Before any scope is registered, so that every route and the not-found handler inherit the hooks.
   const observeUnrouted = observeRequests(app, { metrics, accessLog, clientAddress: loggedClient })
@@ -284,6 +289,9 @@ function refusedConnection(log: FastifyBaseLogger, metrics: HttpMetrics | undefi
 }
 
 /** One of Fastify's own 4xx refusals of a request (FST_ERR_CTP_INVALID_MEDIA_TYPE and the like). */
+/** The largest API request body read (a schedule or snapshot change is a few hundred bytes). */
+const API_BODY_LIMIT_BYTES = 64 * 1024
+
 function isFrameworkClientError(error: unknown): boolean {
   const { code, statusCode } = error as { code?: unknown; statusCode?: unknown }
   return typeof code === 'string' && code.startsWith('FST_ERR_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500

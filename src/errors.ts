@@ -96,6 +96,82 @@ export const ERRORS = {
     detail: 'Cluster checkpoint interval can only be set for sharded clusters, not replica sets.',
   },
   INVALID_ATTRIBUTE: { status: 400, errorCode: 'INVALID_ATTRIBUTE', detail: 'Invalid attribute %s specified.' },
+  // Legacy backup: request bodies (docs/behaviour.md#legacy-backup-requests).
+  MALFORMED_JSON: { status: 400, errorCode: 'MALFORMED_JSON', detail: 'Received JSON is malformed.' },
+  JSON_NOT_AS_EXPECTED: { status: 400, errorCode: 'INVALID_JSON', detail: 'Received JSON does not match expected format.' },
+  INVALID_JSON_ATTRIBUTE: {
+    status: 400,
+    errorCode: 'INVALID_JSON_ATTRIBUTE',
+    detail: 'Received JSON for the %s attribute does not match expected format.',
+  },
+  INVALID_ENUM_VALUE: { status: 400, errorCode: 'INVALID_ENUM_VALUE', detail: 'An invalid enumeration value %s was specified.' },
+  INVALID_DATE_FORMAT: { status: 400, errorCode: 'INVALID_DATE_FORMAT', detail: 'An invalid date value %s was specified.' },
+  INCORRECT_BACKUP_API_ENDPOINT: {
+    status: 400,
+    errorCode: 'INCORRECT_BACKUP_API_ENDPOINT',
+    detail: 'Incorrect Public API endpoint for Cloud Backups. Please use the following end point: %s.',
+  },
+  // Legacy backup: the snapshot schedule (docs/behaviour.md#snapshot-schedule).
+  INVALID_SNAPSHOT_INTERVAL: { status: 400, errorCode: 'INVALID_SNAPSHOT_INTERVAL', detail: 'Snapshot interval must be 6, 8, 12, or 24 hours.' },
+  INVALID_SNAPSHOT_RETENTION_PERIOD: {
+    status: 400,
+    errorCode: 'INVALID_SNAPSHOT_RETENTION_PERIOD',
+    detail: 'Snapshot retention period must be between 1 and 5 days.',
+  },
+  INVALID_DAILY_SNAPSHOT_RETENTION_PERIOD: {
+    status: 400,
+    errorCode: 'INVALID_DAILY_SNAPSHOT_RETENTION_PERIOD',
+    detail: 'Daily snapshot retention period must be between 1 and 365 days.',
+  },
+  INVALID_WEEKLY_SNAPSHOT_RETENTION_PERIOD: {
+    status: 400,
+    errorCode: 'INVALID_WEEKLY_SNAPSHOT_RETENTION_PERIOD',
+    detail: 'Weekly snapshot retention period must be between 1 and 52 weeks.',
+  },
+  INVALID_MONTHLY_SNAPSHOT_RETENTION_PERIOD: {
+    status: 400,
+    errorCode: 'INVALID_MONTHLY_SNAPSHOT_RETENTION_PERIOD',
+    detail: 'Monthly snapshot retention period must be between 1 and 36 months.',
+  },
+  INVALID_REFERENCE_HOUR_OF_DAY: {
+    status: 400,
+    errorCode: 'INVALID_REFERENCE_HOUR_OF_DAY',
+    detail: 'Snapshot schedule reference hour must be between 0 and 23, inclusive.',
+  },
+  INVALID_REFERENCE_MINUTE_OF_HOUR: {
+    status: 400,
+    errorCode: 'INVALID_REFERENCE_MINUTE_OF_HOUR',
+    detail: 'Snapshot schedule reference minute must be between 0 and 59, inclusive.',
+  },
+  INVALID_REFERENCE_TIMEZONE_OFFSET: {
+    status: 400,
+    errorCode: 'INVALID_REFERENCE_TIMEZONE_OFFSET',
+    detail: 'Snapshot schedule timezone offset must conform to ISO-8601 time offset format, such as "+0000".',
+  },
+  INVALID_REFERENCE_TIME_OF_DAY_MISSING_FIELDS: {
+    status: 400,
+    errorCode: 'INVALID_REFERENCE_TIME_OF_DAY_MISSING_FIELDS',
+    detail: 'To specify snapshot schedule reference time of day, both the hour and minute must be specified.',
+  },
+  // Legacy backup: snapshots (docs/behaviour.md#snapshots).
+  INVALID_SNAPSHOT_ID: { status: 404, errorCode: 'INVALID_SNAPSHOT_ID', detail: 'An invalid snapshot ID %s was specified.' },
+  SNAPSHOT_NOT_FOUND: { status: 404, errorCode: 'SNAPSHOT_NOT_FOUND', detail: 'No snapshot with ID %s exists for cluster %s.' },
+  CANNOT_MODIFY_SNAPSHOT: { status: 403, errorCode: 'CANNOT_MODIFY_SNAPSHOT', detail: 'Cannot modify snapshot %s because of invalid fields.' },
+  CANNOT_MODIFY_IN_PROGRESS_SNAPSHOT_RETENTION: {
+    status: 400,
+    errorCode: 'CANNOT_MODIFY_IN_PROGRESS_SNAPSHOT_RETENTION',
+    detail: 'Snapshot retention can only be modified once it is completed.',
+  },
+  CANNOT_MODIFY_SHARD_BACKUP_CONFIG: {
+    status: 409,
+    errorCode: 'CANNOT_MODIFY_SHARD_BACKUP_CONFIG',
+    detail: 'Cannot modify backup configuration for individual shard; use cluster ID %s for entire cluster.',
+  },
+  CANNOT_DELETE_IN_PROGRESS_SNAPSHOT: {
+    status: 400,
+    errorCode: 'CANNOT_DELETE_IN_PROGRESS_SNAPSHOT',
+    detail: 'Cannot delete an in progress snapshot %s.',
+  },
   MALFORMED_REQUEST: { status: 400, errorCode: 'MALFORMED_REQUEST', detail: 'The request could not be parsed.' },
   REQUEST_TIMEOUT: { status: 408, errorCode: 'REQUEST_TIMEOUT', detail: 'The request was not received in full in time.' },
   REQUEST_HEADERS_TOO_LARGE: {

@@ -55,7 +55,24 @@ export type DiscoveryOperation =
   | 'listBackupConfigs'
   | 'getBackupConfig'
 
-export type Operation = CheckpointOperation | DiscoveryOperation
+/**
+ * The legacy backup resources around checkpoints (docs/behaviour.md#snapshot-schedule, #snapshots): one per
+ * path; the method picks the operation (GET reads, PATCH updates, DELETE removes).
+ */
+export type LegacyBackupOperation = 'snapshotSchedule' | 'snapshots' | 'snapshot'
+
+export type Operation = CheckpointOperation | DiscoveryOperation | LegacyBackupOperation
+
+/** The methods each legacy backup path answers (others: 405 with these in `Allow`). */
+export const LEGACY_BACKUP_METHODS: Readonly<Record<LegacyBackupOperation, readonly string[]>> = {
+  snapshotSchedule: ['GET', 'HEAD', 'PATCH'],
+  snapshots: ['GET', 'HEAD'],
+  snapshot: ['GET', 'HEAD', 'PATCH', 'DELETE'],
+}
+
+export function isLegacyBackupOperation(operation: Operation): operation is LegacyBackupOperation {
+  return operation === 'snapshotSchedule' || operation === 'snapshots' || operation === 'snapshot'
+}
 
 export interface ApiRoute {
   readonly dialect: Dialect
@@ -89,5 +106,17 @@ export function dialectTemplates(dialect: Dialect): { readonly template: string;
   if (dialect.family === 'ops-manager') {
     routes.push([`${p}/groups/{groupId}/backupConfigs`, 'listBackupConfigs'], [`${p}/groups/{groupId}/backupConfigs/{clusterId}`, 'getBackupConfig'])
   }
+  // Legacy backup: Ops Manager keeps the schedule under the cluster's backup configuration.
+  const cluster = `${p}/groups/{groupId}/clusters/{${dialect.clusterKey}}`
+  routes.push(
+    [dialect.family === 'ops-manager' ? `${p}/groups/{groupId}/backupConfigs/{clusterId}/snapshotSchedule` : `${cluster}/snapshotSchedule`, 'snapshotSchedule'],
+    [`${cluster}/snapshots`, 'snapshots'],
+    [`${cluster}/snapshots/{snapshotId}`, 'snapshot'],
+  )
   return routes.map(([template, operation]) => ({ template, route: { dialect, operation } }))
+}
+
+/** The methods a route answers: GET and HEAD, or a legacy backup path's own. */
+export function routeMethods(operation: Operation): readonly string[] {
+  return isLegacyBackupOperation(operation) ? LEGACY_BACKUP_METHODS[operation] : ['GET', 'HEAD']
 }

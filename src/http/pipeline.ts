@@ -1,7 +1,8 @@
 import { AccessList, canonicalAddress } from '../auth/access-list.js'
 import { isBearer, type AuthFailure, type Authenticator } from '../auth/authenticate.js'
 import { checkpointListView, checkpointView, type ViewContext } from '../dialects/checkpoint-views.js'
-import { dialectTemplates, isCheckpointOperation, type ApiRoute, type Dialect } from '../dialects/dialect.js'
+import { dialectTemplates, isCheckpointOperation, isLegacyBackupOperation, routeMethods, type ApiRoute, type Dialect } from '../dialects/dialect.js'
+import type { LegacyBackupHandler } from './legacy-backup-handler.js'
 import type { CheckpointService } from '../domain/checkpoint-service.js'
 import { ApiError } from '../errors.js'
 import { AnswerCache, type RememberedAnswer } from './answer-cache.js'
@@ -25,6 +26,8 @@ export interface ApiRequest {
   readonly baseUrl: string
   /** The caller's IP address (X-Forwarded-For only from trusted proxies); access lists check it. */
   readonly clientAddress: string | undefined
+  /** The request body as received (only the legacy backup writes read it); absent when there is none. */
+  readonly body?: Buffer | undefined
 }
 
 /** Where the pipeline reports what it could not foresee; answers stay generic. */
@@ -51,6 +54,8 @@ export interface PipelineDeps {
   readonly callerLimiter?: TokenBucketLimiter | undefined
   /** Answers remembered for repeated requests (answer-cache.ts); absent, every answer is made afresh. */
   readonly answers?: AnswerCache
+  /** The legacy backup routes (snapshot schedule, snapshots); absent: unknown paths. */
+  readonly legacy?: LegacyBackupHandler
 }
 
 const READ_METHODS = ['GET', 'HEAD']
@@ -89,8 +94,12 @@ export class ApiPipeline {
     this.#matcher = new RouteMatcher(
       deps.dialects.flatMap((dialect) =>
         dialectTemplates(dialect)
-          .filter((t) => deps.discovery !== undefined || isCheckpointOperation(t.route.operation))
-          .map((t) => ({ ...t, methods: READ_METHODS })),
+          .filter((t) =>
+            isLegacyBackupOperation(t.route.operation)
+              ? deps.legacy !== undefined
+              : deps.discovery !== undefined || isCheckpointOperation(t.route.operation),
+          )
+          .map((t) => ({ ...t, methods: isLegacyBackupOperation(t.route.operation) ? routeMethods(t.route.operation) : READ_METHODS })),
       ),
     )
   }
@@ -150,8 +159,27 @@ export class ApiPipeline {
       }
 
       const { dialect, operation } = match.route
-      const { discovery } = this.deps
-      if (!isCheckpointOperation(operation) && discovery !== undefined) {
+      const { discovery, legacy } = this.deps
+      if (isLegacyBackupOperation(operation) && legacy !== undefined) {
+        // Never remembered: writes, and reads that depend on the clock (snapshots expire).
+        return await legacy.answer({
+          request,
+          dialect,
+          operation,
+          params: match.params,
+          search,
+          principal: auth.principal,
+          headers,
+          formatKnown: (known) => (format = known),
+          checkAccessList: () => this.#checkAccessList(auth.principal.accessList, request),
+          takeToken: (scope) => {
+            const taken = this.#takeToken(scope, path)
+            Object.assign(headers, taken.headers)
+            if (taken.refused) throw taken.refused
+          },
+        })
+      }
+      if (!isCheckpointOperation(operation) && !isLegacyBackupOperation(operation) && discovery !== undefined) {
         const answer = await discovery.answer({
           request,
           dialect,
