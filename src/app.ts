@@ -298,6 +298,14 @@ function isFrameworkClientError(error: unknown): boolean {
 }
 
 function send(reply: FastifyReply, response: ApiResponse): FastifyReply {
+  // Fastify drops the Content-Type of a 204; Atlas v2 sends one with its empty deletes (P-N6), so it is
+  // set on the raw response, which Fastify's writeHead keeps.
+  if (response.status === 204 && response.headers['content-type'] !== undefined) {
+    reply.hijack()
+    reply.raw.writeHead(204, response.headers)
+    reply.raw.end()
+    return reply
+  }
   // A Buffer, so that Fastify leaves the Content-Type exactly as the real API writes it (no charset added).
   return reply.code(response.status).headers(response.headers).send(Buffer.from(response.body))
 }
