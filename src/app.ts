@@ -1,3 +1,5 @@
+import { LegacyBackupHandler } from './http/legacy-backup-handler.js'
+import { LegacyBackupService } from './domain/legacy-backup/snapshot-service.js'
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
@@ -11,7 +13,7 @@ import { CheckpointService } from './domain/checkpoint-service.js'
 import { DiscoveryService } from './domain/discovery-service.js'
 import { DiscoveryHandler } from './http/discovery-handler.js'
 import { RestoreService } from './domain/legacy-backup/restore-service.js'
-import { MAX_API_BODY_BYTES, RestoreJobHandler, type RequestBody } from './http/restore-job-handler.js'
+import { RestoreJobHandler } from './http/restore-job-handler.js'
 import { restoreDownloadRoutes } from './http/restore-download-routes.js'
 import { discoveryLimiters } from './http/rate-scope.js'
 import { answerClientError, lacksOneHost, MAX_HEADER_BYTES, takeOverNodeRefusals } from './http/client-errors.js'
@@ -90,10 +92,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const tokenSecret = await store.getOrCreateSecret(TOKEN_SECRET, newSecret)
   const checkpoints = new CheckpointService(store, now)
   const restores = new RestoreService(store, now, config.restoreJobs)
+  const legacy = new LegacyBackupHandler({ checkpoints, legacy: new LegacyBackupService(store, now) })
   const pipeline = new ApiPipeline({
     dialects: DIALECTS,
     authenticator: new Authenticator({ store, nonces, tokenSecret, now }),
     service: checkpoints,
+    legacy,
     // The rate limits are about real load: they refill in real time, also while the clock is frozen or jumps.
     limiter: config.rateLimit && new TokenBucketLimiter({ ...config.rateLimit, now: realNow }),
     discovery: new DiscoveryHandler({
@@ -165,8 +169,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (accessLog) log().debug({ kind }, 'authentication failed')
   }
   const dispatch = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const body = request.body as RequestBody | undefined
-    const response = await pipeline.handle(body === undefined ? apiRequest(request.raw) : { ...apiRequest(request.raw), body }, request.log)
+    const body = Buffer.isBuffer(request.body) ? request.body : undefined
+    const response = await pipeline.handle({ ...apiRequest(request.raw), body }, request.log)
     if (response.authFailure !== undefined) countAuthFailure(response.authFailure, () => request.log)
     noteCaller(request.raw, response.caller)
     return send(reply, response)
@@ -174,19 +178,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   /** The client as the access log shows it: the address access lists check. */
   const loggedClient = (raw: IncomingMessage): string | undefined => clientAddress(raw.socket.remoteAddress, forwardedFor(raw), trustedProxies)
 
-  // The API answers every method on every path itself (405 for a known path, 404 otherwise), and reads
-  // a request body only for a write (POST, PATCH) under /api/, whatever its Content-Type (P-G3): reads
-  // must not fail on a body's content type, nor wait for one.
+  // The API answers every method on every path itself (405 for a known path, 404 otherwise), and
+  // never reads a request body: GET-only routes must not fail on a body's content type.
+  // Bodies are kept as bytes: only the legacy backup writes read them (P-G3: JSON whatever the Content-Type).
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('*', (request, payload, done) => {
-    if (!readsApiBody(request.raw)) {
-      payload.resume()
-      return done(null)
-    }
-    readBody(payload, MAX_API_BODY_BYTES).then(
-      (body) => done(null, body),
-      (error: Error) => done(error),
-    )
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: API_BODY_LIMIT_BYTES }, (_request, body, done) => {
+    done(null, body)
   })
   // Before any scope is registered, so that every route and the not-found handler inherit the hooks.
   const observeUnrouted = observeRequests(app, { metrics, accessLog, clientAddress: loggedClient })
@@ -279,27 +276,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   return app
 }
 
-/** Whether the API reads this request's body: a write under /api/ (not OAuth's, whose scope reads its own). */
-function readsApiBody(raw: IncomingMessage): boolean {
-  const url = raw.url ?? ''
-  return (raw.method === 'POST' || raw.method === 'PATCH') && url.startsWith('/api/') && !url.startsWith('/api/oauth')
-}
-
-/** A body of at most `limit` bytes; past it the rest is drained and only its size is kept. */
-function readBody(payload: NodeJS.ReadableStream, limit: number): Promise<RequestBody> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    payload.on('data', (chunk: Buffer | string) => {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
-      size += bytes.length
-      if (size <= limit) chunks.push(bytes)
-    })
-    payload.on('end', () => resolve(size > limit ? { tooLarge: size } : { bytes: Buffer.concat(chunks) }))
-    payload.on('error', reject)
-  })
-}
-
 /** How often, at most, a refused connection is logged (with how many were refused since the last line). */
 const REFUSAL_LOG_INTERVAL_MS = 60_000
 
@@ -319,12 +295,23 @@ function refusedConnection(log: FastifyBaseLogger, metrics: HttpMetrics | undefi
 }
 
 /** One of Fastify's own 4xx refusals of a request (FST_ERR_CTP_INVALID_MEDIA_TYPE and the like). */
+/** The largest API request body read (a schedule or snapshot change is a few hundred bytes). */
+const API_BODY_LIMIT_BYTES = 64 * 1024
+
 function isFrameworkClientError(error: unknown): boolean {
   const { code, statusCode } = error as { code?: unknown; statusCode?: unknown }
   return typeof code === 'string' && code.startsWith('FST_ERR_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500
 }
 
 function send(reply: FastifyReply, response: ApiResponse): FastifyReply {
+  // Fastify drops the Content-Type of a 204; Atlas v2 sends one with its empty deletes (P-N6), so it is
+  // set on the raw response, which Fastify's writeHead keeps.
+  if (response.status === 204 && response.headers['content-type'] !== undefined) {
+    reply.hijack()
+    reply.raw.writeHead(204, response.headers)
+    reply.raw.end()
+    return reply
+  }
   // A Buffer, so that Fastify leaves the Content-Type exactly as the real API writes it (no charset added).
   return reply.code(response.status).headers(response.headers).send(Buffer.from(response.body))
 }

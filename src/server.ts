@@ -150,6 +150,8 @@ async function startProducer(config: Config, store: Store, logger: pino.Logger, 
   const log = logger.child({ component: 'producer' })
   log.info({ seed, timeScale, retentionDays, clock: new Date(clock.now()).toISOString(), frozen: clock.frozen }, 'checkpoint producer on')
   clock.register(new CheckpointProducer({ store, seed, now: () => clock.now(), retentionDays, log, startsAt }))
+  const { SnapshotProducer } = await import('./producer/snapshot-producer.js')
+  clock.register(new SnapshotProducer({ store, now: () => clock.now(), startsAt }))
   return runClock(clock, (error) => {
     if (error instanceof StoreUnavailableError) {
       // An outage, as the API's 503s log it: one warning line with the reason, no stack.

@@ -47,6 +47,13 @@ export class CheckpointService {
    * replica set, which keeps no checkpoints of its own: its list is empty (as the cluster's backup allows).
    */
   async cluster(access: GroupAccess, ref: ClusterRef): Promise<Cluster> {
+    const cluster = await this.anyCluster(access, ref)
+    if (cluster.backup === 'CLOUD') throw new ApiError('CHECKPOINTS_ONLY_ON_CONTINOUS_BACKUP')
+    return cluster
+  }
+
+  /** The cluster the path names, whatever its backup (the legacy backup routes answer Cloud Backup clusters their own way). */
+  async anyCluster(access: GroupAccess, ref: ClusterRef): Promise<Cluster> {
     const groupId = access.project.id
     const cluster =
       ref.by === 'name'
@@ -57,7 +64,6 @@ export class CheckpointService {
         ? new ApiError('CLUSTER_NAME_NOT_FOUND', [ref.name, groupId])
         : new ApiError('CLUSTER_ID_NOT_FOUND', [ref.id, groupId])
     }
-    if (cluster.backup === 'CLOUD') throw new ApiError('CHECKPOINTS_ONLY_ON_CONTINOUS_BACKUP')
     return cluster
   }
 

@@ -1,12 +1,13 @@
 import { AccessList, canonicalAddress } from '../auth/access-list.js'
 import { isBearer, type AuthFailure, type Authenticator } from '../auth/authenticate.js'
 import { checkpointListView, checkpointView, type ViewContext } from '../dialects/checkpoint-views.js'
-import { dialectTemplates, isCheckpointOperation, type ApiRoute, type Dialect } from '../dialects/dialect.js'
+import { dialectTemplates, isCheckpointOperation, isLegacyBackupOperation, routeMethods, type ApiRoute, type Dialect } from '../dialects/dialect.js'
+import type { LegacyBackupHandler } from './legacy-backup-handler.js'
 import type { CheckpointService } from '../domain/checkpoint-service.js'
 import { ApiError } from '../errors.js'
 import { AnswerCache, type RememberedAnswer } from './answer-cache.js'
 import type { DiscoveryHandler } from './discovery-handler.js'
-import { isRestoreOperation, type RequestBody, type RestoreJobHandler } from './restore-job-handler.js'
+import { isRestoreOperation, type RestoreJobHandler } from './restore-job-handler.js'
 import type { DiscoveryLimiters, RateScope } from './rate-scope.js'
 import { parseCheckpointPath } from './path-params.js'
 import type { TokenBucketLimiter } from './rate-limiter.js'
@@ -26,8 +27,8 @@ export interface ApiRequest {
   readonly baseUrl: string
   /** The caller's IP address (X-Forwarded-For only from trusted proxies); access lists check it. */
   readonly clientAddress: string | undefined
-  /** The body of a write (POST), as read; absent for reads and for a write without one. */
-  readonly body?: RequestBody
+  /** The request body as received (only the legacy backup writes read it); absent when there is none. */
+  readonly body?: Buffer | undefined
 }
 
 /** Where the pipeline reports what it could not foresee; answers stay generic. */
@@ -56,6 +57,8 @@ export interface PipelineDeps {
   readonly restoreJobs?: RestoreJobHandler
   /** Answers remembered for repeated requests (answer-cache.ts); absent, every answer is made afresh. */
   readonly answers?: AnswerCache
+  /** The legacy backup routes (snapshot schedule, snapshots); absent: unknown paths. */
+  readonly legacy?: LegacyBackupHandler
 }
 
 const READ_METHODS = ['GET', 'HEAD']
@@ -94,8 +97,14 @@ export class ApiPipeline {
     this.#matcher = new RouteMatcher(
       deps.dialects.flatMap((dialect) =>
         dialectTemplates(dialect)
-          .filter((t) => (isRestoreOperation(t.route.operation) ? deps.restoreJobs !== undefined : deps.discovery !== undefined || isCheckpointOperation(t.route.operation)))
-          .map((t) => ({ ...t, methods: t.methods ?? READ_METHODS })),
+          .filter((t) =>
+            isRestoreOperation(t.route.operation)
+              ? deps.restoreJobs !== undefined
+              : isLegacyBackupOperation(t.route.operation)
+                ? deps.legacy !== undefined
+                : deps.discovery !== undefined || isCheckpointOperation(t.route.operation),
+          )
+          .map((t) => ({ ...t, methods: t.methods ?? (isLegacyBackupOperation(t.route.operation) ? routeMethods(t.route.operation) : READ_METHODS) })),
       ),
     )
   }
@@ -155,7 +164,7 @@ export class ApiPipeline {
       }
 
       const { dialect, operation } = match.route
-      const { discovery, restoreJobs } = this.deps
+      const { discovery, legacy, restoreJobs } = this.deps
       if (isRestoreOperation(operation) && restoreJobs !== undefined) {
         // Never remembered: a job's state follows the clock.
         const answer = await restoreJobs.answer({
@@ -176,7 +185,26 @@ export class ApiPipeline {
         })
         return renderSerialized(answer.body, answer.contentType, headers)
       }
-      if (!isCheckpointOperation(operation) && !isRestoreOperation(operation) && discovery !== undefined) {
+      if (isLegacyBackupOperation(operation) && legacy !== undefined) {
+        // Never remembered: writes, and reads that depend on the clock (snapshots expire).
+        return await legacy.answer({
+          request,
+          dialect,
+          operation,
+          params: match.params,
+          search,
+          principal: auth.principal,
+          headers,
+          formatKnown: (known) => (format = known),
+          checkAccessList: () => this.#checkAccessList(auth.principal.accessList, request),
+          takeToken: (scope) => {
+            const taken = this.#takeToken(scope, path)
+            Object.assign(headers, taken.headers)
+            if (taken.refused) throw taken.refused
+          },
+        })
+      }
+      if (!isCheckpointOperation(operation) && !isLegacyBackupOperation(operation) && !isRestoreOperation(operation) && discovery !== undefined) {
         const answer = await discovery.answer({
           request,
           dialect,

@@ -10,6 +10,7 @@ import type { ViewContext } from '../dialects/checkpoint-views.js'
 import { restoreJobListView, restoreJobView } from '../dialects/restore-job-views.js'
 import type { CheckpointService } from '../domain/checkpoint-service.js'
 import { isObjectId } from '../domain/ids.js'
+import { parseJsonBody } from '../domain/legacy-backup/body-fields.js'
 import { parseRestoreRequest } from '../domain/legacy-backup/restore-request.js'
 import type { RestoreService } from '../domain/legacy-backup/restore-service.js'
 import type { Cluster, Principal } from '../domain/types.js'
@@ -26,12 +27,6 @@ export type RestoreOperation = 'listRestoreJobs' | 'getRestoreJob' | 'createRest
 export function isRestoreOperation(operation: ApiRoute['operation']): operation is RestoreOperation {
   return operation === 'listRestoreJobs' || operation === 'getRestoreJob' || operation === 'createRestoreJob'
 }
-
-/** The body of a write, as app.ts read it: its bytes, or how many bytes were too many. */
-export type RequestBody = { readonly bytes: Buffer } | { readonly tooLarge: number }
-
-/** The largest body a write may have. */
-export const MAX_API_BODY_BYTES = 64 * 1024
 
 export interface RestoreCall {
   readonly request: ApiRequest
@@ -58,19 +53,6 @@ function cloudBackupPath(dialect: Dialect, groupId: string, clusterLabel: string
   return `${dialect.prefix}/groups/${groupId}/clusters/${clusterLabel}/backup/restoreJobs`
 }
 
-/** P-G3: any Content-Type; not JSON → 400 MALFORMED_JSON, JSON but not an object → 400 INVALID_JSON. */
-export function parseJsonObject(body: RequestBody | undefined): Record<string, unknown> {
-  if (body !== undefined && 'tooLarge' in body) throw new ApiError('REQUEST_BODY_TOO_LARGE', [MAX_API_BODY_BYTES])
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(body === undefined ? '' : body.bytes.toString('utf8'))
-  } catch {
-    throw new ApiError('MALFORMED_JSON')
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ApiError('JSON_NOT_AN_OBJECT')
-  return parsed as Record<string, unknown>
-}
-
 export class RestoreJobHandler {
   constructor(
     private readonly checkpoints: CheckpointService,
@@ -91,7 +73,7 @@ export class RestoreJobHandler {
     const batchId = query.given.get('batchId')
     if (batchId !== undefined && !isObjectId(batchId)) throw new ApiError('INVALID_QUERY_PARAMETER', ['batchId'])
     call.formatKnown(query.format)
-    const body = operation === 'createRestoreJob' ? parseJsonObject(request.body) : undefined
+    const body = operation === 'createRestoreJob' ? parseJsonBody(request.body) : undefined
     call.checkAccessList()
 
     const access = await this.checkpoints.authorize(call.principal, path.groupId)
@@ -129,7 +111,7 @@ export class RestoreJobHandler {
       return await this.checkpoints.cluster(access, path.cluster)
     } catch (error) {
       if (error instanceof ApiError && error.key === 'CHECKPOINTS_ONLY_ON_CONTINOUS_BACKUP') {
-        throw new ApiError('RESTORE_INCORRECT_BACKUP_API_ENDPOINT', [cloudBackupPath(dialect, path.groupId, path.clusterLabel)])
+        throw new ApiError('INCORRECT_BACKUP_API_ENDPOINT', [cloudBackupPath(dialect, path.groupId, path.clusterLabel)])
       }
       throw error
     }

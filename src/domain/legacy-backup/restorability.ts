@@ -12,10 +12,14 @@ import type { Checkpoint, Cluster, IsoSeconds } from '../types.js'
 /** Where the snapshot rule applies: the base snapshot floor (null: no snapshot, nothing is restorable); undefined: not applicable. */
 export type SnapshotFloor = IsoSeconds | null | undefined
 
-/** The cluster's floor at `now`: only legacy-backup clusters are judged by their snapshots. */
-export async function snapshotFloorOf(store: Pick<SnapshotStore, 'snapshotFloor'>, cluster: Cluster, now: IsoSeconds): Promise<SnapshotFloor> {
+/**
+ * The cluster's floor at `now`: only legacy-backup clusters that are tracked (have a snapshot schedule
+ * record, snapshot-coverage.ts) are judged by their snapshots.
+ */
+export async function snapshotFloorOf(store: Pick<SnapshotStore, 'snapshotFloor' | 'getSnapshotSettings'>, cluster: Cluster, now: IsoSeconds): Promise<SnapshotFloor> {
   if (cluster.backup !== 'LEGACY') return undefined
-  return store.snapshotFloor(cluster.id, now)
+  const [settings, floor] = await Promise.all([store.getSnapshotSettings(cluster.id), store.snapshotFloor(cluster.id, now)])
+  return settings === undefined ? undefined : floor
 }
 
 /** Whether a checkpoint at `timestamp` has a base snapshot under `floor`. */

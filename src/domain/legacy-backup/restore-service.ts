@@ -10,7 +10,7 @@ import type { RestoreJobPage } from '../../storage/restore-job-store.js'
 import type { GroupAccess } from '../checkpoint-service.js'
 import { derivedId } from '../deployment.js'
 import { isObjectId, newObjectId } from '../ids.js'
-import { canReadCheckpoints } from '../roles.js'
+import { canReadCheckpoints, canWriteLegacyBackup } from '../roles.js'
 import type { Cluster, IsoSeconds, Principal, TokenTimestamp } from '../types.js'
 import { restoreArchive, restoreFileName, sha1Hex } from './restore-archive.js'
 import { jobState, type JobState } from './restore-lifecycle.js'
@@ -18,7 +18,6 @@ import type { RestoreRequest } from './restore-request.js'
 import { DEFAULT_MAX_DOWNLOADS, type ForcedEnd, type RestoreJob, type RestoreTarget } from './restore-types.js'
 import { snapshotFloorOf, withSnapshotRule } from './restorability.js'
 import type { Snapshot } from './snapshot-types.js'
-import { canWriteLegacyBackup } from './write-roles.js'
 
 export interface RestoreTiming {
   readonly startSeconds: number
@@ -118,7 +117,7 @@ export class RestoreService {
     switch (source.kind) {
       case 'snapshot': {
         snapshot = backedUp ? await this.store.getSnapshot(cluster.id, source.snapshotId, now) : undefined
-        if (snapshot === undefined) throw new ApiError('RESTORE_SNAPSHOT_NOT_FOUND', [source.snapshotId, ctx.clusterLabel])
+        if (snapshot === undefined) throw new ApiError('SNAPSHOT_NOT_FOUND', [source.snapshotId, ctx.clusterLabel])
         if (snapshot.completedAt === undefined) throw new ApiError('CANNOT_START_RESTORE_JOB_FOR_INCOMPLETE_CLUSTER_SNAPSHOT')
         timestamp = { date: iso(Date.parse(snapshot.created) - 1000), increment: 1 }
         if (request.expires !== undefined && snapshot.expires !== undefined && request.expires > snapshot.expires) {

@@ -16,8 +16,13 @@ function iso(s: number): IsoSeconds {
 }
 
 /**
+ * A legacy-backup cluster is judged by its snapshots (P-N4) once it is tracked: once it has a snapshot
+ * schedule record. Clusters written without one (a store of an older Waymark, a data set applied as is)
+ * keep their checkpoints' own `restorable` until something tracks them: this function, which the fixture
+ * loads, the admin API, the demo, `generate`, the history endpoint, the producer and a schedule PATCH call.
+ *
  * For each cluster named (a legacy-backup cluster whose data set listed no snapshots of its own):
- * - one that has no snapshot stored gets its schedule's snapshots still kept at `nowMs`, and a kept
+ * - one not tracked yet gets its schedule's snapshots still kept at `nowMs`, and a kept
  *   (`doNotDelete`) base snapshot at or before its oldest checkpoint when those do not reach back to it;
  * - one that has snapshots gets only that base snapshot, when its oldest checkpoint is restorable by its
  *   own rule but older than every kept snapshot.
@@ -39,10 +44,12 @@ async function coverCluster(store: Store, cluster: Cluster, now: number): Promis
   const settings = await store.getSnapshotSettings(cluster.id)
   const { oldest } = await store.checkpointBounds(cluster.id)
   const coverFrom = oldest === null ? undefined : seconds(oldest)
-  const [anyStored] = (await store.pageSnapshots(cluster.id, 'all', '0000-01-01T00:00:00Z', { offset: 0, limit: 1 })).items
-  if (anyStored === undefined) {
-    const snapshots = derivedSnapshots(cluster, settings, now, coverFrom)
-    return snapshots.length === 0 ? 0 : store.putSnapshots(snapshots)
+  if (settings === undefined) {
+    // Not tracked yet: its snapshots are derived, and its (default) schedule stored, which tracks it.
+    const snapshots = derivedSnapshots(cluster, undefined, now, coverFrom)
+    const written = snapshots.length === 0 ? 0 : await store.putSnapshots(snapshots)
+    await store.putSnapshotSettings(cluster.id, {})
+    return written
   }
   if (coverFrom === undefined) return 0
   const floor = await store.snapshotFloor(cluster.id, iso(now))
