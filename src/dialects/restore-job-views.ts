@@ -59,11 +59,13 @@ export function restoreJobView(ctx: ViewContext, job: RestoreJob, state: JobStat
   const links: LinkView[] = [{ href: `${cluster}/${RESTORE_JOBS}/${job.id}`, rel: 'self' }]
   if (standalone) {
     // Atlas v1.0's documented example points its group link at the Ops Manager API (§3.2); reproduced.
+    // Its relations are the MMS ones, as the v1.0 and Ops Manager examples show (P-R6); v2 keeps its own.
     const groupPrefix = dialect.name === 'atlas-v1' ? '/api/public/v1.0' : dialect.prefix
+    const rel = v2 ? dialect.relationBase : 'http://mms.mongodb.com'
     links.push(
-      { href: cluster, rel: `${dialect.relationBase}/cluster` },
-      { href: `${cluster}/snapshots/${job.snapshotId}`, rel: `${dialect.relationBase}/snapshot` },
-      { href: `${ctx.baseUrl}${groupPrefix}/groups/${job.groupId}`, rel: `${dialect.relationBase}/group` },
+      { href: cluster, rel: `${rel}/cluster` },
+      { href: `${cluster}/snapshots/${job.snapshotId}`, rel: `${rel}/snapshot` },
+      { href: `${ctx.baseUrl}${groupPrefix}/groups/${job.groupId}`, rel: `${rel}/group` },
     )
   }
   return {
