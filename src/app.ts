@@ -180,10 +180,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // The API answers every method on every path itself (405 for a known path, 404 otherwise), and
   // never reads a request body: GET-only routes must not fail on a body's content type.
-  // Bodies are kept as bytes: only the legacy backup writes read them (P-G3: JSON whatever the Content-Type).
+  // The API reads only the bodies of the legacy backup writes, as bytes (P-G3: JSON whatever the
+  // Content-Type); every other body is let through unread, so that its answer does not wait for it.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: API_BODY_LIMIT_BYTES }, (_request, body, done) => {
-    done(null, body)
+  app.addContentTypeParser('*', (request, payload, done) => {
+    if (!readsApiBody(request.raw.method, request.raw.url)) {
+      payload.resume()
+      done(null)
+      return
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    payload.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= API_BODY_LIMIT_BYTES) chunks.push(chunk)
+    })
+    payload.on('error', (error: Error) => done(error))
+    // A body over the limit is read to its end but kept as nothing: it then fails as no JSON.
+    payload.on('end', () => done(null, size <= API_BODY_LIMIT_BYTES ? Buffer.concat(chunks) : undefined))
   })
   // Before any scope is registered, so that every route and the not-found handler inherit the hooks.
   const observeUnrouted = observeRequests(app, { metrics, accessLog, clientAddress: loggedClient })
@@ -297,6 +311,13 @@ function refusedConnection(log: FastifyBaseLogger, metrics: HttpMetrics | undefi
 /** One of Fastify's own 4xx refusals of a request (FST_ERR_CTP_INVALID_MEDIA_TYPE and the like). */
 /** The largest API request body read (a schedule or snapshot change is a few hundred bytes). */
 const API_BODY_LIMIT_BYTES = 64 * 1024
+
+/** The API writes that read a body: PATCH or POST of a snapshot schedule, a snapshot, the restore jobs. */
+const API_BODY_PATH = /^\/api\/.*\/(snapshotSchedule|snapshots\/[^/?]*|restoreJobs)\/?(\?|$)/
+
+function readsApiBody(method: string | undefined, url: string | undefined): boolean {
+  return (method === 'PATCH' || method === 'POST') && url !== undefined && API_BODY_PATH.test(url)
+}
 
 function isFrameworkClientError(error: unknown): boolean {
   const { code, statusCode } = error as { code?: unknown; statusCode?: unknown }
