@@ -215,7 +215,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (error instanceof ApiError) return send(reply, renderError(error, DEFAULT_FORMAT))
     // Fastify refuses some requests before a handler runs (an unparseable Content-Type, QUERY without
     // one); the API never reads a body, so it answers them as any other request: by route, then auth.
-    if (isFrameworkClientError(error)) return dispatch(request, reply)
+    if (isFrameworkClientError(error)) {
+      // A Content-Type that is no media type stops Fastify before any parser: a write that reads its
+      // body still reads it (P-G3: JSON whatever the Content-Type), the others are answered as they are.
+      const code = (error as { code?: unknown }).code
+      if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' && readsApiBody(request.raw.method, request.raw.url) && !request.raw.readableEnded) {
+        return readRawBody(request.raw, config.bodyTimeoutMs).then((body) => {
+          request.body = body
+          return dispatch(request, reply)
+        })
+      }
+      return dispatch(request, reply)
+    }
     // The OAuth routes (and anything else outside the pipeline) reach the store too.
     if (isStoreUnavailable(error)) {
       logStoreUnavailable(request.log, error)
@@ -306,6 +317,26 @@ function refusedConnection(log: FastifyBaseLogger, metrics: HttpMetrics | undefi
     loggedAt = at
     refused = 0
   }
+}
+
+/** A body Fastify left unread (its Content-Type was no media type), at most the API's limit; past it, nothing. */
+function readRawBody(raw: IncomingMessage, deadlineMs: number): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    // A body that does not come in time is no body (its answer then closes the connection, request-bodies.ts).
+    const timer = setTimeout(() => resolve(undefined), deadlineMs)
+    raw.on('close', () => clearTimeout(timer))
+    raw.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= API_BODY_LIMIT_BYTES) chunks.push(chunk)
+    })
+    raw.on('error', () => resolve(undefined))
+    raw.on('end', () => {
+      clearTimeout(timer)
+      resolve(size <= API_BODY_LIMIT_BYTES ? Buffer.concat(chunks) : undefined)
+    })
+  })
 }
 
 /** One of Fastify's own 4xx refusals of a request (FST_ERR_CTP_INVALID_MEDIA_TYPE and the like). */
