@@ -1,3 +1,5 @@
+import { LegacyBackupHandler } from './http/legacy-backup-handler.js'
+import { LegacyBackupService } from './domain/legacy-backup/snapshot-service.js'
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
@@ -10,6 +12,9 @@ import { DIALECTS } from './dialects/all-dialects.js'
 import { CheckpointService } from './domain/checkpoint-service.js'
 import { DiscoveryService } from './domain/discovery-service.js'
 import { DiscoveryHandler } from './http/discovery-handler.js'
+import { RestoreService } from './domain/legacy-backup/restore-service.js'
+import { RestoreJobHandler } from './http/restore-job-handler.js'
+import { restoreDownloadRoutes } from './http/restore-download-routes.js'
 import { discoveryLimiters } from './http/rate-scope.js'
 import { answerClientError, lacksOneHost, MAX_HEADER_BYTES, takeOverNodeRefusals } from './http/client-errors.js'
 import { AUTH_FAILURE_KIND } from './http/auth-failure-kind.js'
@@ -85,11 +90,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     claimLease: (nonce, owner, expiresAtSeconds) => store.claimNonceLease(nonce, owner, expiresAtSeconds),
   })
   const tokenSecret = await store.getOrCreateSecret(TOKEN_SECRET, newSecret)
-  const checkpoints = new CheckpointService(store)
+  const checkpoints = new CheckpointService(store, now)
+  const restores = new RestoreService(store, now, config.restoreJobs)
+  const legacy = new LegacyBackupHandler({ checkpoints, legacy: new LegacyBackupService(store, now) })
   const pipeline = new ApiPipeline({
     dialects: DIALECTS,
     authenticator: new Authenticator({ store, nonces, tokenSecret, now }),
     service: checkpoints,
+    legacy,
     // The rate limits are about real load: they refill in real time, also while the clock is frozen or jumps.
     limiter: config.rateLimit && new TokenBucketLimiter({ ...config.rateLimit, now: realNow }),
     discovery: new DiscoveryHandler({
@@ -100,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
     discoveryLimiters: config.discoveryRateLimits && discoveryLimiters(config.discoveryRateLimits, realNow),
     callerLimiter,
+    restoreJobs: new RestoreJobHandler(checkpoints, restores),
     answers: new AnswerCache(() => (store instanceof CachedStore ? store.cacheVersion() : undefined), now),
   })
   // Imported only when there is an admin token: its modules (the OpenAPI document above all) cost start-up time.
@@ -160,7 +169,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (accessLog) log().debug({ kind }, 'authentication failed')
   }
   const dispatch = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const response = await pipeline.handle(apiRequest(request.raw), request.log)
+    const body = Buffer.isBuffer(request.body) ? request.body : undefined
+    const response = await pipeline.handle({ ...apiRequest(request.raw), body }, request.log)
     if (response.authFailure !== undefined) countAuthFailure(response.authFailure, () => request.log)
     noteCaller(request.raw, response.caller)
     return send(reply, response)
@@ -170,10 +180,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // The API answers every method on every path itself (405 for a known path, 404 otherwise), and
   // never reads a request body: GET-only routes must not fail on a body's content type.
+  // The API reads only the bodies of the legacy backup writes, as bytes (P-G3: JSON whatever the
+  // Content-Type); every other body is let through unread, so that its answer does not wait for it.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('*', (_request, payload, done) => {
-    payload.resume()
-    done(null)
+  app.addContentTypeParser('*', (request, payload, done) => {
+    if (!readsApiBody(request.raw.method, request.raw.url)) {
+      payload.resume()
+      done(null)
+      return
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    payload.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= API_BODY_LIMIT_BYTES) chunks.push(chunk)
+    })
+    payload.on('error', (error: Error) => done(error))
+    // A body over the limit is read to its end but kept as nothing: it then fails as no JSON.
+    payload.on('end', () => done(null, size <= API_BODY_LIMIT_BYTES ? Buffer.concat(chunks) : undefined))
   })
   // Before any scope is registered, so that every route and the not-found handler inherit the hooks.
   const observeUnrouted = observeRequests(app, { metrics, accessLog, clientAddress: loggedClient })
@@ -191,7 +215,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (error instanceof ApiError) return send(reply, renderError(error, DEFAULT_FORMAT))
     // Fastify refuses some requests before a handler runs (an unparseable Content-Type, QUERY without
     // one); the API never reads a body, so it answers them as any other request: by route, then auth.
-    if (isFrameworkClientError(error)) return dispatch(request, reply)
+    if (isFrameworkClientError(error)) {
+      // A Content-Type that is no media type stops Fastify before any parser: a write that reads its
+      // body still reads it (P-G3: JSON whatever the Content-Type), the others are answered as they are.
+      const code = (error as { code?: unknown }).code
+      if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' && readsApiBody(request.raw.method, request.raw.url) && !request.raw.readableEnded) {
+        return readRawBody(request.raw, config.bodyTimeoutMs).then((body) => {
+          request.body = body
+          return dispatch(request, reply)
+        })
+      }
+      return dispatch(request, reply)
+    }
     // The OAuth routes (and anything else outside the pipeline) reach the store too.
     if (isStoreUnavailable(error)) {
       logStoreUnavailable(request.log, error)
@@ -215,7 +250,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The admin API exists only with an admin token; without one, /_admin/ paths are unknown paths like any other.
   const adminToken = config.adminToken
   if (admin !== undefined && adminToken !== undefined) {
-    await app.register(async (scope) => admin.adminRoutes(scope, { store: uncached, token: adminToken, clock, seed: config.producer.seed }), { prefix: '/_admin' })
+    await app.register(async (scope) => admin.adminRoutes(scope, { store: uncached, token: adminToken, clock, seed: config.producer.seed, restoreTiming: config.restoreJobs }), { prefix: '/_admin' })
   }
   // The console comes with the admin API it drives, and is unknown without it, like /_admin/.
   if (admin !== undefined && adminToken !== undefined) {
@@ -228,6 +263,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await app.register(async (scope) => consoleRoutes(scope, { assets, notFound: dispatch }))
     }
   }
+  restoreDownloadRoutes(app, restores)
   app.all('/api/*', dispatch)
   app.setNotFoundHandler(dispatch)
   // The API's GET and HEAD calls skip Fastify's per-request work on a real server (inject still routes).
@@ -283,13 +319,51 @@ function refusedConnection(log: FastifyBaseLogger, metrics: HttpMetrics | undefi
   }
 }
 
+/** A body Fastify left unread (its Content-Type was no media type), at most the API's limit; past it, nothing. */
+function readRawBody(raw: IncomingMessage, deadlineMs: number): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    // A body that does not come in time is no body (its answer then closes the connection, request-bodies.ts).
+    const timer = setTimeout(() => resolve(undefined), deadlineMs)
+    raw.on('close', () => clearTimeout(timer))
+    raw.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= API_BODY_LIMIT_BYTES) chunks.push(chunk)
+    })
+    raw.on('error', () => resolve(undefined))
+    raw.on('end', () => {
+      clearTimeout(timer)
+      resolve(size <= API_BODY_LIMIT_BYTES ? Buffer.concat(chunks) : undefined)
+    })
+  })
+}
+
 /** One of Fastify's own 4xx refusals of a request (FST_ERR_CTP_INVALID_MEDIA_TYPE and the like). */
+/** The largest API request body read (a schedule or snapshot change is a few hundred bytes). */
+const API_BODY_LIMIT_BYTES = 64 * 1024
+
+/** The API writes that read a body: PATCH or POST of a snapshot schedule, a snapshot, the restore jobs. */
+const API_BODY_PATH = /^\/api\/.*\/(snapshotSchedule|snapshots\/[^/?]*|restoreJobs)\/?(\?|$)/
+
+function readsApiBody(method: string | undefined, url: string | undefined): boolean {
+  return (method === 'PATCH' || method === 'POST') && url !== undefined && API_BODY_PATH.test(url)
+}
+
 function isFrameworkClientError(error: unknown): boolean {
   const { code, statusCode } = error as { code?: unknown; statusCode?: unknown }
   return typeof code === 'string' && code.startsWith('FST_ERR_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500
 }
 
 function send(reply: FastifyReply, response: ApiResponse): FastifyReply {
+  // Fastify drops the Content-Type of a 204; Atlas v2 sends one with its empty deletes (P-N6), so it is
+  // set on the raw response, which Fastify's writeHead keeps.
+  if (response.status === 204 && response.headers['content-type'] !== undefined) {
+    reply.hijack()
+    reply.raw.writeHead(204, response.headers)
+    reply.raw.end()
+    return reply
+  }
   // A Buffer, so that Fastify leaves the Content-Type exactly as the real API writes it (no charset added).
   return reply.code(response.status).headers(response.headers).send(Buffer.from(response.body))
 }

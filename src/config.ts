@@ -60,6 +60,15 @@ export interface Config {
   readonly bodyTimeoutMs: number
   /** Connections open at once; the next ones are refused with 503 TOO_MANY_CONNECTIONS (docs/security.md). */
   readonly maxConnections: number
+  /** How restore jobs move on the clock (docs/behaviour.md#restore-jobs). */
+  readonly restoreJobs: RestoreJobTiming
+}
+
+export interface RestoreJobTiming {
+  /** Seconds after creation when the delivery goes from NOT_STARTED to IN_PROGRESS. */
+  readonly startSeconds: number
+  /** Seconds after creation when the job is FINISHED (at least startSeconds). */
+  readonly finishSeconds: number
 }
 
 export interface ClockConfig {
@@ -80,7 +89,7 @@ export interface BucketSettings {
  * projects (one per project, and one per caller for the lists and by-name), clusters of a project (per
  * project), all clusters (per caller), organizations (per organization) and the organization list (per caller).
  */
-export const DISCOVERY_RATE_SETS = ['projects', 'clusters', 'allClusters', 'organizations', 'organizationList'] as const
+export const DISCOVERY_RATE_SETS = ['projects', 'clusters', 'allClusters', 'organizations', 'organizationList', 'cloudBackups'] as const
 export type DiscoveryRateSet = (typeof DISCOVERY_RATE_SETS)[number]
 
 /** Each discovery endpoint set's variable. */
@@ -90,6 +99,7 @@ const DISCOVERY_RATE_VARIABLES = {
   allClusters: 'WAYMARK_RATE_LIMIT_ALL_CLUSTERS',
   organizations: 'WAYMARK_RATE_LIMIT_ORGANIZATIONS',
   organizationList: 'WAYMARK_RATE_LIMIT_ORGANIZATION_LIST',
+  cloudBackups: 'WAYMARK_RATE_LIMIT_CLOUD_BACKUPS',
 } as const satisfies Record<DiscoveryRateSet, keyof typeof ENVIRONMENT>
 
 export interface MetricsConfig {
@@ -165,6 +175,8 @@ export const ENVIRONMENT = {
   WAYMARK_RATE_LIMIT_ALL_CLUSTERS: '300/100/60',
   WAYMARK_RATE_LIMIT_ORGANIZATIONS: '500/250/60',
   WAYMARK_RATE_LIMIT_ORGANIZATION_LIST: '300/100/60',
+  /** The "Cloud Backups" set, which the legacy restoreJobs operations belong to (docs/behaviour.md#restore-jobs). */
+  WAYMARK_RATE_LIMIT_CLOUD_BACKUPS: '1200/500/60',
   WAYMARK_ENFORCE_SUNSET: 'off',
   WAYMARK_CONNECTION_DOMAIN: 'mongodb.net',
   WAYMARK_TRUSTED_PROXIES: '',
@@ -189,6 +201,9 @@ export const ENVIRONMENT = {
   WAYMARK_CLOCK_FROZEN: 'off',
   WAYMARK_BODY_TIMEOUT_SECONDS: '30',
   WAYMARK_MAX_CONNECTIONS: '4096',
+  /** How long a new restore job's delivery is NOT_STARTED, then how long until it is FINISHED (seconds of the clock). */
+  WAYMARK_RESTORE_START_SECONDS: '10',
+  WAYMARK_RESTORE_FINISH_SECONDS: '60',
 } as const
 
 /** An admin or metrics token: at least 8 visible ASCII characters, so that it fits an Authorization header as is. */
@@ -324,6 +339,14 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (!/^\d+$/.test(maxConnectionsText) || maxConnections < 1 || maxConnections > 1_000_000) {
     throw new ConfigError(`the connection cap (--max-connections) must be a whole number from 1 to 1000000, got "${maxConnectionsText}"`)
   }
+  const restoreSeconds = (name: 'WAYMARK_RESTORE_START_SECONDS' | 'WAYMARK_RESTORE_FINISH_SECONDS'): number => {
+    const text = pick(undefined, name)
+    if (!/^\d{1,7}$/.test(text)) throw new ConfigError(`${name} must be a whole number of seconds from 0 to 9999999, got "${text}"`)
+    return Number(text)
+  }
+  const restoreStart = restoreSeconds('WAYMARK_RESTORE_START_SECONDS')
+  const restoreFinish = restoreSeconds('WAYMARK_RESTORE_FINISH_SECONDS')
+  if (restoreFinish < restoreStart) throw new ConfigError(`WAYMARK_RESTORE_FINISH_SECONDS (${restoreFinish}) must not be below WAYMARK_RESTORE_START_SECONDS (${restoreStart})`)
   return Object.freeze({
     host: pick(flags.host, 'WAYMARK_HOST'),
     port,
@@ -354,6 +377,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     clock: Object.freeze({ start: clockStart, frozen: frozenSwitch === 'on' }),
     bodyTimeoutMs,
     maxConnections,
+    restoreJobs: Object.freeze({ startSeconds: restoreStart, finishSeconds: restoreFinish }),
   })
 }
 

@@ -96,6 +96,82 @@ export const ERRORS = {
     detail: 'Cluster checkpoint interval can only be set for sharded clusters, not replica sets.',
   },
   INVALID_ATTRIBUTE: { status: 400, errorCode: 'INVALID_ATTRIBUTE', detail: 'Invalid attribute %s specified.' },
+  // Legacy backup: request bodies (docs/behaviour.md#legacy-backup-requests).
+  MALFORMED_JSON: { status: 400, errorCode: 'MALFORMED_JSON', detail: 'Received JSON is malformed.' },
+  JSON_NOT_AS_EXPECTED: { status: 400, errorCode: 'INVALID_JSON', detail: 'Received JSON does not match expected format.' },
+  INVALID_JSON_ATTRIBUTE: {
+    status: 400,
+    errorCode: 'INVALID_JSON_ATTRIBUTE',
+    detail: 'Received JSON for the %s attribute does not match expected format.',
+  },
+  INVALID_ENUM_VALUE: { status: 400, errorCode: 'INVALID_ENUM_VALUE', detail: 'An invalid enumeration value %s was specified.' },
+  INVALID_DATE_FORMAT: { status: 400, errorCode: 'INVALID_DATE_FORMAT', detail: 'An invalid date value %s was specified.' },
+  INCORRECT_BACKUP_API_ENDPOINT: {
+    status: 400,
+    errorCode: 'INCORRECT_BACKUP_API_ENDPOINT',
+    detail: 'Incorrect Public API endpoint for Cloud Backups. Please use the following end point: %s.',
+  },
+  // Legacy backup: the snapshot schedule (docs/behaviour.md#snapshot-schedule).
+  INVALID_SNAPSHOT_INTERVAL: { status: 400, errorCode: 'INVALID_SNAPSHOT_INTERVAL', detail: 'Snapshot interval must be 6, 8, 12, or 24 hours.' },
+  INVALID_SNAPSHOT_RETENTION_PERIOD: {
+    status: 400,
+    errorCode: 'INVALID_SNAPSHOT_RETENTION_PERIOD',
+    detail: 'Snapshot retention period must be between 1 and 5 days.',
+  },
+  INVALID_DAILY_SNAPSHOT_RETENTION_PERIOD: {
+    status: 400,
+    errorCode: 'INVALID_DAILY_SNAPSHOT_RETENTION_PERIOD',
+    detail: 'Daily snapshot retention period must be between 1 and 365 days.',
+  },
+  INVALID_WEEKLY_SNAPSHOT_RETENTION_PERIOD: {
+    status: 400,
+    errorCode: 'INVALID_WEEKLY_SNAPSHOT_RETENTION_PERIOD',
+    detail: 'Weekly snapshot retention period must be between 1 and 52 weeks.',
+  },
+  INVALID_MONTHLY_SNAPSHOT_RETENTION_PERIOD: {
+    status: 400,
+    errorCode: 'INVALID_MONTHLY_SNAPSHOT_RETENTION_PERIOD',
+    detail: 'Monthly snapshot retention period must be between 1 and 36 months.',
+  },
+  INVALID_REFERENCE_HOUR_OF_DAY: {
+    status: 400,
+    errorCode: 'INVALID_REFERENCE_HOUR_OF_DAY',
+    detail: 'Snapshot schedule reference hour must be between 0 and 23, inclusive.',
+  },
+  INVALID_REFERENCE_MINUTE_OF_HOUR: {
+    status: 400,
+    errorCode: 'INVALID_REFERENCE_MINUTE_OF_HOUR',
+    detail: 'Snapshot schedule reference minute must be between 0 and 59, inclusive.',
+  },
+  INVALID_REFERENCE_TIMEZONE_OFFSET: {
+    status: 400,
+    errorCode: 'INVALID_REFERENCE_TIMEZONE_OFFSET',
+    detail: 'Snapshot schedule timezone offset must conform to ISO-8601 time offset format, such as "+0000".',
+  },
+  INVALID_REFERENCE_TIME_OF_DAY_MISSING_FIELDS: {
+    status: 400,
+    errorCode: 'INVALID_REFERENCE_TIME_OF_DAY_MISSING_FIELDS',
+    detail: 'To specify snapshot schedule reference time of day, both the hour and minute must be specified.',
+  },
+  // Legacy backup: snapshots (docs/behaviour.md#snapshots).
+  INVALID_SNAPSHOT_ID: { status: 404, errorCode: 'INVALID_SNAPSHOT_ID', detail: 'An invalid snapshot ID %s was specified.' },
+  SNAPSHOT_NOT_FOUND: { status: 404, errorCode: 'SNAPSHOT_NOT_FOUND', detail: 'No snapshot with ID %s exists for cluster %s.' },
+  CANNOT_MODIFY_SNAPSHOT: { status: 403, errorCode: 'CANNOT_MODIFY_SNAPSHOT', detail: 'Cannot modify snapshot %s because of invalid fields.' },
+  CANNOT_MODIFY_IN_PROGRESS_SNAPSHOT_RETENTION: {
+    status: 400,
+    errorCode: 'CANNOT_MODIFY_IN_PROGRESS_SNAPSHOT_RETENTION',
+    detail: 'Snapshot retention can only be modified once it is completed.',
+  },
+  CANNOT_MODIFY_SHARD_BACKUP_CONFIG: {
+    status: 409,
+    errorCode: 'CANNOT_MODIFY_SHARD_BACKUP_CONFIG',
+    detail: 'Cannot modify backup configuration for individual shard; use cluster ID %s for entire cluster.',
+  },
+  CANNOT_DELETE_IN_PROGRESS_SNAPSHOT: {
+    status: 400,
+    errorCode: 'CANNOT_DELETE_IN_PROGRESS_SNAPSHOT',
+    detail: 'Cannot delete an in progress snapshot %s.',
+  },
   MALFORMED_REQUEST: { status: 400, errorCode: 'MALFORMED_REQUEST', detail: 'The request could not be parsed.' },
   REQUEST_TIMEOUT: { status: 408, errorCode: 'REQUEST_TIMEOUT', detail: 'The request was not received in full in time.' },
   REQUEST_HEADERS_TOO_LARGE: {
@@ -176,6 +252,83 @@ export const ERRORS = {
     errorCode: 'HISTORY_OVERLAPS',
     detail: 'Cluster %s already has checkpoints up to %s; a history is only appended after the newest (inserting into one renumbers it), so give a from after it.',
   },
+  // --- Restore jobs (docs/errors.md#restore-job-errors) ---
+  INVALID_JOB_ID: { status: 404, errorCode: 'INVALID_JOB_ID', detail: 'An invalid restore job ID %s was specified.' },
+  RESTORE_JOB_NOT_FOUND: { status: 404, errorCode: 'RESTORE_JOB_NOT_FOUND', detail: 'No restore job with ID %s exists for cluster %s.' },
+  MISSING_ATTRIBUTE: { status: 400, errorCode: 'MISSING_ATTRIBUTE', detail: 'The required attribute %s was not specified.' },
+  MISSING_ONE_OF_ATTRIBUTES: {
+    status: 400,
+    errorCode: 'MISSING_ONE_OF_ATTRIBUTES',
+    detail: 'Either the %s attribute or the %s attribute must be specified.',
+  },
+  MISSING_ONE_OF_MANY_ATTRIBUTES: {
+    status: 400,
+    errorCode: 'MISSING_ONE_OF_MANY_ATTRIBUTES',
+    detail: 'One of the following required attributes may not have been specified: %s.',
+  },
+  ATTRIBUTE_NEGATIVE_OR_ZERO: { status: 400, errorCode: 'ATTRIBUTE_NEGATIVE_OR_ZERO', detail: 'The attribute %s cannot be negative or zero.' },
+  INVALID_DELIVERY_SCP: { status: 400, errorCode: 'INVALID_DELIVERY_SCP', detail: 'SCP restores are no longer supported.' },
+  UNSUPPORTED_DELIVERY_METHOD: { status: 400, errorCode: 'UNSUPPORTED_DELIVERY_METHOD', detail: 'The specified delivery method is not supported.' },
+  LEGACY_PIT_RESTORE_UNSUPPORTED: {
+    status: 400,
+    errorCode: 'LEGACY_PIT_RESTORE_UNSUPPORTED',
+    detail: 'Non-automated non-client PIT restores are not supported via API for this group.',
+  },
+  CHECKPOINT_RESTORE_UNSUPPORTED_FOR_REPLICA_SETS: {
+    status: 400,
+    errorCode: 'CHECKPOINT_RESTORE_UNSUPPORTED_FOR_REPLICA_SETS',
+    detail: 'Checkpoint restores are not supported for replica sets.',
+  },
+  PIT_RESTORE_ONLY_SUPPORTED_FOR_REPLICA_SETS: {
+    status: 400,
+    errorCode: 'PIT_RESTORE_ONLY_SUPPORTED_FOR_REPLICA_SETS',
+    detail: 'PIT restores are only supported for replica sets; please specify a checkpoint instead.',
+  },
+  OPLOG_RESTORE_ONLY_SUPPORTED_FOR_REPLICA_SETS: {
+    status: 400,
+    errorCode: 'OPLOG_RESTORE_ONLY_SUPPORTED_FOR_REPLICA_SETS',
+    detail: 'Oplog restores are only supported for replica sets.',
+  },
+  CANNOT_START_RESTORE_JOB_FOR_INCOMPLETE_CLUSTER_SNAPSHOT: {
+    status: 409,
+    errorCode: 'CANNOT_START_RESTORE_JOB_FOR_INCOMPLETE_CLUSTER_SNAPSHOT',
+    detail: 'Cannot start restore job for incomplete cluster snapshot.',
+  },
+  NO_CHECKPOINT_FOR_PIT_RESTORE: {
+    status: 409,
+    errorCode: 'NO_CHECKPOINT_FOR_PIT_RESTORE',
+    detail: 'A suitable checkpoint could not be found for the specified point-in time restore.',
+  },
+  INVALID_PIT_RESTORE_TIME: { status: 400, errorCode: 'INVALID_PIT_RESTORE_TIME', detail: 'Please provide a valid UTC time or an operation time (ts).' },
+  UNABLE_T0_FIND_SNAPSHOT_PRIOR_TO_PIT_RESTORE_OPTIME: {
+    status: 404,
+    errorCode: 'UNABLE_T0_FIND_SNAPSHOT_PRIOR_TO_PIT_RESTORE_OPTIME',
+    detail: 'Unable to find snapshot prior to pit restore optime.',
+  },
+  LINK_EXPIRATION_AFTER_SNAPSHOT_DELETION: {
+    status: 409,
+    errorCode: 'LINK_EXPIRATION_AFTER_SNAPSHOT_DELETION',
+    detail: 'Cannot set HTTP link expiration time after snapshot deletion time.',
+  },
+  CANNOT_RESTORE_TO_TARGET: {
+    status: 403,
+    errorCode: 'CANNOT_RESTORE_TO_TARGET',
+    detail: 'Cannot restore with insufficient permission on source snapshot or target cluster.',
+  },
+  ATLAS_CLUSTER_RESTORE_IN_PROGRESS: { status: 409, errorCode: 'ATLAS_CLUSTER_RESTORE_IN_PROGRESS', detail: 'Cluster restore already in progress.' },
+  RESTORE_DOWNLOAD_NOT_FOUND: { status: 404, errorCode: 'RESTORE_DOWNLOAD_NOT_FOUND', detail: 'No restore file %s is available for download.' },
+  RESTORE_DOWNLOAD_EXPIRED: { status: 410, errorCode: 'RESTORE_DOWNLOAD_EXPIRED', detail: 'The download link of restore job %s expired at %s.' },
+  RESTORE_DOWNLOAD_LIMIT_REACHED: {
+    status: 410,
+    errorCode: 'RESTORE_DOWNLOAD_LIMIT_REACHED',
+    detail: 'The download link of restore job %s was used %s times, its maximum.',
+  },
+  RESTORE_DOWNLOAD_UNAUTHORIZED: {
+    status: 401,
+    errorCode: 'RESTORE_DOWNLOAD_UNAUTHORIZED',
+    detail: 'The download of restore job %s needs its Authorization header.',
+  },
+  RESTORE_JOB_NOT_IN_PROGRESS: { status: 409, errorCode: 'RESTORE_JOB_NOT_IN_PROGRESS', detail: 'Restore job %s is %s, not IN_PROGRESS.' },
 } as const satisfies Record<string, ErrorSpec>
 
 export interface ErrorSpec {

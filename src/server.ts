@@ -72,7 +72,12 @@ export async function startServer(config: Config, options: ServeOptions): Promis
     // Imported when needed: modules a plain `serve` does not use cost start-up time.
     // What the store holds is as of this time; the producer takes up from here (startProducer).
     const dataAt = clock.now()
-    if (options.demo) await store.apply((await import('./fixtures/demo.js')).demoDataSet(dataAt))
+    if (options.demo) {
+      const demo = (await import('./fixtures/demo.js')).demoDataSet(dataAt)
+      await store.apply(demo)
+      const { coverWithSnapshots } = await import('./domain/legacy-backup/snapshot-coverage.js')
+      await coverWithSnapshots(store, demo.clusters.map((c) => c.id), dataAt)
+    }
     if (options.fixtures.length > 0) {
       const [{ loadFixtureStream }, { withFileMessages }] = await Promise.all([import('./fixtures/load-fixture.js'), import('./fixtures/fixture-file.js')])
       for (const file of options.fixtures) await withFileMessages(file, () => loadFixtureStream(file.open(), store, { now: new Date(clock.now()) }))
@@ -145,6 +150,8 @@ async function startProducer(config: Config, store: Store, logger: pino.Logger, 
   const log = logger.child({ component: 'producer' })
   log.info({ seed, timeScale, retentionDays, clock: new Date(clock.now()).toISOString(), frozen: clock.frozen }, 'checkpoint producer on')
   clock.register(new CheckpointProducer({ store, seed, now: () => clock.now(), retentionDays, log, startsAt }))
+  const { SnapshotProducer } = await import('./producer/snapshot-producer.js')
+  clock.register(new SnapshotProducer({ store, now: () => clock.now(), startsAt }))
   return runClock(clock, (error) => {
     if (error instanceof StoreUnavailableError) {
       // An outage, as the API's 503s log it: one warning line with the reason, no stack.

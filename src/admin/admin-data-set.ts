@@ -1,3 +1,4 @@
+import { coverWithSnapshots } from '../domain/legacy-backup/snapshot-coverage.js'
 import type { ServerClock } from '../clock/server-clock.js'
 import { demoDataSet } from '../fixtures/demo.js'
 import { FixtureError, FixtureNotAnObjectError, FixtureSyntaxError, loadFixtureStream } from '../fixtures/load-fixture.js'
@@ -59,6 +60,7 @@ export async function resetStore(store: Store, demo: boolean, clock: ServerClock
 function applyAlone(store: Store, data: DataSet, clock: ServerClock): Promise<ApplySummary> {
   return clock.exclusive(async () => {
     const summary = await store.apply(data)
+    await coverWithSnapshots(store, data.clusters.map((c) => c.id), clock.now())
     for (const clusterId of new Set(data.checkpoints.map((c) => c.clusterId))) clock.recordsChanged(clusterId)
     return summary
   })

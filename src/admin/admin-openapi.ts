@@ -1,6 +1,7 @@
 import { RECORD_SCHEMAS } from './admin-openapi-records.js'
 import { answer, body, errors, ERRORS, item, json, listOf, object, orgFilter, PARAMS, ref } from './admin-openapi-helpers.js'
 import { TIME_PATHS, TIME_SCHEMAS } from './admin-openapi-time.js'
+import { RESTORE_JOB_PATHS, RESTORE_JOB_SCHEMAS } from './admin-openapi-restore-jobs.js'
 import { TIMELINE_PATHS, TIMELINE_SCHEMAS } from './admin-openapi-timeline.js'
 
 /**
@@ -34,6 +35,7 @@ export const ADMIN_OPENAPI = {
     { name: 'serviceAccounts' },
     { name: 'data' },
     { name: 'time' },
+    { name: 'restoreJobs' },
   ],
   paths: {
     '/openapi.json': {
@@ -193,6 +195,7 @@ export const ADMIN_OPENAPI = {
       },
     },
     ...TIME_PATHS,
+    ...RESTORE_JOB_PATHS,
     ...TIMELINE_PATHS,
   },
   components: {
@@ -212,6 +215,7 @@ export const ADMIN_OPENAPI = {
       ...RECORD_SCHEMAS,
       Deleted: object({ deleted: ref('Counts') }),
       ...TIME_SCHEMAS,
+      ...RESTORE_JOB_SCHEMAS,
       ...TIMELINE_SCHEMAS,
     },
   },

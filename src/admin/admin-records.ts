@@ -1,3 +1,5 @@
+import { coverWithSnapshots } from '../domain/legacy-backup/snapshot-coverage.js'
+import { allWithSnapshotRule, snapshotFloorOf, withSnapshotRule } from '../domain/legacy-backup/restorability.js'
 import { DEFAULT_CHECKPOINT_INTERVAL_MINUTES, DEFAULT_POINT_IN_TIME_WINDOW_HOURS, validateScheduleChange } from '../domain/checkpoint-schedule.js'
 import { isObjectId, newObjectId } from '../domain/ids.js'
 import { CLUSTER_TYPES, type Checkpoint, type Cluster, type ClusterType, type Organization, type Project } from '../domain/types.js'
@@ -116,6 +118,7 @@ export class AdminRecords {
       if (await this.store.findCluster(c.id)) throw new ApiError('DUPLICATE_ID', ['Cluster', c.id])
     })
     await this.store.apply(only('clusters', cluster))
+    await coverWithSnapshots(this.store, [cluster.id], this.now())
     return this.cluster(project.id, cluster.id)
   }
 
@@ -138,15 +141,28 @@ export class AdminRecords {
   /** `page` reads the query: it is called after the path parameters are checked, as the documented order has it. */
   async pageCheckpoints(groupId: string | undefined, clusterId: string | undefined, page: () => PageRequest): Promise<CheckpointPage> {
     const cluster = await this.cluster(groupId, clusterId)
-    return this.store.pageCheckpoints(cluster.id, page())
+    const result = await this.store.pageCheckpoints(cluster.id, page())
+    return { ...result, items: allWithSnapshotRule(result.items, await snapshotFloorOf(this.store, cluster, this.nowIso())) }
   }
 
+  /** The clock as an ISO instant with whole seconds. */
+  nowIso(): string {
+    return new Date(Math.floor(this.now() / 1000) * 1000).toISOString().slice(0, 19) + 'Z'
+  }
+
+  /** The checkpoint as the views show it: not restorable without a base snapshot (P-N4). */
   async checkpoint(groupId: string | undefined, clusterId: string | undefined, checkpointId: string | undefined): Promise<Checkpoint> {
+    const { cluster, checkpoint } = await this.#storedCheckpoint(groupId, clusterId, checkpointId)
+    return withSnapshotRule(checkpoint, await snapshotFloorOf(this.store, cluster, this.nowIso()))
+  }
+
+  /** The checkpoint as stored (what an update merges into). */
+  async #storedCheckpoint(groupId: string | undefined, clusterId: string | undefined, checkpointId: string | undefined): Promise<{ cluster: Cluster; checkpoint: Checkpoint }> {
     const cluster = await this.cluster(groupId, clusterId)
     const id = objectIdParam(checkpointId, 'INVALID_CHECKPOINT_ID')
     const checkpoint = await this.store.getCheckpoint(cluster.id, id)
     if (!checkpoint) throw new ApiError('CHECKPOINT_NOT_FOUND', [id, cluster.id])
-    return checkpoint
+    return { cluster, checkpoint }
   }
 
   async createCheckpoint(groupId: string | undefined, clusterId: string | undefined, body: unknown): Promise<Checkpoint> {
@@ -155,6 +171,7 @@ export class AdminRecords {
     const checkpoint = await validateEntry('checkpoints', entry, this.store, this.date())
     if (await this.store.findCheckpoint(checkpoint.id)) throw new ApiError('DUPLICATE_ID', ['Checkpoint', checkpoint.id])
     await this.store.apply(only('checkpoints', checkpoint))
+    await coverWithSnapshots(this.store, [cluster.id], this.now())
     return this.checkpoint(cluster.groupId, cluster.id, checkpoint.id)
   }
 
@@ -164,9 +181,10 @@ export class AdminRecords {
     checkpointId: string | undefined,
     body: unknown,
   ): Promise<Checkpoint> {
-    const current = await this.checkpoint(groupId, clusterId, checkpointId)
+    const { checkpoint: current } = await this.#storedCheckpoint(groupId, clusterId, checkpointId)
     const entry = mergePatch(checkpointView(current) as JsonObject, bodyObject(body), ['id', 'clusterId', 'groupId'])
     await this.store.apply(only('checkpoints', await validateEntry('checkpoints', entry, this.store, this.date())))
+    await coverWithSnapshots(this.store, [current.clusterId], this.now())
     return this.checkpoint(current.groupId, current.clusterId, current.id)
   }
 

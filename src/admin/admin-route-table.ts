@@ -5,6 +5,8 @@ import { loadFixtureBody, resetStore } from './admin-data-set.js'
 import { ADMIN_OPENAPI } from './admin-openapi.js'
 import { AdminQuery } from './admin-query.js'
 import { AdminRecords } from './admin-records.js'
+import { AdminRestoreJobs } from './admin-restore-jobs.js'
+import { DEFAULT_RESTORE_TIMING, type RestoreTiming } from '../domain/legacy-backup/restore-service.js'
 import { AdminTime } from './admin-time.js'
 import { AdminTimeline } from './admin-timeline.js'
 import { apiKeyView, checkpointView, clusterView, organizationView, projectView, secretView, serviceAccountView } from './admin-views.js'
@@ -19,6 +21,8 @@ export interface AdminDeps {
   readonly clock: ServerClock
   /** The seed of the server's producer: a history's by default. */
   readonly seed: number
+  /** How restore jobs made through the admin API move on the clock (config.ts); the serve defaults when omitted. */
+  readonly restoreTiming?: RestoreTiming
 }
 
 /** Where the admin API lives; the routes below are relative to it. */
@@ -66,6 +70,7 @@ export function adminRoutesTable(deps: AdminDeps): readonly AdminRoute[] {
   const credentials = new AdminCredentials(deps.store, now)
   const time = new AdminTime(deps.store, deps.clock, deps.seed, records)
   const timeline = new AdminTimeline(deps.store, records, now)
+  const restores = new AdminRestoreJobs(deps.store, records, now, deps.restoreTiming ?? DEFAULT_RESTORE_TIMING)
   return [
     { method: 'GET', path: '/openapi.json', handle: async () => ok(ADMIN_OPENAPI) },
 
@@ -235,6 +240,30 @@ export function adminRoutesTable(deps: AdminDeps): readonly AdminRoute[] {
       streamed: true,
       handle: async ({ body }) => ok({ loaded: await loadFixtureBody(body as AsyncIterable<Buffer>, deps.store, new Date(now()), deps.clock) }),
     },
+    {
+      method: 'GET',
+      path: '/groups/{groupId}/clusters/{clusterId}/restoreJobs',
+      handle: async ({ params }) => list(await restores.list(params['groupId'], params['clusterId']), (job) => restores.view(job)),
+    },
+    {
+      method: 'POST',
+      path: '/groups/{groupId}/clusters/{clusterId}/restoreJobs',
+      handle: async ({ params, body }) => {
+        const jobs = await restores.create(params['groupId'], params['clusterId'], body)
+        return created({ results: jobs.map((job) => restores.view(job)), totalCount: jobs.length })
+      },
+    },
+    {
+      method: 'GET',
+      path: '/groups/{groupId}/clusters/{clusterId}/restoreJobs/{jobId}',
+      handle: async ({ params }) => ok(restores.view(await restores.job(params['groupId'], params['clusterId'], params['jobId']))),
+    },
+    {
+      method: 'POST',
+      path: '/groups/{groupId}/clusters/{clusterId}/restoreJobs/{jobId}/end',
+      handle: async ({ params, body }) => ok(restores.view(await restores.end(params['groupId'], params['clusterId'], params['jobId'], body))),
+    },
+
     { method: 'POST', path: '/reset', handle: async ({ query }) => ok(await resetStore(deps.store, query.flag('demo'), deps.clock)) },
 
     { method: 'GET', path: '/clock', handle: async () => ok(time.view()) },

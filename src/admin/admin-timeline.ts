@@ -6,6 +6,7 @@ import type { CheckpointTally, Store } from '../storage/store.js'
 import type { AdminQuery } from './admin-query.js'
 import type { AdminRecords } from './admin-records.js'
 import type { BucketView, StateCounts, TimelineMark, TimelineView } from './admin-timeline-schema.js'
+import { snapshotFloorOf, withSnapshotRule } from '../domain/legacy-backup/restorability.js'
 
 export type { BucketView, StateCounts, TimelineMark, TimelineView }
 
@@ -46,7 +47,14 @@ export class AdminTimeline {
     const askedTo = query.time('to', parse)
     const buckets = query.integer('buckets', DEFAULT_BUCKETS, MAX_BUCKETS)
     const maxCheckpoints = query.integer('maxCheckpoints', DEFAULT_TIMELINE_CHECKPOINTS, MAX_TIMELINE_CHECKPOINTS, 0)
-    const bounds = await this.store.checkpointBounds(cluster.id)
+    const storedBounds = await this.store.checkpointBounds(cluster.id)
+    // P-N4: before the cluster's oldest kept snapshot, nothing is restorable (legacy-backup/restorability.ts).
+    const floor = await snapshotFloorOf(this.store, cluster, iso(nowMs))
+    const floorMs = floor === undefined ? -Infinity : floor === null ? Infinity : Date.parse(floor)
+    const bounds =
+      storedBounds.newestRestorable !== null && Date.parse(storedBounds.newestRestorable) < floorMs
+        ? { ...storedBounds, newestRestorable: null }
+        : storedBounds
 
     // By default, from the oldest checkpoint to now (or the newest, if later), end included.
     const newest = bounds.newest === null ? nowMs : Math.max(nowMs, Date.parse(bounds.newest))
@@ -62,8 +70,9 @@ export class AdminTimeline {
 
     // The window's start splits the bucket it falls in: before it, the rest is outside the window.
     const windowStart = nowMs - cluster.pointInTimeWindowHours * HOUR
-    const split = windowStart > from && windowStart < end && !starts.includes(windowStart)
-    const boundaries = (split ? [...starts, windowStart].sort((a, b) => a - b) : starts).map(iso)
+    // So does the oldest kept snapshot: before it, what the store counts restorable is not.
+    const splits = [windowStart, floorMs].filter((t, i, all) => t > from && t < end && !starts.includes(t) && all.indexOf(t) === i)
+    const boundaries = (splits.length > 0 ? [...starts, ...splits].sort((a, b) => a - b) : starts).map(iso)
     const tallies = await this.store.tallyCheckpoints(cluster.id, boundaries)
 
     const views: BucketView[] = []
@@ -74,7 +83,8 @@ export class AdminTimeline {
       let counts: StateCounts = NONE
       // One range, or two when the window's start splits this bucket.
       while (at < tallies.length && Date.parse(boundaries[at] ?? '') < bucketEnd) {
-        counts = add(counts, classify(tallies[at] ?? NONE_TALLY, Date.parse(boundaries[at + 1] ?? '') <= windowStart))
+        const rangeEnd = Date.parse(boundaries[at + 1] ?? '')
+        counts = add(counts, classify(tallies[at] ?? NONE_TALLY, rangeEnd <= windowStart, rangeEnd <= floorMs))
         at++
       }
       totals = add(totals, counts)
@@ -89,7 +99,7 @@ export class AdminTimeline {
         : (await this.store.checkpointsBetween(cluster.id, iso(from), iso(end), maxCheckpoints)).map((c) => ({
             id: c.id,
             timestamp: c.timestamp,
-            state: checkpointState(c, windowStartIso),
+            state: checkpointState(withSnapshotRule(c, floor), windowStartIso),
           }))
       : null
     return {
@@ -110,11 +120,12 @@ export class AdminTimeline {
 const NONE_TALLY: CheckpointTally = { total: 0, restorable: 0, inProgress: 0, tokenNotDiscovered: 0 }
 
 /** A store tally in the console's states: what is left is outside the window, or not restorable inside it. */
-function classify(tally: CheckpointTally, beforeWindow: boolean): StateCounts {
-  const rest = tally.total - tally.restorable - tally.inProgress - tally.tokenNotDiscovered
+function classify(tally: CheckpointTally, beforeWindow: boolean, beforeFloor: boolean): StateCounts {
+  const restorable = beforeFloor ? 0 : tally.restorable
+  const rest = tally.total - restorable - tally.inProgress - tally.tokenNotDiscovered
   return {
     total: tally.total,
-    restorable: tally.restorable,
+    restorable,
     inProgress: tally.inProgress,
     tokenNotDiscovered: tally.tokenNotDiscovered,
     outsideWindow: beforeWindow ? rest : 0,

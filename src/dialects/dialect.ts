@@ -55,7 +55,27 @@ export type DiscoveryOperation =
   | 'listBackupConfigs'
   | 'getBackupConfig'
 
-export type Operation = CheckpointOperation | DiscoveryOperation
+/**
+ * The legacy backup resources around checkpoints (docs/behaviour.md#snapshot-schedule, #snapshots): one per
+ * path; the method picks the operation (GET reads, PATCH updates, DELETE removes).
+ */
+export type LegacyBackupOperation = 'snapshotSchedule' | 'snapshots' | 'snapshot'
+
+/** The restore-job operations (docs/behaviour.md#restore-jobs): one path, the method picks list or create. */
+export type RestoreJobOperation = 'listRestoreJobs' | 'getRestoreJob' | 'createRestoreJob'
+
+export type Operation = CheckpointOperation | DiscoveryOperation | LegacyBackupOperation | RestoreJobOperation
+
+/** The methods each legacy backup path answers (others: 405 with these in `Allow`). */
+export const LEGACY_BACKUP_METHODS: Readonly<Record<LegacyBackupOperation, readonly string[]>> = {
+  snapshotSchedule: ['GET', 'HEAD', 'PATCH'],
+  snapshots: ['GET', 'HEAD'],
+  snapshot: ['GET', 'HEAD', 'PATCH', 'DELETE'],
+}
+
+export function isLegacyBackupOperation(operation: Operation): operation is LegacyBackupOperation {
+  return operation === 'snapshotSchedule' || operation === 'snapshots' || operation === 'snapshot'
+}
 
 export interface ApiRoute {
   readonly dialect: Dialect
@@ -70,7 +90,7 @@ export function isCheckpointOperation(operation: Operation): operation is Checkp
  * The path templates of a dialect's routes, e.g. `/api/atlas/v2/groups/{groupId}/…/{checkpointId}`.
  * `groups/byName/{groupName}` comes before `groups/{groupId}/…`: a literal segment wins over a parameter.
  */
-export function dialectTemplates(dialect: Dialect): { readonly template: string; readonly route: ApiRoute }[] {
+export function dialectTemplates(dialect: Dialect): { readonly template: string; readonly route: ApiRoute; readonly methods?: readonly string[] }[] {
   const p = dialect.prefix
   const list = `${p}/groups/{groupId}/clusters/{${dialect.clusterKey}}/${dialect.collection}`
   const routes: [string, Operation][] = [
@@ -89,5 +109,26 @@ export function dialectTemplates(dialect: Dialect): { readonly template: string;
   if (dialect.family === 'ops-manager') {
     routes.push([`${p}/groups/{groupId}/backupConfigs`, 'listBackupConfigs'], [`${p}/groups/{groupId}/backupConfigs/{clusterId}`, 'getBackupConfig'])
   }
-  return routes.map(([template, operation]) => ({ template, route: { dialect, operation } }))
+  // Legacy backup: Ops Manager keeps the schedule under the cluster's backup configuration.
+  const cluster = `${p}/groups/{groupId}/clusters/{${dialect.clusterKey}}`
+  routes.push(
+    [dialect.family === 'ops-manager' ? `${p}/groups/{groupId}/backupConfigs/{clusterId}/snapshotSchedule` : `${cluster}/snapshotSchedule`, 'snapshotSchedule'],
+    [`${cluster}/snapshots`, 'snapshots'],
+    [`${cluster}/snapshots/{snapshotId}`, 'snapshot'],
+  )
+  // Restore jobs: GET lists, POST creates; one job is only read (no legacy cancel exists, P-G1).
+  const restoreJobs: [string, Operation, readonly string[]][] = [
+    [`${cluster}/restoreJobs`, 'listRestoreJobs', ['GET', 'HEAD']],
+    [`${cluster}/restoreJobs`, 'createRestoreJob', ['POST']],
+    [`${cluster}/restoreJobs/{jobId}`, 'getRestoreJob', ['GET', 'HEAD']],
+  ]
+  return [
+    ...routes.map(([template, operation]) => ({ template, route: { dialect, operation } })),
+    ...restoreJobs.map(([template, operation, methods]) => ({ template, route: { dialect, operation }, methods })),
+  ]
+}
+
+/** The methods a route answers: GET and HEAD, or a legacy backup path's own. */
+export function routeMethods(operation: Operation): readonly string[] {
+  return isLegacyBackupOperation(operation) ? LEGACY_BACKUP_METHODS[operation] : ['GET', 'HEAD']
 }

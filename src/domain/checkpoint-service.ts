@@ -3,6 +3,7 @@ import { partById } from './deployment.js'
 import { ApiError } from '../errors.js'
 import type { CheckpointPage, PageRequest, Store } from '../storage/store.js'
 import type { Checkpoint, Cluster, Principal, Project } from './types.js'
+import { allWithSnapshotRule, snapshotFloorOf, withSnapshotRule } from './legacy-backup/restorability.js'
 
 /**
  * Proof that a caller may read one project's checkpoints. Only `CheckpointService.authorize` makes one,
@@ -20,7 +21,16 @@ export type ClusterRef = { readonly by: 'name'; readonly name: string } | { read
 
 /** The read side of checkpoints, independent of any API dialect. */
 export class CheckpointService {
-  constructor(private readonly store: Store) {}
+  /** `now`: the server's clock (epoch ms), which decides which snapshots are kept (legacy-backup/restorability.ts). */
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The clock as an ISO instant with whole seconds. */
+  nowIso(): string {
+    return new Date(Math.floor(this.now() / 1000) * 1000).toISOString().slice(0, 19) + 'Z'
+  }
 
   /** 404 GROUP_NOT_FOUND for an unknown project, then 401 USER_UNAUTHORIZED without a reading role. */
   async authorize(principal: Principal, groupId: string): Promise<GroupAccess> {
@@ -37,6 +47,13 @@ export class CheckpointService {
    * replica set, which keeps no checkpoints of its own: its list is empty (as the cluster's backup allows).
    */
   async cluster(access: GroupAccess, ref: ClusterRef): Promise<Cluster> {
+    const cluster = await this.anyCluster(access, ref)
+    if (cluster.backup === 'CLOUD') throw new ApiError('CHECKPOINTS_ONLY_ON_CONTINOUS_BACKUP')
+    return cluster
+  }
+
+  /** The cluster the path names, whatever its backup (the legacy backup routes answer Cloud Backup clusters their own way). */
+  async anyCluster(access: GroupAccess, ref: ClusterRef): Promise<Cluster> {
     const groupId = access.project.id
     const cluster =
       ref.by === 'name'
@@ -47,7 +64,6 @@ export class CheckpointService {
         ? new ApiError('CLUSTER_NAME_NOT_FOUND', [ref.name, groupId])
         : new ApiError('CLUSTER_ID_NOT_FOUND', [ref.id, groupId])
     }
-    if (cluster.backup === 'CLOUD') throw new ApiError('CHECKPOINTS_ONLY_ON_CONTINOUS_BACKUP')
     return cluster
   }
 
@@ -69,14 +85,16 @@ export class CheckpointService {
   }
 
   /** One page of the cluster's checkpoints, newest first. */
-  list(_access: GroupAccess, cluster: Cluster, page: PageRequest): Promise<CheckpointPage> {
-    return this.store.pageCheckpoints(cluster.id, page)
+  async list(_access: GroupAccess, cluster: Cluster, page: PageRequest): Promise<CheckpointPage> {
+    const [result, floor] = await Promise.all([this.store.pageCheckpoints(cluster.id, page), snapshotFloorOf(this.store, cluster, this.nowIso())])
+    const items = allWithSnapshotRule(result.items, floor)
+    return items.every((c, i) => c === result.items[i]) ? result : { ...result, items }
   }
 
   /** 404 CHECKPOINT_NOT_FOUND when unknown or of another cluster; `clusterLabel` is how the path named it. */
   async get(_access: GroupAccess, cluster: Cluster, checkpointId: string, clusterLabel: string): Promise<Checkpoint> {
     const checkpoint = await this.store.getCheckpoint(cluster.id, checkpointId)
     if (!checkpoint) throw new ApiError('CHECKPOINT_NOT_FOUND', [checkpointId, clusterLabel])
-    return checkpoint
+    return withSnapshotRule(checkpoint, await snapshotFloorOf(this.store, cluster, this.nowIso()))
   }
 }

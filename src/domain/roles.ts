@@ -25,3 +25,22 @@ export function canReadCheckpoints(principal: Principal, project: Project): bool
  * reading its checkpoints, so every project a tool discovers is one it can read.
  */
 export const canSeeProject = canReadCheckpoints
+
+/**
+ * Whether the caller may change a project's legacy backup (PATCH the schedule, PATCH or DELETE a snapshot,
+ * POST a restore job; docs/behaviour.md#legacy-backup-roles): ORG_OWNER of its organization or GROUP_OWNER
+ * of the project ("Project Owner"); on Ops Manager also GROUP_BACKUP_MANAGER ("Project Backup Admin").
+ */
+export function canWriteLegacyBackup(principal: Principal, project: Project, family: 'atlas' | 'ops-manager'): boolean {
+  if (principal.orgId !== project.orgId) return false
+  return principal.roles.some((role) =>
+    'orgId' in role
+      ? role.orgId === project.orgId && role.roleName === 'ORG_OWNER'
+      : role.groupId === project.id && (role.roleName === 'GROUP_OWNER' || (family === 'ops-manager' && role.roleName === 'GROUP_BACKUP_MANAGER')),
+  )
+}
+
+/** Ops Manager's "Global Backup Admin or Global Owner", which deleting a snapshot inside the point-in-time window needs: ORG_OWNER here. */
+export function isOrgOwner(principal: Principal, project: Project): boolean {
+  return principal.orgId === project.orgId && principal.roles.some((role) => 'orgId' in role && role.orgId === project.orgId && role.roleName === 'ORG_OWNER')
+}

@@ -12,4 +12,6 @@ export interface ApiRequest {
   readonly baseUrl: string
   /** The caller's IP address (X-Forwarded-For only from trusted proxies); access lists check it. */
   readonly clientAddress: string | undefined
+  /** The request body as received (only the legacy backup writes read it); absent when there is none. */
+  readonly body?: Buffer | undefined
 }

@@ -1,12 +1,14 @@
 import { AccessList, canonicalAddress } from '../auth/access-list.js'
 import { isBearer, type AuthFailure, type Authenticator } from '../auth/authenticate.js'
 import { checkpointListView, checkpointView, type ViewContext } from '../dialects/checkpoint-views.js'
-import { dialectTemplates, isCheckpointOperation, type ApiRoute, type Dialect } from '../dialects/dialect.js'
+import { dialectTemplates, isCheckpointOperation, isLegacyBackupOperation, routeMethods, type ApiRoute, type Dialect } from '../dialects/dialect.js'
+import type { LegacyBackupHandler } from './legacy-backup-handler.js'
 import type { CheckpointService } from '../domain/checkpoint-service.js'
 import { ApiError } from '../errors.js'
 import { AnswerCache, type RememberedAnswer } from './answer-cache.js'
 import type { ApiRequest } from './api-request.js'
 import type { DiscoveryHandler } from './discovery-handler.js'
+import { isRestoreOperation, type RestoreJobHandler } from './restore-job-handler.js'
 import type { DiscoveryLimiters, RateScope } from './rate-scope.js'
 import { parseCheckpointPath } from './path-params.js'
 import type { TokenBucketLimiter } from './rate-limiter.js'
@@ -39,8 +41,12 @@ export interface PipelineDeps {
    * and asked before a Digest nonce lease is written (the NonceBook's `mayClaim`); absent when limits are off.
    */
   readonly callerLimiter?: TokenBucketLimiter | undefined
+  /** The restore-job routes; absent: unknown paths. */
+  readonly restoreJobs?: RestoreJobHandler
   /** Answers remembered for repeated requests (answer-cache.ts); absent, every answer is made afresh. */
   readonly answers?: AnswerCache
+  /** The legacy backup routes (snapshot schedule, snapshots); absent: unknown paths. */
+  readonly legacy?: LegacyBackupHandler
 }
 
 const READ_METHODS = ['GET', 'HEAD']
@@ -79,8 +85,14 @@ export class ApiPipeline {
     this.#matcher = new RouteMatcher(
       deps.dialects.flatMap((dialect) =>
         dialectTemplates(dialect)
-          .filter((t) => deps.discovery !== undefined || isCheckpointOperation(t.route.operation))
-          .map((t) => ({ ...t, methods: READ_METHODS })),
+          .filter((t) =>
+            isRestoreOperation(t.route.operation)
+              ? deps.restoreJobs !== undefined
+              : isLegacyBackupOperation(t.route.operation)
+                ? deps.legacy !== undefined
+                : deps.discovery !== undefined || isCheckpointOperation(t.route.operation),
+          )
+          .map((t) => ({ ...t, methods: t.methods ?? (isLegacyBackupOperation(t.route.operation) ? routeMethods(t.route.operation) : READ_METHODS) })),
       ),
     )
   }
@@ -140,8 +152,47 @@ export class ApiPipeline {
       }
 
       const { dialect, operation } = match.route
-      const { discovery } = this.deps
-      if (!isCheckpointOperation(operation) && discovery !== undefined) {
+      const { discovery, legacy, restoreJobs } = this.deps
+      if (isRestoreOperation(operation) && restoreJobs !== undefined) {
+        // Never remembered: a job's state follows the clock.
+        const answer = await restoreJobs.answer({
+          request,
+          dialect,
+          operation,
+          params: match.params,
+          search,
+          principal: auth.principal,
+          headers,
+          formatKnown: (known) => (format = known),
+          checkAccessList: () => this.#checkAccessList(auth.principal.accessList, request),
+          takeToken: (scope) => {
+            const taken = this.#takeToken(scope, path)
+            Object.assign(headers, taken.headers)
+            if (taken.refused) throw taken.refused
+          },
+        })
+        return renderSerialized(answer.body, answer.contentType, headers)
+      }
+      if (isLegacyBackupOperation(operation) && legacy !== undefined) {
+        // Never remembered: writes, and reads that depend on the clock (snapshots expire).
+        return await legacy.answer({
+          request,
+          dialect,
+          operation,
+          params: match.params,
+          search,
+          principal: auth.principal,
+          headers,
+          formatKnown: (known) => (format = known),
+          checkAccessList: () => this.#checkAccessList(auth.principal.accessList, request),
+          takeToken: (scope) => {
+            const taken = this.#takeToken(scope, path)
+            Object.assign(headers, taken.headers)
+            if (taken.refused) throw taken.refused
+          },
+        })
+      }
+      if (!isCheckpointOperation(operation) && !isLegacyBackupOperation(operation) && !isRestoreOperation(operation) && discovery !== undefined) {
         const answer = await discovery.answer({
           request,
           dialect,
@@ -173,6 +224,7 @@ export class ApiPipeline {
         answers?.set(answerKey, remembered)
         return { ...renderSerialized(answer.body, answer.contentType, headers), bytes: remembered.bytes }
       }
+      if (!isCheckpointOperation(operation)) throw new ApiError('RESOURCE_NOT_FOUND', [safeDecode(path) ?? path])
       const contentType = dialect.contentType(request.accept)
       const params = parseCheckpointPath(dialect, match.params)
       const query = parseQuery(search, operation === 'listCheckpoints')

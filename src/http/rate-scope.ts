@@ -23,5 +23,6 @@ export function discoveryLimiters(settings: Readonly<Record<DiscoveryRateSet, Bu
     allClusters: limiter(settings.allClusters),
     organizations: limiter(settings.organizations),
     organizationList: limiter(settings.organizationList),
+    cloudBackups: limiter(settings.cloudBackups),
   }
 }

@@ -1,3 +1,4 @@
+import { coverWithSnapshots } from '../domain/legacy-backup/snapshot-coverage.js'
 import { whyNoCheckpoints } from '../domain/checkpoint-schedule.js'
 import type { Checkpoint, Cluster, DataSet } from '../domain/types.js'
 import type { Store } from '../storage/store.js'
@@ -139,6 +140,8 @@ export async function writeHistory(store: Store, plan: HistoryPlan, options: Wri
     if (batch.length >= options.batchSize) await flush()
   }
   if (batch.length > 0) await flush()
+  // The snapshots these checkpoints are restored on (P-N4): derived from the schedule, as for fixtures.
+  await coverWithSnapshots(store, [cluster.id], now * 1000)
   return { written, restorable, oldest, newest }
 }
 

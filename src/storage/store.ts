@@ -9,6 +9,8 @@ import type {
   Project,
   ServiceAccount,
 } from '../domain/types.js'
+import type { RestoreJobStore } from './restore-job-store.js'
+import type { SnapshotStore } from './snapshot-store.js'
 
 /** One page of a cluster's checkpoints, newest first (timestamp descending, then id descending). */
 export interface PageRequest {
@@ -45,7 +47,7 @@ export interface ApplySummary {
  * - `apply` is one transaction: everything is written, or nothing.
  * - Methods are async so that a networked engine fits the same interface.
  */
-export interface Store {
+export interface Store extends SnapshotStore, RestoreJobStore {
   /** e.g. "sqlite". */
   readonly engine: string
 

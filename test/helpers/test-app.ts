@@ -3,6 +3,7 @@ import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { demoDataSet } from '../../src/fixtures/demo.js'
 import { loadFixture } from '../../src/fixtures/load-fixture.js'
+import { coverWithSnapshots } from '../../src/domain/legacy-backup/snapshot-coverage.js'
 import { openStore } from '../../src/storage/open-store.js'
 import type { Store } from '../../src/storage/store.js'
 import { digestAuthorization, parseChallenge, type Credentials } from './digest-client.js'
@@ -61,7 +62,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   }
   const config = loadConfig({ port: 0, logLevel: 'silent' }, env)
   const store = await openStore(config.store)
-  await store.apply(demoDataSet())
+  const demo = demoDataSet()
+  await store.apply(demo)
+  // As `serve --demo` does: the demo's clusters get the snapshots their checkpoints stand on.
+  await coverWithSnapshots(store, demo.clusters.map((c) => c.id), options.now?.() ?? Date.now())
   await loadFixture(TEST_FIXTURE, store)
   for (const fixture of options.fixtures ?? []) await loadFixture(fixture, store)
   const app = await buildApp({ config, store, ...(options.now ? { now: options.now } : {}) })

@@ -4,6 +4,8 @@ import type { ObjectIdHex } from '../../domain/types.js'
 import { rolesJsonWithoutGroup, rolesOnGroupPattern } from '../row-mapping.js'
 import type { DeleteSummary } from '../store.js'
 import { changes, inWriteTransaction } from './postgres-connection.js'
+import { deleteAllRestoreJobs, deleteRestoreJobsOfCluster } from './postgres-restore-jobs.js'
+import { deleteAllSnapshots, deleteSnapshotsOfCluster } from './postgres-snapshots.js'
 
 type Counts = { -readonly [K in keyof DeleteSummary]: number }
 
@@ -44,6 +46,8 @@ export class PostgresDeletes {
       counts.serviceAccounts = await changes(client, 'DELETE FROM service_accounts', [])
       counts.projects = await changes(client, 'DELETE FROM projects', [])
       counts.organizations = await changes(client, 'DELETE FROM organizations', [])
+      await deleteAllSnapshots(client)
+      await deleteAllRestoreJobs(client)
     })
   }
 
@@ -78,6 +82,11 @@ async function deleteProjectIn(client: PoolClient, id: string, counts: Counts): 
 }
 
 async function deleteClusterIn(client: PoolClient, groupId: string, clusterId: string, counts: Counts): Promise<void> {
+  const found = await client.query('SELECT 1 FROM clusters WHERE id = $1 AND group_id = $2', [clusterId, groupId])
+  if (found.rows.length > 0) {
+    await deleteSnapshotsOfCluster(client, clusterId)
+    await deleteRestoreJobsOfCluster(client, clusterId)
+  }
   counts.checkpoints += await changes(client, 'DELETE FROM checkpoints WHERE cluster_id = $1', [clusterId])
   counts.clusters += await changes(client, 'DELETE FROM clusters WHERE id = $1 AND group_id = $2', [clusterId, groupId])
 }

@@ -183,6 +183,54 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE NOT restorable AND completed IS NOT NULL AND (parts ~ ',false,"[0-9]' OR strpos(parts, '"tokenDiscovered":false') > 0);
     `,
   },
+  // Legacy backup around checkpoints (docs/behaviour.md#snapshots): see the SQLite engine's migration 10.
+  {
+    version: 10,
+    name: 'legacy backup snapshots and snapshot schedules',
+    sql: `
+      CREATE TABLE snapshots (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        cluster_id TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        created TEXT COLLATE "C" NOT NULL,
+        completed_at TEXT,
+        expires TEXT COLLATE "C",
+        expires_explicit BOOLEAN NOT NULL,
+        do_not_delete BOOLEAN NOT NULL,
+        incremental BOOLEAN NOT NULL,
+        parts TEXT NOT NULL
+      );
+      CREATE INDEX snapshots_cluster_created ON snapshots (cluster_id, created, id);
+      CREATE INDEX snapshots_expires ON snapshots (expires) WHERE expires IS NOT NULL;
+      CREATE TABLE snapshot_settings (
+        cluster_id TEXT PRIMARY KEY,
+        settings TEXT NOT NULL
+      );
+    `,
+  },
+  // Legacy backup restore jobs (docs/behaviour.md#restore-jobs): see the SQLite engine's migration 11.
+  {
+    version: 11,
+    name: 'legacy backup restore jobs',
+    sql: `
+      CREATE TABLE restore_jobs (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        cluster_id TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        batch_id TEXT,
+        created TEXT COLLATE "C" NOT NULL,
+        target_cluster_id TEXT,
+        downloads INTEGER NOT NULL,
+        hash TEXT,
+        ended_status TEXT,
+        ended_at TEXT,
+        doc TEXT NOT NULL
+      );
+      CREATE INDEX restore_jobs_cluster_created ON restore_jobs (cluster_id, created, id);
+      CREATE INDEX restore_jobs_batch ON restore_jobs (batch_id) WHERE batch_id IS NOT NULL;
+      CREATE INDEX restore_jobs_target ON restore_jobs (target_cluster_id) WHERE target_cluster_id IS NOT NULL;
+    `,
+  },
 ]
 
 /** The newest schema version this code knows. */

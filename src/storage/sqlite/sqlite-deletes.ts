@@ -44,6 +44,12 @@ const NOTHING_DELETED: DeleteSummary = {
 
 type Counts = { -readonly [K in keyof DeleteSummary]: number }
 
+/** A slot whose rows belong to a cluster (snapshots, restore jobs): removed with it, and by `reset`. */
+export interface ClusterOwned {
+  deleteOfCluster(clusterId: string): void
+  deleteAll(): void
+}
+
 /**
  * The cascading deletes slot of the SQLite engine, for the admin API: an organization takes its projects,
  * keys and accounts; a project its clusters and the roles granted on it; a cluster its checkpoints. Each
@@ -52,7 +58,10 @@ type Counts = { -readonly [K in keyof DeleteSummary]: number }
 export class SqliteDeletes {
   private readonly stmt: ReturnType<typeof prepare>
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly owned: readonly ClusterOwned[] = [],
+  ) {
     this.stmt = prepare(db)
   }
 
@@ -81,6 +90,7 @@ export class SqliteDeletes {
         (statement) => statement.run().changes,
       )
       Object.assign(counts, { checkpoints, clusters, apiKeys, serviceAccounts, projects, organizations })
+      for (const slot of this.owned) slot.deleteAll()
     })
   }
 
@@ -106,6 +116,7 @@ export class SqliteDeletes {
   }
 
   private clusterSync(groupId: string, clusterId: string, counts: Counts): void {
+    if (this.stmt.clusterExists.get(clusterId, groupId) !== undefined) for (const slot of this.owned) slot.deleteOfCluster(clusterId)
     counts.checkpoints += this.stmt.deleteCheckpointsOf.run(clusterId).changes
     counts.clusters += this.stmt.deleteCluster.run(clusterId, groupId).changes
   }

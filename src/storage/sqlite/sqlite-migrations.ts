@@ -180,6 +180,58 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE restorable = 0 AND completed IS NOT NULL AND (parts GLOB '*,false,"[0-9]*' OR parts GLOB '*"tokenDiscovered":false*');
     `,
   },
+  // Legacy backup around checkpoints (docs/behaviour.md#snapshots): a cluster's snapshots, read newest
+  // first by (cluster, created, id) and groomed by expiry; and the snapshot side of its schedule (the
+  // checkpoint interval and window stay columns of clusters), one JSON object of the fields that are set.
+  {
+    version: 10,
+    name: 'legacy backup snapshots and snapshot schedules',
+    sql: `
+      CREATE TABLE snapshots (
+        id TEXT PRIMARY KEY,
+        cluster_id TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        created TEXT NOT NULL,
+        completed_at TEXT,
+        expires TEXT,
+        expires_explicit INTEGER NOT NULL,
+        do_not_delete INTEGER NOT NULL,
+        incremental INTEGER NOT NULL,
+        parts TEXT NOT NULL
+      );
+      CREATE INDEX snapshots_cluster_created ON snapshots (cluster_id, created, id);
+      CREATE INDEX snapshots_expires ON snapshots (expires) WHERE expires IS NOT NULL;
+      CREATE TABLE snapshot_settings (
+        cluster_id TEXT PRIMARY KEY,
+        settings TEXT NOT NULL
+      );
+    `,
+  },
+  // Legacy backup restore jobs (docs/behaviour.md#restore-jobs): listed newest first under the cluster of
+  // the path, by batch, looked up by id and by target; the record is a JSON document, what changes later
+  // (downloads, the file's hash, an end forced through the admin API) are columns.
+  {
+    version: 11,
+    name: 'legacy backup restore jobs',
+    sql: `
+      CREATE TABLE restore_jobs (
+        id TEXT PRIMARY KEY,
+        cluster_id TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        batch_id TEXT,
+        created TEXT NOT NULL,
+        target_cluster_id TEXT,
+        downloads INTEGER NOT NULL,
+        hash TEXT,
+        ended_status TEXT,
+        ended_at TEXT,
+        doc TEXT NOT NULL
+      );
+      CREATE INDEX restore_jobs_cluster_created ON restore_jobs (cluster_id, created, id);
+      CREATE INDEX restore_jobs_batch ON restore_jobs (batch_id) WHERE batch_id IS NOT NULL;
+      CREATE INDEX restore_jobs_target ON restore_jobs (target_cluster_id) WHERE target_cluster_id IS NOT NULL;
+    `,
+  },
 ]
 
 /** The newest schema version this code knows. */

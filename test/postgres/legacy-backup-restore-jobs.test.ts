@@ -1,0 +1,3 @@
+import { onPostgres } from '../helpers/on-postgres.js'
+
+await onPostgres('legacy-backup/restore-jobs', () => import('../legacy-backup/restore-jobs.test.js'))
