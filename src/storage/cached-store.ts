@@ -11,9 +11,7 @@ import type {
 import { ListCache } from './list-cache.js'
 import { PassThroughStore } from './pass-through-store.js'
 import type { Snapshot, SnapshotSettings } from '../domain/legacy-backup/snapshot-types.js'
-import type { CompletedFilter, SnapshotPage } from './snapshot-store.js'
 import type { ForcedEnd, RestoreJob } from '../domain/legacy-backup/restore-types.js'
-import type { RestoreJobPage } from './restore-job-store.js'
 
 /**
  * Something that tells a cache when another connection committed a write (PostgreSQL's LISTEN/NOTIFY, see
@@ -366,15 +364,6 @@ export class CachedStore extends PassThroughStore implements Store {
   endRestoreJob(jobId: ObjectIdHex, status: ForcedEnd, at: IsoSeconds): Promise<boolean> {
     return this.#write(() => this.inner.endRestoreJob(jobId, status, at))
   }
-  pageRestoreJobs(clusterId: ObjectIdHex, batchId: ObjectIdHex | undefined, page: PageRequest): Promise<RestoreJobPage> {
-    return this.inner.pageRestoreJobs(clusterId, batchId, page)
-  }
-  getRestoreJob(jobId: ObjectIdHex): Promise<RestoreJob | undefined> {
-    return this.inner.getRestoreJob(jobId)
-  }
-  restoreJobsIntoTarget(targetClusterId: ObjectIdHex): Promise<RestoreJob[]> {
-    return this.inner.restoreJobsIntoTarget(targetClusterId)
-  }
   // Legacy backup snapshots: read through (they depend on the clock), every write empties the caches.
 
   putSnapshots(snapshots: readonly Snapshot[]): Promise<number> {
@@ -388,27 +377,6 @@ export class CachedStore extends PassThroughStore implements Store {
   }
   async deleteExpiredSnapshots(now: IsoSeconds, limit: number): Promise<number> {
     return this.#invalidateIfChanged(await this.inner.deleteExpiredSnapshots(now, limit))
-  }
-  pageSnapshots(clusterId: ObjectIdHex, filter: CompletedFilter, now: IsoSeconds, page: PageRequest): Promise<SnapshotPage> {
-    return this.inner.pageSnapshots(clusterId, filter, now, page)
-  }
-  getSnapshot(clusterId: ObjectIdHex, snapshotId: ObjectIdHex, now: IsoSeconds): Promise<Snapshot | undefined> {
-    return this.inner.getSnapshot(clusterId, snapshotId, now)
-  }
-  listSnapshotsOfCluster(clusterId: ObjectIdHex): Promise<Snapshot[]> {
-    return this.inner.listSnapshotsOfCluster(clusterId)
-  }
-  baseSnapshot(clusterId: ObjectIdHex, at: IsoSeconds, now: IsoSeconds): Promise<Snapshot | undefined> {
-    return this.inner.baseSnapshot(clusterId, at, now)
-  }
-  snapshotFloor(clusterId: ObjectIdHex, now: IsoSeconds): Promise<IsoSeconds | null> {
-    return this.inner.snapshotFloor(clusterId, now)
-  }
-  nextSnapshotExpiry(now: IsoSeconds): Promise<IsoSeconds | null> {
-    return this.inner.nextSnapshotExpiry(now)
-  }
-  getSnapshotSettings(clusterId: ObjectIdHex): Promise<SnapshotSettings | undefined> {
-    return this.inner.getSnapshotSettings(clusterId)
   }
 
   #invalidateIfChanged(changed: number): number {

@@ -1,5 +1,9 @@
 import type { ApiKey, Checkpoint, Cluster, IsoSeconds, ObjectIdHex, Organization, Project, ServiceAccount } from '../domain/types.js'
-import type { CheckpointBounds, CheckpointKey, CheckpointTally, NamedSecret, RevokedToken, Store } from './store.js'
+import type { Snapshot, SnapshotSettings } from '../domain/legacy-backup/snapshot-types.js'
+import type { RestoreJob } from '../domain/legacy-backup/restore-types.js'
+import type { RestoreJobPage } from './restore-job-store.js'
+import type { CompletedFilter, SnapshotPage } from './snapshot-store.js'
+import type { CheckpointBounds, CheckpointKey, CheckpointTally, NamedSecret, PageRequest, RevokedToken, Store } from './store.js'
 
 /**
  * The calls a store wrapper hands on unchanged: nonce leases and secrets (never cached), whole-store
@@ -85,5 +89,47 @@ export abstract class PassThroughStore {
 
   checkpointsBetween(clusterId: ObjectIdHex, from: IsoSeconds, to: IsoSeconds, limit: number): Promise<Checkpoint[]> {
     return this.inner.checkpointsBetween(clusterId, from, to, limit)
+  }
+
+  // Legacy backup reads: their answers follow the clock, so they are never cached.
+
+  pageRestoreJobs(clusterId: ObjectIdHex, batchId: ObjectIdHex | undefined, page: PageRequest): Promise<RestoreJobPage> {
+    return this.inner.pageRestoreJobs(clusterId, batchId, page)
+  }
+
+  getRestoreJob(jobId: ObjectIdHex): Promise<RestoreJob | undefined> {
+    return this.inner.getRestoreJob(jobId)
+  }
+
+  restoreJobsIntoTarget(targetClusterId: ObjectIdHex): Promise<RestoreJob[]> {
+    return this.inner.restoreJobsIntoTarget(targetClusterId)
+  }
+
+  pageSnapshots(clusterId: ObjectIdHex, filter: CompletedFilter, now: IsoSeconds, page: PageRequest): Promise<SnapshotPage> {
+    return this.inner.pageSnapshots(clusterId, filter, now, page)
+  }
+
+  getSnapshot(clusterId: ObjectIdHex, snapshotId: ObjectIdHex, now: IsoSeconds): Promise<Snapshot | undefined> {
+    return this.inner.getSnapshot(clusterId, snapshotId, now)
+  }
+
+  listSnapshotsOfCluster(clusterId: ObjectIdHex): Promise<Snapshot[]> {
+    return this.inner.listSnapshotsOfCluster(clusterId)
+  }
+
+  baseSnapshot(clusterId: ObjectIdHex, at: IsoSeconds, now: IsoSeconds): Promise<Snapshot | undefined> {
+    return this.inner.baseSnapshot(clusterId, at, now)
+  }
+
+  snapshotFloor(clusterId: ObjectIdHex, now: IsoSeconds): Promise<IsoSeconds | null> {
+    return this.inner.snapshotFloor(clusterId, now)
+  }
+
+  nextSnapshotExpiry(now: IsoSeconds): Promise<IsoSeconds | null> {
+    return this.inner.nextSnapshotExpiry(now)
+  }
+
+  getSnapshotSettings(clusterId: ObjectIdHex): Promise<SnapshotSettings | undefined> {
+    return this.inner.getSnapshotSettings(clusterId)
   }
 }

@@ -44,12 +44,7 @@ import { PostgresNonces } from './postgres-nonces.js'
 import { PostgresRecords } from './postgres-records.js'
 import { checkpointBounds, checkpointsBetween, tallyCheckpoints } from './postgres-timeline.js'
 import { applyInBatches } from './postgres-writer.js'
-import { PostgresSnapshots } from './postgres-snapshots.js'
-import { PostgresRestoreJobs } from './postgres-restore-jobs.js'
-import type { ForcedEnd, RestoreJob } from '../../domain/legacy-backup/restore-types.js'
-import type { RestoreJobPage } from '../restore-job-store.js'
-import type { Snapshot, SnapshotSettings } from '../../domain/legacy-backup/snapshot-types.js'
-import type { CompletedFilter, SnapshotPage } from '../snapshot-store.js'
+import { PostgresLegacyBackupStore } from './postgres-legacy-backup-store.js'
 
 /** Options of {@link PostgresStore.open}. */
 export interface PostgresStoreOptions {
@@ -90,7 +85,7 @@ async function requireTables(client: PoolClient, schema: string | undefined): Pr
  * "Storage engines: the file set"): records, checkpoints, credentials, nonces, timeline, deletes and the
  * writer; each method below hands its call to one of them.
  */
-export class PostgresStore implements Store {
+export class PostgresStore extends PostgresLegacyBackupStore implements Store {
   readonly engine = 'postgres'
   private closed = false
   private readonly records: PostgresRecords
@@ -98,8 +93,6 @@ export class PostgresStore implements Store {
   private readonly credentials: PostgresCredentials
   private readonly nonces: PostgresNonces
   private readonly deletes: PostgresDeletes
-  private readonly snapshots: PostgresSnapshots
-  private readonly restoreJobs: PostgresRestoreJobs
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -108,13 +101,12 @@ export class PostgresStore implements Store {
     private readonly writes: WriteHealth,
     clock: StoreClock,
   ) {
+    super(pool)
     this.records = new PostgresRecords(pool)
     this.checkpoints = new PostgresCheckpoints(pool)
     this.credentials = new PostgresCredentials(pool, clock)
     this.nonces = new PostgresNonces(pool, clock)
     this.deletes = new PostgresDeletes(pool)
-    this.snapshots = new PostgresSnapshots(pool)
-    this.restoreJobs = new PostgresRestoreJobs(pool)
   }
 
   /**
@@ -350,63 +342,6 @@ export class PostgresStore implements Store {
 
   reset(): Promise<DeleteSummary> {
     return this.deletes.reset()
-  }
-
-  // --- Legacy backup snapshots (postgres-snapshots.ts) ---
-
-  putSnapshots(snapshots: readonly Snapshot[]): Promise<number> {
-    return this.snapshots.put(snapshots)
-  }
-  pageSnapshots(clusterId: ObjectIdHex, filter: CompletedFilter, now: IsoSeconds, page: PageRequest): Promise<SnapshotPage> {
-    return this.snapshots.page(clusterId, filter, now, page.offset, page.limit)
-  }
-  getSnapshot(clusterId: ObjectIdHex, snapshotId: ObjectIdHex, now: IsoSeconds): Promise<Snapshot | undefined> {
-    return this.snapshots.get(clusterId, snapshotId, now)
-  }
-  listSnapshotsOfCluster(clusterId: ObjectIdHex): Promise<Snapshot[]> {
-    return this.snapshots.ofCluster(clusterId)
-  }
-  baseSnapshot(clusterId: ObjectIdHex, at: IsoSeconds, now: IsoSeconds): Promise<Snapshot | undefined> {
-    return this.snapshots.base(clusterId, at, now)
-  }
-  snapshotFloor(clusterId: ObjectIdHex, now: IsoSeconds): Promise<IsoSeconds | null> {
-    return this.snapshots.floor(clusterId, now)
-  }
-  deleteSnapshot(clusterId: ObjectIdHex, snapshotId: ObjectIdHex): Promise<boolean> {
-    return this.snapshots.delete(clusterId, snapshotId)
-  }
-  deleteExpiredSnapshots(now: IsoSeconds, limit: number): Promise<number> {
-    return this.snapshots.deleteExpired(now, limit)
-  }
-  nextSnapshotExpiry(now: IsoSeconds): Promise<IsoSeconds | null> {
-    return this.snapshots.nextExpiry(now)
-  }
-  getSnapshotSettings(clusterId: ObjectIdHex): Promise<SnapshotSettings | undefined> {
-    return this.snapshots.getSettings(clusterId)
-  }
-  putSnapshotSettings(clusterId: ObjectIdHex, settings: SnapshotSettings): Promise<void> {
-    return this.snapshots.putSettings(clusterId, settings)
-  }
-
-  // --- Legacy backup restore jobs (postgres-restore-jobs.ts) ---
-
-  putRestoreJobs(jobs: readonly RestoreJob[]): Promise<number> {
-    return this.restoreJobs.put(jobs)
-  }
-  pageRestoreJobs(clusterId: ObjectIdHex, batchId: ObjectIdHex | undefined, page: PageRequest): Promise<RestoreJobPage> {
-    return this.restoreJobs.page(clusterId, batchId, page.offset, page.limit)
-  }
-  getRestoreJob(jobId: ObjectIdHex): Promise<RestoreJob | undefined> {
-    return this.restoreJobs.get(jobId)
-  }
-  restoreJobsIntoTarget(targetClusterId: ObjectIdHex): Promise<RestoreJob[]> {
-    return this.restoreJobs.intoTarget(targetClusterId)
-  }
-  countRestoreDownload(jobId: ObjectIdHex, hash: string, maxDownloads: number): Promise<number | undefined> {
-    return this.restoreJobs.countDownload(jobId, hash, maxDownloads)
-  }
-  endRestoreJob(jobId: ObjectIdHex, status: ForcedEnd, at: IsoSeconds): Promise<boolean> {
-    return this.restoreJobs.end(jobId, status, at)
   }
 
   // --- Health and lifecycle ---

@@ -28,7 +28,6 @@ import type {
 } from '../store.js'
 import { lastById } from '../rank-plan.js'
 import { olderSchemaError } from '../schema-version.js'
-import { WriteGate } from '../write-gate.js'
 import { StoreUnavailableError, withUnavailableErrors, WriteHealth } from '../store-errors.js'
 import { checkLimit, SqliteCheckpoints } from './sqlite-checkpoints.js'
 import { SqliteCredentials } from './sqlite-credentials.js'
@@ -40,12 +39,7 @@ import { SqliteNonces } from './sqlite-nonces.js'
 import { SqliteRecords } from './sqlite-records.js'
 import { NO_RECORDS, SqliteWriter } from './sqlite-writer.js'
 import { SqliteTimeline } from './sqlite-timeline.js'
-import { SqliteSnapshots } from './sqlite-snapshots.js'
-import { SqliteRestoreJobs } from './sqlite-restore-jobs.js'
-import type { ForcedEnd, RestoreJob } from '../../domain/legacy-backup/restore-types.js'
-import type { RestoreJobPage } from '../restore-job-store.js'
-import type { Snapshot, SnapshotSettings } from '../../domain/legacy-backup/snapshot-types.js'
-import type { CompletedFilter, SnapshotPage } from '../snapshot-store.js'
+import { SqliteLegacyBackupStore } from './sqlite-legacy-backup-store.js'
 
 export interface SqliteOpenOptions {
   /** False: create and migrate nothing; the file must exist at this build's schema version. Default true. */
@@ -72,7 +66,7 @@ function isMemory(path: string): boolean {
  * "Storage engines: the file set"): records, checkpoints, credentials, nonces, timeline, deletes; each
  * method below hands its call to one of them, after the write gate where it writes.
  */
-export class SqliteStore implements Store {
+export class SqliteStore extends SqliteLegacyBackupStore implements Store {
   readonly engine = 'sqlite'
   private readonly records: SqliteRecords
   private readonly checkpoints: SqliteCheckpoints
@@ -80,14 +74,10 @@ export class SqliteStore implements Store {
   private readonly nonces: SqliteNonces
   private readonly timeline: SqliteTimeline
   private readonly deletes: SqliteDeletes
-  private readonly snapshots: SqliteSnapshots
-  private readonly restoreJobs: SqliteRestoreJobs
   private readonly writer: SqliteWriter
   private readonly applyTransaction: Database.Transaction<(data: DataSet) => ApplySummary>
   private readonly dataVersion: Database.Statement<[], number>
   private readonly writeProbe: Database.Statement<[number]>
-  /** Where this store's writes wait while `applyInBatches` writes on a connection of its own. */
-  private readonly gate = new WriteGate()
   private lastDataVersion: number | undefined
 
   private constructor(
@@ -97,13 +87,12 @@ export class SqliteStore implements Store {
     private readonly path: string,
     private readonly clock: StoreClock,
   ) {
+    super(db)
     this.records = new SqliteRecords(db)
     this.checkpoints = new SqliteCheckpoints(db)
     this.credentials = new SqliteCredentials(db)
     this.nonces = new SqliteNonces(db, clock)
     this.timeline = new SqliteTimeline(db)
-    this.snapshots = new SqliteSnapshots(db)
-    this.restoreJobs = new SqliteRestoreJobs(db)
     this.deletes = new SqliteDeletes(db, [this.snapshots, this.restoreJobs])
     this.writer = new SqliteWriter(db, { records: this.records, checkpoints: this.checkpoints, credentials: this.credentials })
     this.applyTransaction = db.transaction((data: DataSet) => this.writer.writeSync(data))
@@ -394,71 +383,6 @@ export class SqliteStore implements Store {
   async reset(): Promise<DeleteSummary> {
     await this.gate.pass()
     return this.deletes.reset()
-  }
-
-  // --- Legacy backup snapshots (sqlite-snapshots.ts) ---
-
-  async putSnapshots(snapshots: readonly Snapshot[]): Promise<number> {
-    await this.gate.pass()
-    return this.snapshots.put(snapshots)
-  }
-  async pageSnapshots(clusterId: ObjectIdHex, filter: CompletedFilter, now: IsoSeconds, page: PageRequest): Promise<SnapshotPage> {
-    return this.snapshots.page(clusterId, filter, now, page.offset, page.limit)
-  }
-  async getSnapshot(clusterId: ObjectIdHex, snapshotId: ObjectIdHex, now: IsoSeconds): Promise<Snapshot | undefined> {
-    return this.snapshots.get(clusterId, snapshotId, now)
-  }
-  async listSnapshotsOfCluster(clusterId: ObjectIdHex): Promise<Snapshot[]> {
-    return this.snapshots.ofCluster(clusterId)
-  }
-  async baseSnapshot(clusterId: ObjectIdHex, at: IsoSeconds, now: IsoSeconds): Promise<Snapshot | undefined> {
-    return this.snapshots.base(clusterId, at, now)
-  }
-  async snapshotFloor(clusterId: ObjectIdHex, now: IsoSeconds): Promise<IsoSeconds | null> {
-    return this.snapshots.floor(clusterId, now)
-  }
-  async deleteSnapshot(clusterId: ObjectIdHex, snapshotId: ObjectIdHex): Promise<boolean> {
-    await this.gate.pass()
-    return this.snapshots.delete(clusterId, snapshotId)
-  }
-  async deleteExpiredSnapshots(now: IsoSeconds, limit: number): Promise<number> {
-    checkLimit(limit)
-    await this.gate.pass()
-    return this.snapshots.deleteExpired(now, limit)
-  }
-  async nextSnapshotExpiry(now: IsoSeconds): Promise<IsoSeconds | null> {
-    return this.snapshots.nextExpiry(now)
-  }
-  async getSnapshotSettings(clusterId: ObjectIdHex): Promise<SnapshotSettings | undefined> {
-    return this.snapshots.getSettings(clusterId)
-  }
-  async putSnapshotSettings(clusterId: ObjectIdHex, settings: SnapshotSettings): Promise<void> {
-    await this.gate.pass()
-    this.snapshots.putSettings(clusterId, settings)
-  }
-
-  // --- Legacy backup restore jobs (sqlite-restore-jobs.ts) ---
-
-  async putRestoreJobs(jobs: readonly RestoreJob[]): Promise<number> {
-    await this.gate.pass()
-    return this.restoreJobs.put(jobs)
-  }
-  async pageRestoreJobs(clusterId: ObjectIdHex, batchId: ObjectIdHex | undefined, page: PageRequest): Promise<RestoreJobPage> {
-    return this.restoreJobs.page(clusterId, batchId, page.offset, page.limit)
-  }
-  async getRestoreJob(jobId: ObjectIdHex): Promise<RestoreJob | undefined> {
-    return this.restoreJobs.get(jobId)
-  }
-  async restoreJobsIntoTarget(targetClusterId: ObjectIdHex): Promise<RestoreJob[]> {
-    return this.restoreJobs.intoTarget(targetClusterId)
-  }
-  async countRestoreDownload(jobId: ObjectIdHex, hash: string, maxDownloads: number): Promise<number | undefined> {
-    await this.gate.pass()
-    return this.restoreJobs.countDownload(jobId, hash, maxDownloads)
-  }
-  async endRestoreJob(jobId: ObjectIdHex, status: ForcedEnd, at: IsoSeconds): Promise<boolean> {
-    await this.gate.pass()
-    return this.restoreJobs.end(jobId, status, at)
   }
 
   // --- Health and lifecycle ---
