@@ -58,8 +58,8 @@ if (why !== undefined) {
       )
       assert.deepEqual(
         tables.map((t) => t.table_name),
-        ['api_keys', 'checkpoints', 'clusters', 'digest_nonce_leases', 'organizations', 'projects', 'revoked_tokens', 'schema_migrations',
-          'secrets', 'service_accounts', 'write_probe'],
+        ['api_keys', 'checkpoints', 'clusters', 'digest_nonce_leases', 'organizations', 'projects', 'restore_jobs', 'revoked_tokens',
+          'schema_migrations', 'secrets', 'service_accounts', 'snapshot_settings', 'snapshots', 'write_probe'],
       )
       const again = await PostgresStore.open(URL, { schema })
       await again.close()
