@@ -3,7 +3,7 @@ import { CLUSTER_VIEWS } from '../dialects/atlas/cluster-views.js'
 import { atlasGroupView, atlasOrganizationView } from '../dialects/atlas/group-views.js'
 import { writeDoubles } from '../dialects/atlas/jackson-double.js'
 import { CLUSTER_RESOURCE, SINGLE_VERSION_RESOURCE } from '../dialects/atlas-v2/resource-versions.js'
-import type { Dialect, DiscoveryOperation } from '../dialects/dialect.js'
+import type { DiscoveryOperation } from '../dialects/dialect.js'
 import { apiUrl, type DiscoveryContext } from '../dialects/discovery-context.js'
 import { backupConfigView, clusterEntries, clusterEntryView } from '../dialects/ops-manager-v1/cluster-entries.js'
 import { opsManagerGroupView, opsManagerOrganizationView } from '../dialects/ops-manager-v1/group-views.js'
@@ -13,29 +13,13 @@ import { startsWithIgnoringCase, type DiscoveryService } from '../domain/discove
 import type { Cluster, Organization, Principal, Project } from '../domain/types.js'
 import { ApiError } from '../errors.js'
 import { parseDiscoveryPath } from './discovery-params.js'
-import type { ApiRequest } from './api-request.js'
-import { parseQuery, type OperationParams, type OutputFormat, type ParsedQuery } from './query-params.js'
+import type { HandlerCall } from './handler-call.js'
+import { parseQuery, type OperationParams, type ParsedQuery } from './query-params.js'
 import type { RateScope } from './rate-scope.js'
 import { serializeSuccess } from './render.js'
-import type { PathParam } from './route-matcher.js'
 
 /** One discovery call, as the pipeline hands it over once the caller is authenticated. */
-export interface DiscoveryCall {
-  readonly request: ApiRequest
-  readonly dialect: Dialect
-  readonly operation: DiscoveryOperation
-  readonly params: Readonly<Record<string, PathParam>>
-  readonly search: string
-  readonly principal: Principal
-  /** Headers every answer carries from the step that adds them on (Deprecation and Sunset, RateLimit-*). */
-  readonly headers: Record<string, string>
-  /** Tells the pipeline the request's `pretty` and `envelope`, once the query is valid (errors use them). */
-  formatKnown(format: OutputFormat): void
-  /** Step 5: the access list; throws 403. */
-  checkAccessList(): void
-  /** Step 7: a token of the scope's bucket; throws 429. */
-  takeToken(scope: RateScope): void
-}
+export type DiscoveryCall = HandlerCall<DiscoveryOperation>
 
 /** A discovery answer, and what remembering it needs (answer-cache.ts). */
 export interface DiscoveryAnswer {

@@ -12,30 +12,16 @@ import type { CheckpointService } from '../domain/checkpoint-service.js'
 import { parseJsonBody, type JsonBody } from '../domain/legacy-backup/body-fields.js'
 import type { ScheduleRules } from '../domain/legacy-backup/schedule-change.js'
 import type { LegacyBackupService } from '../domain/legacy-backup/snapshot-service.js'
-import type { Cluster, Principal } from '../domain/types.js'
+import type { Cluster } from '../domain/types.js'
 import { ApiError } from '../errors.js'
 import type { CompletedFilter } from '../storage/snapshot-store.js'
 import { parseCheckpointPath } from './path-params.js'
-import type { ApiRequest } from './api-request.js'
-import { parseQuery, type OutputFormat } from './query-params.js'
-import type { RateScope } from './rate-scope.js'
+import type { HandlerCall } from './handler-call.js'
+import { parseQuery } from './query-params.js'
 import { renderSerialized, serializeSuccess, type ApiResponse } from './render.js'
-import type { PathParam } from './route-matcher.js'
 
 /** One legacy backup call, as the pipeline hands it over once the caller is authenticated. */
-export interface LegacyBackupCall {
-  readonly request: ApiRequest
-  readonly dialect: Dialect
-  readonly operation: LegacyBackupOperation
-  readonly params: Readonly<Record<string, PathParam>>
-  readonly search: string
-  readonly principal: Principal
-  /** Headers every answer carries from the step that adds them on (RateLimit-*). */
-  readonly headers: Record<string, string>
-  formatKnown(format: OutputFormat): void
-  checkAccessList(): void
-  takeToken(scope: RateScope): void
-}
+export type LegacyBackupCall = HandlerCall<LegacyBackupOperation>
 
 export interface LegacyBackupDeps {
   readonly checkpoints: CheckpointService

@@ -153,62 +153,33 @@ export class ApiPipeline {
 
       const { dialect, operation } = match.route
       const { discovery, legacy, restoreJobs } = this.deps
+      // What every operation family's handler is given (handler-call.ts); each adds its own operation.
+      const call = {
+        request,
+        dialect,
+        params: match.params,
+        search,
+        principal: auth.principal,
+        headers,
+        formatKnown: (known: OutputFormat) => (format = known),
+        checkAccessList: () => this.#checkAccessList(auth.principal.accessList, request),
+        takeToken: (scope: RateScope) => {
+          const taken = this.#takeToken(scope, path)
+          Object.assign(headers, taken.headers)
+          if (taken.refused) throw taken.refused
+        },
+      }
       if (isRestoreOperation(operation) && restoreJobs !== undefined) {
         // Never remembered: a job's state follows the clock.
-        const answer = await restoreJobs.answer({
-          request,
-          dialect,
-          operation,
-          params: match.params,
-          search,
-          principal: auth.principal,
-          headers,
-          formatKnown: (known) => (format = known),
-          checkAccessList: () => this.#checkAccessList(auth.principal.accessList, request),
-          takeToken: (scope) => {
-            const taken = this.#takeToken(scope, path)
-            Object.assign(headers, taken.headers)
-            if (taken.refused) throw taken.refused
-          },
-        })
+        const answer = await restoreJobs.answer({ ...call, operation })
         return renderSerialized(answer.body, answer.contentType, headers)
       }
       if (isLegacyBackupOperation(operation) && legacy !== undefined) {
         // Never remembered: writes, and reads that depend on the clock (snapshots expire).
-        return await legacy.answer({
-          request,
-          dialect,
-          operation,
-          params: match.params,
-          search,
-          principal: auth.principal,
-          headers,
-          formatKnown: (known) => (format = known),
-          checkAccessList: () => this.#checkAccessList(auth.principal.accessList, request),
-          takeToken: (scope) => {
-            const taken = this.#takeToken(scope, path)
-            Object.assign(headers, taken.headers)
-            if (taken.refused) throw taken.refused
-          },
-        })
+        return await legacy.answer({ ...call, operation })
       }
       if (!isCheckpointOperation(operation) && !isLegacyBackupOperation(operation) && !isRestoreOperation(operation) && discovery !== undefined) {
-        const answer = await discovery.answer({
-          request,
-          dialect,
-          operation,
-          params: match.params,
-          search,
-          principal: auth.principal,
-          headers,
-          formatKnown: (known) => (format = known),
-          checkAccessList: () => this.#checkAccessList(auth.principal.accessList, request),
-          takeToken: (scope) => {
-            const taken = this.#takeToken(scope, path)
-            Object.assign(headers, taken.headers)
-            if (taken.refused) throw taken.refused
-          },
-        })
+        const answer = await discovery.answer({ ...call, operation })
         if (answerKey === undefined || version === undefined) return renderSerialized(answer.body, answer.contentType, headers)
         const remembered = {
           version,

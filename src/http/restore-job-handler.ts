@@ -13,14 +13,12 @@ import { isObjectId } from '../domain/ids.js'
 import { parseJsonBody } from '../domain/legacy-backup/body-fields.js'
 import { parseRestoreRequest } from '../domain/legacy-backup/restore-request.js'
 import type { RestoreService } from '../domain/legacy-backup/restore-service.js'
-import type { Cluster, Principal } from '../domain/types.js'
+import type { Cluster } from '../domain/types.js'
 import { ApiError } from '../errors.js'
 import { parseCheckpointPath } from './path-params.js'
-import type { ApiRequest } from './api-request.js'
-import { parseQuery, type OutputFormat, type Paging } from './query-params.js'
-import type { RateScope } from './rate-scope.js'
+import type { HandlerCall } from './handler-call.js'
+import { parseQuery, type Paging } from './query-params.js'
 import { serializeSuccess } from './render.js'
-import type { PathParam } from './route-matcher.js'
 
 export type RestoreOperation = 'listRestoreJobs' | 'getRestoreJob' | 'createRestoreJob'
 
@@ -28,18 +26,8 @@ export function isRestoreOperation(operation: ApiRoute['operation']): operation 
   return operation === 'listRestoreJobs' || operation === 'getRestoreJob' || operation === 'createRestoreJob'
 }
 
-export interface RestoreCall {
-  readonly request: ApiRequest
-  readonly dialect: Dialect
-  readonly operation: RestoreOperation
-  readonly params: Readonly<Record<string, PathParam>>
-  readonly search: string
-  readonly principal: Principal
-  readonly headers: Record<string, string>
-  formatKnown(format: OutputFormat): void
-  checkAccessList(): void
-  takeToken(scope: RateScope): void
-}
+/** One restore-job call, as the pipeline hands it over once the caller is authenticated. */
+export type RestoreCall = HandlerCall<RestoreOperation>
 
 export interface RestoreAnswer {
   readonly body: string
