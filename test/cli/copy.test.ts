@@ -102,15 +102,46 @@ const SERVICE_ACCOUNTS = {
   serviceAccounts: [READER_A, READER_B].map((a) => ({ ...a, name: 'copy test', roles: [{ orgId: a.orgId, roleName: 'ORG_READ_ONLY' }] })),
 }
 
-/** The source's data: the demo, the test fixture, two service accounts. */
+/**
+ * The source's data: the demo, the test fixture (whose load gives its clusters snapshots and a schedule),
+ * two service accounts, a snapshot schedule other than the defaults, and restore jobs through the admin API:
+ * a sharded cluster's batch (one job a part), one of them ended KILLED, so the copy must carry every field.
+ */
 async function seed(store: Store): Promise<void> {
   await store.apply(demoDataSet())
   await loadFixture(TEST_FIXTURE, store)
   await loadFixture(SERVICE_ACCOUNTS, store)
+  const app = await appFor(store)
+  try {
+    const cluster = `/_admin/v1/groups/${IDS.projectA}/clusters/${IDS.cluster0}`
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}` }
+    const schedule = await app.inject({
+      method: 'PATCH',
+      url: `/api/public/v1.0/groups/${IDS.projectA}/backupConfigs/${IDS.cluster0}/snapshotSchedule`,
+      headers: { authorization: digestAuthorization({ credentials: KEYS.grpowner, method: 'PATCH', uri: `/api/public/v1.0/groups/${IDS.projectA}/backupConfigs/${IDS.cluster0}/snapshotSchedule`, nonce: await nonceOf(app), nc: 1 }), 'content-type': 'application/json' },
+      payload: { snapshotIntervalHours: 8, dailySnapshotRetentionDays: 9 },
+    })
+    assert.equal(schedule.statusCode, 200, schedule.body)
+    const created = await app.inject({ method: 'POST', url: `${cluster}/restoreJobs`, headers: admin, payload: { delivery: { methodName: 'HTTP', maxDownloads: 3, expirationHours: 5 } } })
+    assert.equal(created.statusCode, 201, created.body)
+    const [first] = created.json().results as Array<{ id: string }>
+    assert.ok(first)
+    const ended = await app.inject({ method: 'POST', url: `${cluster}/restoreJobs/${first.id}/end`, headers: admin, payload: { statusName: 'KILLED' } })
+    assert.equal(ended.statusCode, 200, ended.body)
+  } finally {
+    await app.close()
+  }
 }
 
+const ADMIN_TOKEN = 'copy-test-admin-token'
+
 function appFor(store: Store): Promise<FastifyInstance> {
-  return buildApp({ config: loadConfig({ logLevel: 'silent', rateLimit: false }, {}), store })
+  return buildApp({ config: loadConfig({ logLevel: 'silent', rateLimit: false, adminToken: ADMIN_TOKEN }, {}), store })
+}
+
+async function nonceOf(app: FastifyInstance): Promise<string> {
+  const challenge = await app.inject({ url: `/api/public/v1.0/groups/${IDS.projectA}/clusters/${IDS.cluster0}/checkpoints` })
+  return parseChallenge(String(challenge.headers['www-authenticate'])).nonce
 }
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
@@ -147,6 +178,18 @@ function listUrls(cluster: Cluster): string[] {
   ]
 }
 
+/** A cluster's schedule, snapshots and restore jobs in the three dialects. */
+function legacyBackupUrls(cluster: Cluster): string[] {
+  const atlas = (version: string) => `/api/atlas/${version}/groups/${cluster.groupId}/clusters/${cluster.name}`
+  const ops = `/api/public/v1.0/groups/${cluster.groupId}`
+  return [
+    ...['v2', 'v1.0'].flatMap((v) => [`${atlas(v)}/snapshotSchedule`, `${atlas(v)}/snapshots?itemsPerPage=500`, `${atlas(v)}/restoreJobs?itemsPerPage=500`]),
+    `${ops}/backupConfigs/${cluster.id}/snapshotSchedule`,
+    `${ops}/clusters/${cluster.id}/snapshots?itemsPerPage=500`,
+    `${ops}/clusters/${cluster.id}/restoreJobs?itemsPerPage=500`,
+  ]
+}
+
 /**
  * Compares two stores: every record kind through the store, every checkpoint through getCheckpoint on
  * both, and through HTTP every list page of every cluster in the three dialects (500 a page; the large
@@ -162,6 +205,20 @@ async function assertSameStores(source: Store, target: Store, bearer: { readonly
   assert.deepEqual(await target.listSecrets(), await source.listSecrets())
   const now = Math.floor(Date.now() / 1000)
   assert.deepEqual(await target.listRevokedTokens(now), await source.listRevokedTokens(now))
+  let snapshots = 0
+  let restoreJobs = 0
+  for (const cluster of clusters) {
+    assert.deepEqual(await target.getSnapshotSettings(cluster.id), await source.getSnapshotSettings(cluster.id), cluster.name)
+    const fromSource = await source.listSnapshotsOfCluster(cluster.id)
+    assert.deepEqual(await target.listSnapshotsOfCluster(cluster.id), fromSource, cluster.name)
+    const jobs = await source.pageRestoreJobs(cluster.id, undefined, { offset: 0, limit: 500 })
+    assert.deepEqual(await target.pageRestoreJobs(cluster.id, undefined, { offset: 0, limit: 500 }), jobs, cluster.name)
+    snapshots += fromSource.length
+    restoreJobs += jobs.totalCount
+  }
+  // The seed's restore jobs, the schedule it set and snapshots are there to be compared.
+  assert.ok(snapshots > 0 && restoreJobs > 1, `${snapshots} snapshots, ${restoreJobs} restore jobs`)
+  assert.deepEqual(await source.getSnapshotSettings(IDS.cluster0), { snapshotIntervalHours: 8, dailySnapshotRetentionDays: 9 })
 
   let checkpoints = 0
   const sample: Array<{ cluster: Cluster; id: string }> = []
@@ -202,6 +259,7 @@ async function assertSameStores(source: Store, target: Store, bearer: { readonly
         }
         await sameAnswer(apps, `${url}?pageNum=3&itemsPerPage=7&pretty=true&envelope=true&includeCount=false`, caller)
       }
+      for (const url of legacyBackupUrls(cluster)) await sameAnswer(apps, url, caller)
     }
     for (const { cluster, id } of sample) {
       for (const url of listUrls(cluster)) await sameAnswer(apps, `${url}/${id}?pretty=true`, bearer[IDS.orgA] ?? '')

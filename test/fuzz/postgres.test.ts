@@ -50,7 +50,7 @@ if (why !== undefined) {
     })
 
     // Regressions: PostgreSQL refuses U+0000 in text parameters, and the store let the error through as
-    // a 500 (src/storage/postgres/postgres-store.ts, src/fixtures/validate-fixture.ts).
+    // a 500 (the guards: `holdsNul` in src/storage/postgres/postgres-connection.ts, the fixture readers in src/fixtures/entry-reader.ts).
     const status = async (method: string, target: string, headers: [string, string][], body?: string): Promise<number> => {
       const { response, problems } = answered(await server.send({ method, target, headers, ...(body === undefined ? {} : { body }) }))
       assert.deepEqual(problems, [])

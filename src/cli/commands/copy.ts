@@ -26,7 +26,7 @@ export function copyCommand(): Command {
     .description('copy everything of one store into another (any engines); run it again to resume')
     .requiredOption('--from <url>', 'the store to read (e.g. sqlite:./data/waymark.sqlite)')
     .requiredOption('--to <url>', 'the store to write (e.g. postgres://user@host:5432/db), migrated if needed')
-    .option('--batch-size <n>', `checkpoints per transaction, 1 to ${MAX_BATCH_SIZE}`, batchSize, DEFAULT_BATCH_SIZE)
+    .option('--batch-size <n>', `checkpoints (and snapshots, restore jobs) per transaction, 1 to ${MAX_BATCH_SIZE}`, batchSize, DEFAULT_BATCH_SIZE)
     .option('--full', 'copy every checkpoint again instead of resuming after those the target has', false)
     .action(async (flags: CopyFlags) => {
       const { storeLocation } = await import('../../storage/store-location.js')
@@ -45,7 +45,11 @@ export function copyCommand(): Command {
 async function copy(flags: CopyFlags): Promise<void> {
   const out = process.stdout
   const started = performance.now()
-  const [{ copyCheckpoints, copyRecords }, { createProgress }] = await Promise.all([import('../../storage/copy-store.js'), import('../progress.js')])
+  const [{ copyCheckpoints, copyRecords }, { copyLegacyBackup }, { createProgress }] = await Promise.all([
+    import('../../storage/copy-store.js'),
+    import('../../storage/copy-legacy-backup.js'),
+    import('../progress.js'),
+  ])
   // The source is only read: never created (a mistyped --from would copy an empty store).
   const source = flagStore(flags.from, '--from')
   const target = flagStore(flags.to, '--to')
@@ -66,6 +70,8 @@ async function copy(flags: CopyFlags): Promise<void> {
       ['revoked tokens', copied.revokedTokens],
     ]
     for (const [kind, count] of lines) out.write(`${kind}: ${count}\n`)
+    const legacy = await copyLegacyBackup(from, to, clusters, flags.batchSize)
+    out.write(`snapshot schedules: ${legacy.snapshotSchedules}\nsnapshots: ${legacy.snapshots}\nrestore jobs: ${legacy.restoreJobs}\n`)
 
     const phase = performance.now()
     // The bar goes to stderr on a terminal; without one, the progress module writes just the final line,
