@@ -3,7 +3,7 @@ import { partById } from './deployment.js'
 import { ApiError } from '../errors.js'
 import type { CheckpointPage, PageRequest, Store } from '../storage/store.js'
 import type { Checkpoint, Cluster, Principal, Project } from './types.js'
-import { allWithSnapshotRule, snapshotFloorOf, withSnapshotRule } from './legacy-backup/restorability.js'
+import { allWithSnapshotRule, snapshotRuleOf, withSnapshotRule } from './legacy-backup/restorability.js'
 
 /**
  * Proof that a caller may read one project's checkpoints. Only `CheckpointService.authorize` makes one,
@@ -15,6 +15,12 @@ export interface GroupAccess {
   readonly [grant]: true
 }
 declare const grant: unique symbol
+
+/** A value as of the clock, and the clock milliseconds until which it holds while nothing is written. */
+export interface Holding<T> {
+  readonly value: T
+  readonly until: number
+}
 
 /** How the request names the cluster: by name (Atlas) or by id (Ops Manager). */
 export type ClusterRef = { readonly by: 'name'; readonly name: string } | { readonly by: 'id'; readonly id: string }
@@ -84,17 +90,21 @@ export class CheckpointService {
     return undefined
   }
 
-  /** One page of the cluster's checkpoints, newest first. */
-  async list(_access: GroupAccess, cluster: Cluster, page: PageRequest): Promise<CheckpointPage> {
-    const [result, floor] = await Promise.all([this.store.pageCheckpoints(cluster.id, page), snapshotFloorOf(this.store, cluster, this.nowIso())])
-    const items = allWithSnapshotRule(result.items, floor)
-    return items.every((c, i) => c === result.items[i]) ? result : { ...result, items }
+  /**
+   * One page of the cluster's checkpoints, newest first, and until when (clock milliseconds) it holds if
+   * nothing is written: restorability moves with the clock when a base snapshot expires (P-N4).
+   */
+  async list(_access: GroupAccess, cluster: Cluster, page: PageRequest): Promise<Holding<CheckpointPage>> {
+    const [result, rule] = await Promise.all([this.store.pageCheckpoints(cluster.id, page), snapshotRuleOf(this.store, cluster, this.nowIso())])
+    const items = allWithSnapshotRule(result.items, rule.floor)
+    return { value: items.every((c, i) => c === result.items[i]) ? result : { ...result, items }, until: rule.until }
   }
 
   /** 404 CHECKPOINT_NOT_FOUND when unknown or of another cluster; `clusterLabel` is how the path named it. */
-  async get(_access: GroupAccess, cluster: Cluster, checkpointId: string, clusterLabel: string): Promise<Checkpoint> {
+  async get(_access: GroupAccess, cluster: Cluster, checkpointId: string, clusterLabel: string): Promise<Holding<Checkpoint>> {
     const checkpoint = await this.store.getCheckpoint(cluster.id, checkpointId)
     if (!checkpoint) throw new ApiError('CHECKPOINT_NOT_FOUND', [checkpointId, clusterLabel])
-    return withSnapshotRule(checkpoint, await snapshotFloorOf(this.store, cluster, this.nowIso()))
+    const rule = await snapshotRuleOf(this.store, cluster, this.nowIso())
+    return { value: withSnapshotRule(checkpoint, rule.floor), until: rule.until }
   }
 }

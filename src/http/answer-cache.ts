@@ -17,7 +17,10 @@ import { BoundedMap, stringBytes, type Bounds } from '../memory/bounded-map.js'
 export interface RememberedAnswer {
   /** The store's cache version the answer was made at. */
   readonly version: number
-  /** Clock milliseconds after which it is not used (the bearer token's expiry); Infinity for Digest. */
+  /**
+   * Clock milliseconds after which it is not used: the bearer token's expiry (Infinity for Digest), or
+   * sooner the next snapshot expiry where the answer shows restorability (P-N4 moves with the clock).
+   */
   readonly until: number
   /** The token bucket the request takes from (rate-scope.ts); undefined where no limit applies. */
   readonly rate: RateScope | undefined

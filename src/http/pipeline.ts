@@ -215,17 +215,21 @@ export class ApiPipeline {
       // What a body depends on besides the record: the dialect, the links' base, the path as written, the format.
       const renderKey = `${dialect.prefix}\n${request.baseUrl}\n${params.groupId}\n${params.clusterLabel}\n${format.pretty}\n${format.envelope}`
       let body: string
+      let until: number
       if (params.checkpointId === undefined) {
         const { paging, carried } = query
         const page = await service.list(access, cluster, { offset: (paging.pageNum - 1) * paging.itemsPerPage, limit: paging.itemsPerPage })
         const listKey = `${renderKey}\n${paging.pageNum}\n${paging.itemsPerPage}\n${paging.includeCount}\n${JSON.stringify(carried)}`
-        body = memoizedBody(page, listKey, () => serializeSuccess(checkpointListView(view, page, paging, carried), 'list', format))
+        body = memoizedBody(page.value, listKey, () => serializeSuccess(checkpointListView(view, page.value, paging, carried), 'list', format))
+        until = page.until
       } else {
         const checkpoint = await service.get(access, cluster, params.checkpointId, params.clusterLabel)
-        body = memoizedBody(checkpoint, renderKey, () => serializeSuccess(checkpointView(view, checkpoint, true), 'entity', format))
+        body = memoizedBody(checkpoint.value, renderKey, () => serializeSuccess(checkpointView(view, checkpoint.value, true), 'entity', format))
+        until = checkpoint.until
       }
       if (answerKey === undefined || version === undefined) return renderSerialized(body, contentType, headers)
-      const remembered = { version, until: auth.until, rate, caller: auth.principal.id, path, contentType, body, bytes: Buffer.from(body) }
+      // Kept while the caller's token is valid and the restorability it shows holds (P-N4 on the clock).
+      const remembered = { version, until: Math.min(auth.until, until), rate, caller: auth.principal.id, path, contentType, body, bytes: Buffer.from(body) }
       answers?.set(answerKey, remembered)
       return { ...renderSerialized(body, contentType, headers), bytes: remembered.bytes }
     } catch (error) {

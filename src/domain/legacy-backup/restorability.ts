@@ -22,6 +22,24 @@ export async function snapshotFloorOf(store: Pick<SnapshotStore, 'snapshotFloor'
   return settings === undefined ? undefined : floor
 }
 
+/** The floor, and until when (clock milliseconds) it stands if nothing is written. */
+export interface SnapshotRule {
+  readonly floor: SnapshotFloor
+  /**
+   * The next instant a snapshot expires (of any cluster: a bound that is cheap to read, never later than
+   * the instant this cluster's floor moves by the clock alone); Infinity where the rule does not apply.
+   * Everything else that moves a floor is a write, which the answer cache sees (http/answer-cache.ts).
+   */
+  readonly until: number
+}
+
+/** The floor at `now` and how long it holds, for what is remembered between calls (the API's checkpoint answers). */
+export async function snapshotRuleOf(store: Pick<SnapshotStore, 'snapshotFloor' | 'getSnapshotSettings' | 'nextSnapshotExpiry'>, cluster: Cluster, now: IsoSeconds): Promise<SnapshotRule> {
+  if (cluster.backup !== 'LEGACY') return { floor: undefined, until: Infinity }
+  const [floor, next] = await Promise.all([snapshotFloorOf(store, cluster, now), store.nextSnapshotExpiry(now)])
+  return { floor, until: floor === undefined || next === null ? Infinity : Date.parse(next) }
+}
+
 /** Whether a checkpoint at `timestamp` has a base snapshot under `floor`. */
 export function hasBaseSnapshot(timestamp: IsoSeconds, floor: SnapshotFloor): boolean {
   return floor === undefined || (floor !== null && timestamp >= floor)
