@@ -263,6 +263,29 @@ describe('restore jobs (P-R1 … P-R6, P-G1 … P-G7)', () => {
     assert.equal(pit.results[0].pointInTime, true)
   })
 
+  test('P-G8: new ids are 24-hex; the per-part ids of a sharded cluster are the same in snapshots, in batches and on another server', async () => {
+    clock += HOUR
+    const d = { methodName: 'AUTOMATED_RESTORE', targetGroupId: IDS.projectA, targetClusterId: IDS.noBackup }
+    const batch = v2(await post(SHARDED, { delivery: d, checkpointId: checkpoint.id }))
+    const jobParts = batch.results.map((j: { clusterId: string }) => j.clusterId).sort()
+    for (const j of batch.results) assert.match(`${j.id} ${j.batchId} ${j.clusterId}`, /^[0-9a-f]{24} [0-9a-f]{24} [0-9a-f]{24}$/)
+    assert.ok(!jobParts.includes(IDS.cluster0), 'a part is not the cluster')
+    const snapshot = (await t.call(`${V2}/Cluster0/snapshots/${shardedSnapshot}`)).json()
+    assert.deepEqual(snapshot.parts.map((p: { clusterId: string }) => p.clusterId).sort(), jobParts)
+
+    // Derived from the cluster id and the part's replica set name, not drawn: another server on another
+    // store answers the same ids for the same parts.
+    const other = await startTestApp({ now: () => clock })
+    try {
+      await coverWithSnapshots(other.store, [IDS.cluster0], clock)
+      const again = (await send(other, 'POST', SHARDED, { delivery: d, checkpointId: checkpoint.id })).json()
+      assert.deepEqual(again.results.map((j: { clusterId: string }) => j.clusterId).sort(), jobParts)
+      assert.notEqual(again.results[0].batchId, batch.results[0].batchId, 'a batch id is new')
+    } finally {
+      await other.close()
+    }
+  })
+
   test('P-R4: the lifecycle on the clock, delivery, downloads, hashes, expiry; BROKEN and KILLED from the admin API', async () => {
     clock += HOUR
     const [job] = v2(await post(RS, http(rsSnapshot, { maxDownloads: 2, expirationHours: 1 }))).results
