@@ -1,0 +1,3 @@
+import { onPostgres } from '../helpers/on-postgres.js'
+
+await onPostgres('legacy-backup/restorability-clock', () => import('../legacy-backup/restorability-clock.test.js'))
