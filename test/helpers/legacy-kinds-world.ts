@@ -117,6 +117,7 @@ export function clusterFixture(c: ClusterIds): Record<string, unknown[]> {
         timestamp: { date: '2026-05-31T00:00:00Z', increment: 1 },
         method: 'HTTP',
         maxDownloads: 3,
+        masterKeyUUID: '0b7a4c1e-2f3d-4e5a-8b9c-0d1e2f3a4b5c',
       },
     ],
   }

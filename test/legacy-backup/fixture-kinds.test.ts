@@ -112,6 +112,8 @@ for (const engine of ['sqlite', 'postgres'] as const satisfies readonly Engine[]
           assert.equal(job.statusName, 'FINISHED')
           assert.equal(job.delivery.statusName, 'READY')
           assert.equal(job.delivery.maxDownloads, 3)
+          assert.equal(job.encryptionEnabled, true)
+          assert.equal(job.masterKeyUUID, route.name.startsWith('ops') ? undefined : '0b7a4c1e-2f3d-4e5a-8b9c-0d1e2f3a4b5c')
           // The old checkpoint predates every snapshot the fixture lists: not restorable; the new one stands on the kept one.
           // No view shows the day of the full snapshot: the admin API does.
           assert.equal((await admin('GET', `/groups/${GROUP}/clusters/${c.id}/snapshotSchedule`)).json.fullIncrementalDayOfWeek, 'MONDAY')
