@@ -3,7 +3,7 @@ import type { FixtureProblem } from '../fixtures/error-list.js'
 import type { FixtureKey } from '../fixtures/fixture-schema.js'
 import { hashSecrets } from '../fixtures/hash-secrets.js'
 import { validateFixture } from '../fixtures/validate-fixture.js'
-import type { DataSet } from '../domain/types.js'
+import type { DataSet, RecordOf } from '../domain/data-set.js'
 import { ApiError } from '../errors.js'
 import type { Store } from '../storage/store.js'
 import { FieldViolationsError, type FieldViolation } from './field-violations.js'
@@ -11,7 +11,7 @@ import { FieldViolationsError, type FieldViolation } from './field-violations.js
 export type JsonObject = Record<string, unknown>
 
 /** The record type of each fixture array. */
-export type EntryOf<K extends FixtureKey> = DataSet[K][number]
+export type EntryOf<K extends FixtureKey> = RecordOf<K>
 
 const EMPTY: DataSet = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [], serviceAccounts: [] }
 
@@ -51,7 +51,7 @@ export async function validateEntry<K extends FixtureKey>(
 ): Promise<EntryOf<K>> {
   const result = validateFixture({ [kind]: [entry] }, { now })
   if (!result.ok) throw new FieldViolationsError(result.problems.map((p) => entryViolation(kind, p)))
-  const record = result.data[kind][0] as EntryOf<K> | undefined
+  const record = result.data[kind]?.[0] as EntryOf<K> | undefined
   if (record === undefined) throw new Error(`validateEntry: no ${kind} entry came out of a valid fixture`)
   await beforeReferences?.(record)
   const problems = await checkReferenceProblems(result.data, store)

@@ -1,9 +1,9 @@
-import { coverWithSnapshots } from '../domain/legacy-backup/snapshot-coverage.js'
+import { coverWithSnapshots, untrackedClusters } from '../domain/legacy-backup/snapshot-coverage.js'
 import type { ServerClock } from '../clock/server-clock.js'
 import { demoDataSet } from '../fixtures/demo.js'
 import { FixtureError, FixtureNotAnObjectError, FixtureSyntaxError, loadFixtureStream } from '../fixtures/load-fixture.js'
 import { ApiError } from '../errors.js'
-import type { DataSet } from '../domain/types.js'
+import type { DataSet } from '../domain/data-set.js'
 import type { ApplySummary, DeleteSummary, Store } from '../storage/store.js'
 import { documentViolation } from './admin-bodies.js'
 import { FieldViolationsError } from './field-violations.js'
@@ -60,7 +60,7 @@ export async function resetStore(store: Store, demo: boolean, clock: ServerClock
 function applyAlone(store: Store, data: DataSet, clock: ServerClock): Promise<ApplySummary> {
   return clock.exclusive(async () => {
     const summary = await store.apply(data)
-    await coverWithSnapshots(store, data.clusters.map((c) => c.id), clock.now())
+    await coverWithSnapshots(store, untrackedClusters(data, data.clusters.map((c) => c.id)), clock.now())
     for (const clusterId of new Set(data.checkpoints.map((c) => c.clusterId))) clock.recordsChanged(clusterId)
     return summary
   })

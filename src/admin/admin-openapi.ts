@@ -1,7 +1,8 @@
 import { RECORD_SCHEMAS } from './admin-openapi-records.js'
-import { answer, body, errors, ERRORS, item, json, listOf, object, orgFilter, PARAMS, ref } from './admin-openapi-helpers.js'
+import { answer, body, count, errors, ERRORS, item, json, listOf, object, orgFilter, PARAMS, ref } from './admin-openapi-helpers.js'
 import { TIME_PATHS, TIME_SCHEMAS } from './admin-openapi-time.js'
 import { RESTORE_JOB_PATHS, RESTORE_JOB_SCHEMAS } from './admin-openapi-restore-jobs.js'
+import { SNAPSHOT_PATHS, SNAPSHOT_SCHEMAS } from './admin-openapi-snapshots.js'
 import { TIMELINE_PATHS, TIMELINE_SCHEMAS } from './admin-openapi-timeline.js'
 
 /**
@@ -18,7 +19,8 @@ export const ADMIN_OPENAPI = {
     version: '1',
     description:
       'Arrange the data a Waymark server serves: organizations, projects, clusters (with their checkpoint ' +
-      'schedule, FCV and backup kind), checkpoints, API keys and service accounts; load fixture documents; reset; ' +
+      'schedule, FCV and backup kind), checkpoints, API keys and service accounts, snapshot schedules, snapshots and ' +
+      'restore jobs; load fixture documents; reset; ' +
       'read and move the server\'s clock; write a cluster\'s checkpoint history as the producer would have made it. ' +
       'Off unless the server has an admin token (WAYMARK_ADMIN_TOKEN or serve --admin-token); every call, this ' +
       'document too, needs `Authorization: Bearer <admin token>`. Bodies are JSON, checked as fixture entries ' +
@@ -36,6 +38,7 @@ export const ADMIN_OPENAPI = {
     { name: 'data' },
     { name: 'time' },
     { name: 'restoreJobs' },
+    { name: 'snapshots' },
   ],
   paths: {
     '/openapi.json': {
@@ -189,13 +192,14 @@ export const ADMIN_OPENAPI = {
         description: 'Server secrets, revoked tokens and Digest replay records stay.',
         parameters: [{ name: 'demo', in: 'query', required: false, schema: { type: 'boolean', default: false } }],
         responses: {
-          200: answer('What was deleted, and what the demo wrote', object({ deleted: ref('Counts'), loaded: { oneOf: [{ type: 'null' }, ref('Counts')] } })),
+          200: answer('What was deleted, and what the demo wrote', object({ deleted: ref('DeletedCounts'), loaded: { oneOf: [{ type: 'null' }, ref('Counts')] } })),
           ...errors(400, 401),
         },
       },
     },
     ...TIME_PATHS,
     ...RESTORE_JOB_PATHS,
+    ...SNAPSHOT_PATHS,
     ...TIMELINE_PATHS,
   },
   components: {
@@ -213,9 +217,11 @@ export const ADMIN_OPENAPI = {
         ['detail', 'error', 'errorCode', 'parameters', 'reason'],
       ),
       ...RECORD_SCHEMAS,
-      Deleted: object({ deleted: ref('Counts') }),
+      DeletedCounts: object(Object.fromEntries(['organizations', 'projects', 'clusters', 'checkpoints', 'apiKeys', 'serviceAccounts'].map((key) => [key, count]))),
+      Deleted: object({ deleted: ref('DeletedCounts') }),
       ...TIME_SCHEMAS,
       ...RESTORE_JOB_SCHEMAS,
+      ...SNAPSHOT_SCHEMAS,
       ...TIMELINE_SCHEMAS,
     },
   },

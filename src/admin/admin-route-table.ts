@@ -6,6 +6,7 @@ import { ADMIN_OPENAPI } from './admin-openapi.js'
 import { AdminQuery } from './admin-query.js'
 import { AdminRecords } from './admin-records.js'
 import { AdminRestoreJobs } from './admin-restore-jobs.js'
+import { AdminSnapshots, snapshotView } from './admin-snapshots.js'
 import { DEFAULT_RESTORE_TIMING, type RestoreTiming } from '../domain/legacy-backup/restore-service.js'
 import { AdminTime } from './admin-time.js'
 import { AdminTimeline } from './admin-timeline.js'
@@ -44,7 +45,7 @@ export interface Answer {
 }
 
 export interface AdminRoute {
-  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   /** OpenAPI-style, e.g. `/groups/{groupId}`. */
   readonly path: string
   readonly handle: (call: Call) => Promise<Answer>
@@ -71,6 +72,7 @@ export function adminRoutesTable(deps: AdminDeps): readonly AdminRoute[] {
   const time = new AdminTime(deps.store, deps.clock, deps.seed, records)
   const timeline = new AdminTimeline(deps.store, records, now)
   const restores = new AdminRestoreJobs(deps.store, records, now, deps.restoreTiming ?? DEFAULT_RESTORE_TIMING)
+  const snapshots = new AdminSnapshots(deps.store, records, now)
   return [
     { method: 'GET', path: '/openapi.json', handle: async () => ok(ADMIN_OPENAPI) },
 
@@ -262,6 +264,40 @@ export function adminRoutesTable(deps: AdminDeps): readonly AdminRoute[] {
       method: 'POST',
       path: '/groups/{groupId}/clusters/{clusterId}/restoreJobs/{jobId}/end',
       handle: async ({ params, body }) => ok(restores.view(await restores.end(params['groupId'], params['clusterId'], params['jobId'], body))),
+    },
+
+    {
+      method: 'GET',
+      path: '/groups/{groupId}/clusters/{clusterId}/snapshotSchedule',
+      handle: async ({ params }) => ok(await snapshots.schedule(params['groupId'], params['clusterId'])),
+    },
+    {
+      method: 'PUT',
+      path: '/groups/{groupId}/clusters/{clusterId}/snapshotSchedule',
+      handle: async ({ params, body }) => ok(await snapshots.putSchedule(params['groupId'], params['clusterId'], body)),
+    },
+    {
+      method: 'GET',
+      path: '/groups/{groupId}/clusters/{clusterId}/snapshots',
+      handle: async ({ params, query }) => {
+        const page = await snapshots.list(params['groupId'], params['clusterId'], () => query.page())
+        return ok({ results: page.items.map(snapshotView), totalCount: page.totalCount })
+      },
+    },
+    {
+      method: 'POST',
+      path: '/groups/{groupId}/clusters/{clusterId}/snapshots',
+      handle: async ({ params, body }) => created(snapshotView(await snapshots.create(params['groupId'], params['clusterId'], body))),
+    },
+    {
+      method: 'GET',
+      path: '/groups/{groupId}/clusters/{clusterId}/snapshots/{snapshotId}',
+      handle: async ({ params }) => ok(snapshotView(await snapshots.snapshot(params['groupId'], params['clusterId'], params['snapshotId']))),
+    },
+    {
+      method: 'DELETE',
+      path: '/groups/{groupId}/clusters/{clusterId}/snapshots/{snapshotId}',
+      handle: async ({ params }) => ok(await snapshots.delete(params['groupId'], params['clusterId'], params['snapshotId'])),
     },
 
     { method: 'POST', path: '/reset', handle: async ({ query }) => ok(await resetStore(deps.store, query.flag('demo'), deps.clock)) },

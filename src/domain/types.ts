@@ -212,13 +212,3 @@ export interface Principal {
   readonly roles: readonly RoleAssignment[]
   readonly accessList: readonly string[]
 }
-
-/** A validated set of records to write in one transaction (a fixture file, the demo). */
-export interface DataSet {
-  readonly organizations: readonly Organization[]
-  readonly projects: readonly Project[]
-  readonly clusters: readonly Cluster[]
-  readonly checkpoints: readonly Checkpoint[]
-  readonly apiKeys: readonly ApiKey[]
-  readonly serviceAccounts: readonly ServiceAccount[]
-}

@@ -1,5 +1,6 @@
 import { whyNoCheckpoints } from '../domain/checkpoint-schedule.js'
-import type { Checkpoint, Cluster, DataSet } from '../domain/types.js'
+import type { Checkpoint, Cluster } from '../domain/types.js'
+import type { DataSet } from '../domain/data-set.js'
 import type { Store } from '../storage/store.js'
 import {
   CheckpointPlanner,

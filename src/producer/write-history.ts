@@ -1,6 +1,7 @@
 import { coverWithSnapshots } from '../domain/legacy-backup/snapshot-coverage.js'
 import { whyNoCheckpoints } from '../domain/checkpoint-schedule.js'
-import type { Checkpoint, Cluster, DataSet } from '../domain/types.js'
+import type { Checkpoint, Cluster } from '../domain/types.js'
+import type { DataSet } from '../domain/data-set.js'
 import type { Store } from '../storage/store.js'
 import { isoOf, secondsOf } from './checkpoint-plan.js'
 import { countSlots, history } from './history.js'

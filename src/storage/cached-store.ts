@@ -1,5 +1,6 @@
 import { BoundedMap, type Bounds } from '../memory/bounded-map.js'
-import type { ApiKey, Checkpoint, Cluster, DataSet, IsoSeconds, ObjectIdHex, Organization, Project, ServiceAccount } from '../domain/types.js'
+import type { ApiKey, Checkpoint, Cluster, IsoSeconds, ObjectIdHex, Organization, Project, ServiceAccount } from '../domain/types.js'
+import type { DataSet } from '../domain/data-set.js'
 import type {
   ApplySummary,
   CheckpointPage,

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util'
-import type { Checkpoint, Cluster, DataSet } from '../domain/types.js'
+import type { Checkpoint, Cluster } from '../domain/types.js'
+import type { DataSet } from '../domain/data-set.js'
 import type { Store } from './store.js'
 
 /**

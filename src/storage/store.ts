@@ -2,13 +2,13 @@ import type {
   ApiKey,
   Checkpoint,
   Cluster,
-  DataSet,
   IsoSeconds,
   ObjectIdHex,
   Organization,
   Project,
   ServiceAccount,
 } from '../domain/types.js'
+import type { DataSet } from '../domain/data-set.js'
 import type { RestoreJobStore } from './restore-job-store.js'
 import type { SnapshotStore } from './snapshot-store.js'
 
@@ -34,6 +34,10 @@ export interface ApplySummary {
   readonly checkpoints: number
   readonly apiKeys: number
   readonly serviceAccounts: number
+  /** The legacy backup kinds: schedules (one per cluster), snapshots, restore jobs. */
+  readonly snapshotSchedules: number
+  readonly snapshots: number
+  readonly restoreJobs: number
 }
 
 /**
@@ -268,8 +272,11 @@ export interface RevokedToken {
   readonly expiresAtSeconds: number
 }
 
-/** How many records of each kind a delete removed. */
-export type DeleteSummary = ApplySummary
+/**
+ * How many records of each kind a delete removed. A deleted cluster's schedule, snapshots and restore jobs
+ * go with it, uncounted.
+ */
+export type DeleteSummary = Omit<ApplySummary, 'snapshotSchedules' | 'snapshots' | 'restoreJobs'>
 
 /**
  * The server's clock (epoch ms; the wall clock by default), given to an engine for what it forgets by

@@ -15,7 +15,7 @@ import { documentedOperation } from '../helpers/admin-openapi.js'
 import { IDS } from '../helpers/fixtures.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
 
-const ALL_METHODS = ['GET', 'POST', 'PATCH', 'DELETE']
+const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
 
 /** Every documented operation, with its path made concrete (ids of the test data). */
 const OPERATIONS = Object.entries(ADMIN_OPENAPI.paths).flatMap(([template]) =>

@@ -9,6 +9,7 @@ import { IDS, KEYS } from '../helpers/fixtures.js'
 
 const EXAMPLE = JSON.parse(readFileSync(new URL('../../../examples/fixture.json', import.meta.url), 'utf8'))
 const NONE = { organizations: 0, projects: 0, clusters: 0, checkpoints: 0, apiKeys: 0, serviceAccounts: 0 }
+const NONE_LOADED = { ...NONE, snapshotSchedules: 0, snapshots: 0, restoreJobs: 0 }
 const V2_ACCEPT = 'application/vnd.atlas.2023-01-01+json'
 
 describe('admin API: fixture documents', () => {
@@ -21,7 +22,7 @@ describe('admin API: fixture documents', () => {
   test('a fixture loads as waymark load loads it, and loading it again changes nothing', async () => {
     const res = await t.admin('POST', '/fixtures', EXAMPLE)
     assert.equal(res.status, 200, res.body)
-    const loaded = { organizations: 1, projects: 1, clusters: 1, checkpoints: 1, apiKeys: 1, serviceAccounts: 0 }
+    const loaded = { organizations: 1, projects: 1, clusters: 1, checkpoints: 1, apiKeys: 1, serviceAccounts: 0, snapshotSchedules: 0, snapshots: 0, restoreJobs: 0 }
     assert.deepEqual(res.json(), { loaded })
     assert.deepEqual((await t.admin('POST', '/fixtures', EXAMPLE)).json(), { loaded })
     const cluster = EXAMPLE.clusters[0]
@@ -57,7 +58,7 @@ describe('admin API: fixture documents', () => {
     assert.deepEqual(capped[50], { description: '… and 10 more', field: '' })
     assertAdminError(await t.admin('POST', '/fixtures', '[]'), 400, 'EXPECTED_JSON_OBJECT', ['an array'])
     assertAdminError(await t.admin('POST', '/fixtures', '{"organizations": ['), 400, 'INVALID_JSON')
-    assert.deepEqual((await t.admin('POST', '/fixtures')).json(), { loaded: NONE })
+    assert.deepEqual((await t.admin('POST', '/fixtures')).json(), { loaded: NONE_LOADED })
   })
 
   test('fixture documents may be far larger than other bodies', async () => {
@@ -102,7 +103,7 @@ describe('admin API: reset', () => {
     const demo = await t.admin('POST', '/reset?demo=TRUE')
     assert.deepEqual(demo.json(), {
       deleted: NONE,
-      loaded: { organizations: 1, projects: 1, clusters: 4, checkpoints: 848, apiKeys: 2, serviceAccounts: 0 },
+      loaded: { organizations: 1, projects: 1, clusters: 4, checkpoints: 848, apiKeys: 2, serviceAccounts: 0, snapshotSchedules: 0, snapshots: 0, restoreJobs: 0 },
     })
     const authorization = digestAuthorization({ credentials: KEYS.demoread, method: 'GET', uri: url, nonce, nc: 1 })
     const answered = await t.raw(url, { authorization })

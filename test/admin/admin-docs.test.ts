@@ -34,7 +34,7 @@ describe('docs/admin-api.md', () => {
 
   test('has a section with a curl example for every operation of the OpenAPI document', () => {
     for (const template of Object.keys(ADMIN_OPENAPI.paths)) {
-      for (const method of ['GET', 'POST', 'PATCH', 'DELETE']) {
+      for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
         if (!documentedOperation(template, method)) continue
         const heading = `### \`${method} ${template}\`\n`
         const at = REFERENCE.indexOf(heading)

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { describe, test } from 'node:test'
-import type { Checkpoint, DataSet } from '../../src/domain/types.js'
+import type { Checkpoint } from '../../src/domain/types.js'
+import type { DataSet } from '../../src/domain/data-set.js'
 import { copyCheckpoints, copyRecords } from '../../src/storage/copy-store.js'
 import { openStore } from '../../src/storage/open-store.js'
 import type { Store } from '../../src/storage/store.js'

@@ -1,4 +1,5 @@
-import type { Checkpoint, DataSet } from '../../src/domain/types.js'
+import type { Checkpoint } from '../../src/domain/types.js'
+import type { DataSet } from '../../src/domain/data-set.js'
 
 /** One organization, project and replica set for the engine-specific store tests, and its nth checkpoint. */
 export const ORG = '65a1f0c2e4b0a1b2c3d4e501'

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert'
 import { describe, test } from 'node:test'
 import { newObjectId } from '../../src/domain/ids.js'
-import type { Checkpoint, CheckpointPart, Cluster, DataSet } from '../../src/domain/types.js'
+import type { Checkpoint, CheckpointPart, Cluster } from '../../src/domain/types.js'
+import type { DataSet } from '../../src/domain/data-set.js'
 import { mulberry32, randomInt } from '../../src/fixtures/prng.js'
 import { MAX_TALLY_BOUNDARIES, type CheckpointTally, type Store } from '../../src/storage/store.js'
 

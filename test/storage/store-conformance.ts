@@ -6,11 +6,11 @@ import type {
   Checkpoint,
   CheckpointPart,
   Cluster,
-  DataSet,
   Organization,
   Project,
   ServiceAccount,
 } from '../../src/domain/types.js'
+import type { DataSet } from '../../src/domain/data-set.js'
 import { mulberry32, randomInt } from '../../src/fixtures/prng.js'
 import type { Store } from '../../src/storage/store.js'
 import { timelineConformance } from './store-conformance-timeline.js'
@@ -354,7 +354,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         const listingB = await allPages(store, w.clusterB.id, 500)
         const second = await store.apply(set)
         assert.deepEqual(second, first)
-        assert.deepEqual(first, { organizations: 1, projects: 2, clusters: 3, checkpoints: 30, apiKeys: 0, serviceAccounts: 0 })
+        assert.deepEqual(first, { organizations: 1, projects: 2, clusters: 3, checkpoints: 30, apiKeys: 0, serviceAccounts: 0, snapshotSchedules: 0, snapshots: 0, restoreJobs: 0 })
         assert.deepEqual(await allPages(store, w.clusterA.id, 500), listingA)
         assert.deepEqual(await allPages(store, w.clusterB.id, 500), listingB)
         await assertListing(store, w.clusterA.id, cps.filter((c) => c.clusterId === w.clusterA.id))

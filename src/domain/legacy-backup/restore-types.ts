@@ -65,6 +65,8 @@ export interface RestoreJob {
   readonly token: string
   /** Downloads so far. */
   readonly downloads: number
+  /** The KMIP master key (a UUID) of an encrypted snapshot restored; absent when not encrypted (`encryptionEnabled` false). */
+  readonly masterKeyUUID?: string
   /** SHA-1 (hex) of the file, known from the first download on. */
   readonly hash?: string
   /** An end forced through the admin API. */

@@ -11,11 +11,15 @@ import { DAYS_OF_WEEK, type DayOfWeek, type SnapshotSettings } from './snapshot-
 /** Which rules apply: the Atlas dialects' enums (v2 also reads a `0` interval as absent), or Ops Manager's ranges. */
 export type ScheduleRules = 'atlas-v2' | 'atlas-v1' | 'ops-manager'
 
-const ATLAS_DAILY = [0, 3, 4, 5, 6, 7, 15, 30, 60, 90, 120, 180, 360]
-const ATLAS_WEEKLY = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 52]
-const ATLAS_MONTHLY = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 18, 24, 36]
-const INTERVALS = [6, 8, 12, 24]
-const RETENTION_DAYS = [2, 3, 4, 5]
+/**
+ * The values the Atlas dialects accept (enums); Ops Manager's ranges hold them all, so they are also what a
+ * schedule set directly (a fixture, the admin API) may hold: every dialect shows it, v2 by these enums.
+ */
+export const ATLAS_DAILY = [0, 3, 4, 5, 6, 7, 15, 30, 60, 90, 120, 180, 360] as const
+export const ATLAS_WEEKLY = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 52] as const
+export const ATLAS_MONTHLY = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 18, 24, 36] as const
+export const INTERVALS = [6, 8, 12, 24] as const
+export const RETENTION_DAYS = [2, 3, 4, 5] as const
 
 function within(value: number, min: number, max: number): boolean {
   return value >= min && value <= max
@@ -63,7 +67,7 @@ export function applyScheduleChange(cluster: Cluster, stored: SnapshotSettings |
     ...(intervalGiven ? { checkpointIntervalMinutes: rawInterval === null ? null : interval } : {}),
   })
   if (daily !== undefined) {
-    if (atlas ? !ATLAS_DAILY.includes(daily) : !within(daily, 0, 365)) throw new ApiError('INVALID_DAILY_SNAPSHOT_RETENTION_PERIOD')
+    if (atlas ? !(ATLAS_DAILY as readonly number[]).includes(daily) : !within(daily, 0, 365)) throw new ApiError('INVALID_DAILY_SNAPSHOT_RETENTION_PERIOD')
     next.dailySnapshotRetentionDays = daily
   }
   if (dayOfWeek !== undefined) {
@@ -71,7 +75,7 @@ export function applyScheduleChange(cluster: Cluster, stored: SnapshotSettings |
     next.fullIncrementalDayOfWeek = dayOfWeek as DayOfWeek
   }
   if (monthly !== undefined) {
-    if (atlas ? !ATLAS_MONTHLY.includes(monthly) : !within(monthly, 0, 36)) throw new ApiError('INVALID_MONTHLY_SNAPSHOT_RETENTION_PERIOD')
+    if (atlas ? !(ATLAS_MONTHLY as readonly number[]).includes(monthly) : !within(monthly, 0, 36)) throw new ApiError('INVALID_MONTHLY_SNAPSHOT_RETENTION_PERIOD')
     next.monthlySnapshotRetentionMonths = monthly
   }
   const windowChange = validateScheduleChange(cluster, window === undefined ? {} : { pointInTimeWindowHours: window })
@@ -95,15 +99,15 @@ export function applyScheduleChange(cluster: Cluster, stored: SnapshotSettings |
     next.referenceTimeZoneOffset = '+0000'
   }
   if (snapshotInterval !== undefined) {
-    if (!INTERVALS.includes(snapshotInterval)) throw new ApiError('INVALID_SNAPSHOT_INTERVAL')
+    if (!(INTERVALS as readonly number[]).includes(snapshotInterval)) throw new ApiError('INVALID_SNAPSHOT_INTERVAL')
     next.snapshotIntervalHours = snapshotInterval
   }
   if (retention !== undefined) {
-    if (!RETENTION_DAYS.includes(retention)) throw new ApiError('INVALID_SNAPSHOT_RETENTION_PERIOD')
+    if (!(RETENTION_DAYS as readonly number[]).includes(retention)) throw new ApiError('INVALID_SNAPSHOT_RETENTION_PERIOD')
     next.snapshotRetentionDays = retention
   }
   if (weekly !== undefined) {
-    if (atlas ? !ATLAS_WEEKLY.includes(weekly) : !within(weekly, 0, 52)) throw new ApiError('INVALID_WEEKLY_SNAPSHOT_RETENTION_PERIOD')
+    if (atlas ? !(ATLAS_WEEKLY as readonly number[]).includes(weekly) : !within(weekly, 0, 52)) throw new ApiError('INVALID_WEEKLY_SNAPSHOT_RETENTION_PERIOD')
     next.weeklySnapshotRetentionWeeks = weekly
   }
   return {

@@ -3,9 +3,20 @@
  * "Where snapshots come from"): fixtures, the admin API's records, the demo, `generate`, the history endpoint.
  */
 import type { Store } from '../../storage/store.js'
+import type { DataSet } from '../data-set.js'
 import type { Cluster, IsoSeconds, ObjectIdHex } from '../types.js'
 import { derivedSnapshots, slotAtOrBefore, snapshotAt, takesSnapshots } from './snapshot-plan.js'
 import { effectiveSettings } from './snapshot-types.js'
+
+/**
+ * Of `clusterIds`, those the data set does not track itself: a data set that lists a cluster's schedule
+ * or snapshots (the fixture kinds `snapshotSchedules`, `snapshots`) says what the cluster has, so it gets
+ * no derived snapshots on top, not even a kept base (docs/behaviour.md, "Where snapshots come from").
+ */
+export function untrackedClusters(data: Pick<DataSet, 'snapshotSchedules' | 'snapshots'>, clusterIds: Iterable<ObjectIdHex>): ObjectIdHex[] {
+  const tracked = new Set([...(data.snapshotSchedules ?? []).map((s) => s.clusterId), ...(data.snapshots ?? []).map((s) => s.clusterId)])
+  return [...new Set(clusterIds)].filter((id) => !tracked.has(id))
+}
 
 function seconds(at: IsoSeconds): number {
   return Math.floor(Date.parse(at) / 1000)

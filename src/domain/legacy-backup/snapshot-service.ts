@@ -5,7 +5,8 @@
  */
 import type { GroupAccess } from '../checkpoint-service.js'
 import { canWriteLegacyBackup, isOrgOwner } from '../roles.js'
-import type { Cluster, DataSet, IsoSeconds } from '../types.js'
+import type { Cluster, IsoSeconds } from '../types.js'
+import type { DataSet } from '../data-set.js'
 import { ApiError } from '../../errors.js'
 import type { Store } from '../../storage/store.js'
 import type { CompletedFilter, SnapshotPage } from '../../storage/snapshot-store.js'

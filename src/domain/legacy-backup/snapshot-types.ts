@@ -100,3 +100,19 @@ export interface Snapshot {
   readonly incremental: boolean
   readonly parts: readonly SnapshotPart[]
 }
+
+/** A cluster's snapshot schedule as a record (a fixture's `snapshotSchedules`, the admin API): its stored settings. */
+export interface SnapshotSchedule extends SnapshotSettings {
+  readonly clusterId: ObjectIdHex
+  readonly groupId: ObjectIdHex
+}
+
+/**
+ * The rule between a snapshot's instants (fixtures, the admin API): it completes at or after it is taken,
+ * and expires after it is taken. The problem with the field it is about, or undefined.
+ */
+export function snapshotInstantsProblem(s: Pick<Snapshot, 'created' | 'completedAt' | 'expires'>): { field: 'completedAt' | 'expires'; problem: string } | undefined {
+  if (s.completedAt !== undefined && s.completedAt < s.created) return { field: 'completedAt', problem: `${s.completedAt} must not be before created (${s.created})` }
+  if (s.expires !== undefined && s.expires <= s.created) return { field: 'expires', problem: `${s.expires} must be after created (${s.created})` }
+  return undefined
+}

@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import type { PoolClient, QueryResultRow } from 'pg'
-import type { ApiKey, DataSet, ServiceAccount } from '../../domain/types.js'
+import type { ApiKey, ServiceAccount } from '../../domain/types.js'
+import type { DataSet } from '../../domain/data-set.js'
 import { lastById } from '../rank-plan.js'
 import {
   apiKeyFromRow,

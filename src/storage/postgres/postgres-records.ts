@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import type { PoolClient, QueryResultRow } from 'pg'
-import type { Cluster, DataSet, ObjectIdHex, Organization, Project } from '../../domain/types.js'
+import type { Cluster, ObjectIdHex, Organization, Project } from '../../domain/types.js'
+import type { DataSet } from '../../domain/data-set.js'
 import { lastById } from '../rank-plan.js'
 import {
   clusterFromRow,

@@ -1,11 +1,25 @@
 import type pg from 'pg'
 import type { ForcedEnd, RestoreJob } from '../../domain/legacy-backup/restore-types.js'
 import type { IsoSeconds, ObjectIdHex } from '../../domain/types.js'
+import { lastById } from '../rank-plan.js'
 import type { RestoreJobPage } from '../restore-job-store.js'
 import { RESTORE_JOB_COLUMNS, restoreJobFromRow, restoreJobValues, type RestoreJobRow } from '../restore-job-rows.js'
 import { NOTIFY_CHANGE, NOTIFY_CHANGE_CALL } from './postgres-change-listener.js'
 
 const PLACEHOLDERS = Array.from({ length: 11 }, (_, i) => `$${i + 1}`).join(', ')
+
+const UPSERT_JOB = `INSERT INTO restore_jobs (${RESTORE_JOB_COLUMNS}) VALUES (${PLACEHOLDERS})
+  ON CONFLICT (id) DO UPDATE SET cluster_id = EXCLUDED.cluster_id, group_id = EXCLUDED.group_id,
+    batch_id = EXCLUDED.batch_id, created = EXCLUDED.created, target_cluster_id = EXCLUDED.target_cluster_id,
+    downloads = EXCLUDED.downloads, hash = EXCLUDED.hash, ended_status = EXCLUDED.ended_status,
+    ended_at = EXCLUDED.ended_at, doc = EXCLUDED.doc`
+
+/** Inside `apply`'s transaction: a data set's restore jobs, the last of each id winning. */
+export async function writeRestoreJobsIn(client: pg.PoolClient, jobs: readonly RestoreJob[]): Promise<number> {
+  const written = lastById(jobs, (j) => j.id)
+  for (const job of written) await client.query(UPSERT_JOB, restoreJobValues(job))
+  return written.length
+}
 
 /** One statement that also notifies this schema's listeners when it changed a row; answers the rows it returned. */
 async function notifying<R extends pg.QueryResultRow>(pool: pg.Pool, statement: string, returning: string, values: unknown[]): Promise<R[]> {
@@ -28,14 +42,7 @@ export class PostgresRestoreJobs {
       await client.query('BEGIN')
       try {
         for (const job of jobs) {
-          await client.query(
-            `INSERT INTO restore_jobs (${RESTORE_JOB_COLUMNS}) VALUES (${PLACEHOLDERS})
-             ON CONFLICT (id) DO UPDATE SET cluster_id = EXCLUDED.cluster_id, group_id = EXCLUDED.group_id,
-               batch_id = EXCLUDED.batch_id, created = EXCLUDED.created, target_cluster_id = EXCLUDED.target_cluster_id,
-               downloads = EXCLUDED.downloads, hash = EXCLUDED.hash, ended_status = EXCLUDED.ended_status,
-               ended_at = EXCLUDED.ended_at, doc = EXCLUDED.doc`,
-            restoreJobValues(job),
-          )
+          await client.query(UPSERT_JOB, restoreJobValues(job))
         }
         await client.query(NOTIFY_CHANGE)
         await client.query('COMMIT')

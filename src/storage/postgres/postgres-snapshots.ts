@@ -1,5 +1,6 @@
 import type pg from 'pg'
-import type { Snapshot, SnapshotSettings } from '../../domain/legacy-backup/snapshot-types.js'
+import type { Snapshot, SnapshotSchedule, SnapshotSettings } from '../../domain/legacy-backup/snapshot-types.js'
+import { lastById } from '../rank-plan.js'
 import type { IsoSeconds, ObjectIdHex } from '../../domain/types.js'
 import type { CompletedFilter, SnapshotPage } from '../snapshot-store.js'
 import { SNAPSHOT_COLUMNS, settingsFromJson, settingsToJson, snapshotFromRow, snapshotValues, type SnapshotRow } from '../snapshot-rows.js'
@@ -10,6 +11,34 @@ const COMPLETION: Record<CompletedFilter, string> = {
   true: 'AND completed_at IS NOT NULL',
   false: 'AND completed_at IS NULL',
   all: '',
+}
+
+const UPSERT_SNAPSHOT = `INSERT INTO snapshots (${SNAPSHOT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+  ON CONFLICT (id) DO UPDATE SET cluster_id = EXCLUDED.cluster_id, group_id = EXCLUDED.group_id,
+    created = EXCLUDED.created, completed_at = EXCLUDED.completed_at, expires = EXCLUDED.expires,
+    expires_explicit = EXCLUDED.expires_explicit, do_not_delete = EXCLUDED.do_not_delete,
+    incremental = EXCLUDED.incremental, parts = EXCLUDED.parts`
+const PUT_SETTINGS = `INSERT INTO snapshot_settings (cluster_id, settings) VALUES ($1, $2)
+  ON CONFLICT (cluster_id) DO UPDATE SET settings = EXCLUDED.settings`
+
+/**
+ * Inside `apply`'s transaction: a data set's schedules, then its snapshots (the last of each id wins); a
+ * cluster given snapshots without a schedule is tracked (default settings stored unless it has some), so
+ * that it gets no derived snapshots (domain/legacy-backup/snapshot-coverage.ts).
+ */
+export async function writeSnapshotsIn(
+  client: pg.PoolClient,
+  schedules: readonly SnapshotSchedule[],
+  snapshots: readonly Snapshot[],
+): Promise<{ snapshotSchedules: number; snapshots: number }> {
+  const scheduled = lastById(schedules, (s) => s.clusterId)
+  for (const { clusterId, groupId: _group, ...settings } of scheduled) await client.query(PUT_SETTINGS, [clusterId, settingsToJson(settings)])
+  const written = lastById(snapshots, (s) => s.id)
+  for (const s of written) await client.query(UPSERT_SNAPSHOT, snapshotValues(s, (b) => b))
+  for (const clusterId of new Set(written.map((s) => s.clusterId))) {
+    await client.query(`INSERT INTO snapshot_settings (cluster_id, settings) VALUES ($1, '{}') ON CONFLICT (cluster_id) DO NOTHING`, [clusterId])
+  }
+  return { snapshotSchedules: scheduled.length, snapshots: written.length }
 }
 
 /** One statement that also notifies this schema's listeners when it changed a row (as postgres-store.ts does). */
@@ -34,14 +63,7 @@ export class PostgresSnapshots {
       await client.query('BEGIN')
       try {
         for (const s of snapshots) {
-          await client.query(
-            `INSERT INTO snapshots (${SNAPSHOT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             ON CONFLICT (id) DO UPDATE SET cluster_id = EXCLUDED.cluster_id, group_id = EXCLUDED.group_id,
-               created = EXCLUDED.created, completed_at = EXCLUDED.completed_at, expires = EXCLUDED.expires,
-               expires_explicit = EXCLUDED.expires_explicit, do_not_delete = EXCLUDED.do_not_delete,
-               incremental = EXCLUDED.incremental, parts = EXCLUDED.parts`,
-            snapshotValues(s, (b) => b),
-          )
+          await client.query(UPSERT_SNAPSHOT, snapshotValues(s, (b) => b))
         }
         await client.query(NOTIFY_CHANGE)
         await client.query('COMMIT')

@@ -4,13 +4,13 @@ import type {
   ApiKey,
   Checkpoint,
   Cluster,
-  DataSet,
   IsoSeconds,
   ObjectIdHex,
   Organization,
   Project,
   ServiceAccount,
 } from '../../domain/types.js'
+import type { DataSet } from '../../domain/data-set.js'
 import type {
   ApplySummary,
   CheckpointBounds,

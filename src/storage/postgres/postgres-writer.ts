@@ -1,12 +1,15 @@
 import type pg from 'pg'
 import type { PoolClient } from 'pg'
-import type { Checkpoint, DataSet } from '../../domain/types.js'
+import type { Checkpoint } from '../../domain/types.js'
+import type { DataSet } from '../../domain/data-set.js'
 import { lastById } from '../rank-plan.js'
 import type { ApplySummary } from '../store.js'
 import { writeCheckpoints } from './postgres-checkpoints.js'
 import { inWriteTransaction } from './postgres-connection.js'
 import { writeCredentials } from './postgres-credentials.js'
 import { writeRecords } from './postgres-records.js'
+import { writeRestoreJobsIn } from './postgres-restore-jobs.js'
+import { writeSnapshotsIn } from './postgres-snapshots.js'
 
 const NO_RECORDS: DataSet = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [], serviceAccounts: [] }
 
@@ -15,12 +18,15 @@ async function writeDataSet(client: PoolClient, data: DataSet): Promise<ApplySum
   const records = await writeRecords(client, data)
   const checkpoints = await writeCheckpoints(client, lastById(data.checkpoints, (c) => c.id))
   const credentials = await writeCredentials(client, data)
-  return { ...records, checkpoints, ...credentials }
+  const backup = await writeSnapshotsIn(client, data.snapshotSchedules ?? [], data.snapshots ?? [])
+  const restoreJobs = await writeRestoreJobsIn(client, data.restoreJobs ?? [])
+  return { ...records, checkpoints, ...credentials, ...backup, restoreJobs }
 }
 
 /**
  * The data-set writer of the PostgreSQL engine (`Store.apply`, `applyInBatches`): one transaction under
- * the apply lock. Parents first, then the checkpoints (the set's, then each batch's), then the credentials.
+ * the apply lock. Parents first, then the checkpoints (the set's, then each batch's), the
+ * legacy backup records, then the credentials.
  */
 export function applyInBatches(
   pool: pg.Pool,

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
-import type { ApiKey, DataSet, ServiceAccount } from '../../domain/types.js'
+import type { ApiKey, ServiceAccount } from '../../domain/types.js'
+import type { DataSet } from '../../domain/data-set.js'
 import { lastById } from '../rank-plan.js'
 import {
   apiKeyFromRow,

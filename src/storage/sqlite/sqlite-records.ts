@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
-import type { Cluster, DataSet, ObjectIdHex, Organization, Project } from '../../domain/types.js'
+import type { Cluster, ObjectIdHex, Organization, Project } from '../../domain/types.js'
+import type { DataSet } from '../../domain/data-set.js'
 import { lastById } from '../rank-plan.js'
 import {
   clusterFromRow,

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3'
 import type { ForcedEnd, RestoreJob } from '../../domain/legacy-backup/restore-types.js'
 import type { IsoSeconds, ObjectIdHex } from '../../domain/types.js'
+import { lastById } from '../rank-plan.js'
 import type { RestoreJobPage } from '../restore-job-store.js'
 import { RESTORE_JOB_COLUMNS, restoreJobFromRow, restoreJobValues, type RestoreJobRow } from '../restore-job-rows.js'
 
@@ -77,6 +78,13 @@ export class SqliteRestoreJobs {
 
   end(id: ObjectIdHex, status: ForcedEnd, at: IsoSeconds): boolean {
     return this.stmt.end.run(status, at, id).changes === 1
+  }
+
+  /** Inside the caller's transaction (`apply`): a data set's jobs, the last of each id winning. */
+  writeSync(jobs: readonly RestoreJob[]): number {
+    const written = lastById(jobs, (j) => j.id)
+    for (const job of written) this.stmt.upsert.run(...restoreJobValues(job))
+    return written.length
   }
 
   /** Inside the caller's transaction: what deleting a cluster removes here. */

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
-import type { Snapshot, SnapshotSettings } from '../../domain/legacy-backup/snapshot-types.js'
+import type { Snapshot, SnapshotSchedule, SnapshotSettings } from '../../domain/legacy-backup/snapshot-types.js'
+import { lastById } from '../rank-plan.js'
 import type { IsoSeconds, ObjectIdHex } from '../../domain/types.js'
 import type { CompletedFilter, SnapshotPage } from '../snapshot-store.js'
 import { SNAPSHOT_COLUMNS, settingsFromJson, settingsToJson, snapshotFromRow, snapshotValues, type SnapshotRow } from '../snapshot-rows.js'
@@ -53,6 +54,7 @@ function prepare(db: Database.Database) {
       .pluck(),
     getSettings: db.prepare<[string], string>('SELECT settings FROM snapshot_settings WHERE cluster_id = ?').pluck(),
     putSettings: db.prepare<[string, string]>('INSERT OR REPLACE INTO snapshot_settings (cluster_id, settings) VALUES (?, ?)'),
+    track: db.prepare<[string]>(`INSERT OR IGNORE INTO snapshot_settings (cluster_id, settings) VALUES (?, '{}')`),
     deleteOfCluster: db.prepare<[string]>('DELETE FROM snapshots WHERE cluster_id = ?'),
     deleteSettingsOf: db.prepare<[string]>('DELETE FROM snapshot_settings WHERE cluster_id = ?'),
     deleteAll: db.prepare('DELETE FROM snapshots'),
@@ -130,6 +132,20 @@ export class SqliteSnapshots {
 
   putSettings(clusterId: ObjectIdHex, settings: SnapshotSettings): void {
     this.stmt.putSettings.run(clusterId, settingsToJson(settings))
+  }
+
+  /**
+   * Inside the caller's transaction (`apply`): a data set's schedules, then its snapshots (the last of each
+   * id wins); a cluster given snapshots without a schedule is tracked (default settings stored unless it
+   * has some), so that it gets no derived snapshots (domain/legacy-backup/snapshot-coverage.ts).
+   */
+  writeSync(schedules: readonly SnapshotSchedule[], snapshots: readonly Snapshot[]): { snapshotSchedules: number; snapshots: number } {
+    const scheduled = lastById(schedules, (s) => s.clusterId)
+    for (const { clusterId, groupId: _group, ...settings } of scheduled) this.stmt.putSettings.run(clusterId, settingsToJson(settings))
+    const written = lastById(snapshots, (s) => s.id)
+    for (const s of written) this.stmt.upsert.run(...snapshotValues(s, sqliteBool))
+    for (const clusterId of new Set(written.map((s) => s.clusterId))) this.stmt.track.run(clusterId)
+    return { snapshotSchedules: scheduled.length, snapshots: written.length }
   }
 
   /** Inside the caller's transaction: what deleting a cluster removes here. Answers the snapshots deleted. */

@@ -5,13 +5,13 @@ import type {
   ApiKey,
   Checkpoint,
   Cluster,
-  DataSet,
   IsoSeconds,
   ObjectIdHex,
   Organization,
   Project,
   ServiceAccount,
 } from '../../domain/types.js'
+import type { DataSet } from '../../domain/data-set.js'
 import type {
   ApplySummary,
   CheckpointBounds,
@@ -94,7 +94,7 @@ export class SqliteStore extends SqliteLegacyBackupStore implements Store {
     this.nonces = new SqliteNonces(db, clock)
     this.timeline = new SqliteTimeline(db)
     this.deletes = new SqliteDeletes(db, [this.snapshots, this.restoreJobs])
-    this.writer = new SqliteWriter(db, { records: this.records, checkpoints: this.checkpoints, credentials: this.credentials })
+    this.writer = new SqliteWriter(db, { records: this.records, checkpoints: this.checkpoints, credentials: this.credentials, snapshots: this.snapshots, restoreJobs: this.restoreJobs })
     this.applyTransaction = db.transaction((data: DataSet) => this.writer.writeSync(data))
     /** Changes whenever another connection commits to the file (never for this connection's own writes). */
     this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck()

@@ -1,10 +1,12 @@
 import type Database from 'better-sqlite3'
-import type { DataSet } from '../../domain/types.js'
+import type { DataSet } from '../../domain/data-set.js'
 import { lastById } from '../rank-plan.js'
 import type { ApplySummary } from '../store.js'
 import { SqliteCheckpoints } from './sqlite-checkpoints.js'
 import { SqliteCredentials } from './sqlite-credentials.js'
 import { SqliteRecords } from './sqlite-records.js'
+import { SqliteRestoreJobs } from './sqlite-restore-jobs.js'
+import { SqliteSnapshots } from './sqlite-snapshots.js'
 
 export const NO_RECORDS: DataSet = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [], serviceAccounts: [] }
 
@@ -13,11 +15,15 @@ export class SqliteWriter {
   readonly records: SqliteRecords
   readonly checkpoints: SqliteCheckpoints
   readonly credentials: SqliteCredentials
+  readonly snapshots: SqliteSnapshots
+  readonly restoreJobs: SqliteRestoreJobs
 
-  constructor(db: Database.Database, slots?: Pick<SqliteWriter, 'records' | 'checkpoints' | 'credentials'>) {
+  constructor(db: Database.Database, slots?: Pick<SqliteWriter, 'records' | 'checkpoints' | 'credentials' | 'snapshots' | 'restoreJobs'>) {
     this.records = slots?.records ?? new SqliteRecords(db)
     this.checkpoints = slots?.checkpoints ?? new SqliteCheckpoints(db)
     this.credentials = slots?.credentials ?? new SqliteCredentials(db)
+    this.snapshots = slots?.snapshots ?? new SqliteSnapshots(db)
+    this.restoreJobs = slots?.restoreJobs ?? new SqliteRestoreJobs(db)
   }
 
   /** Writes a data set inside the caller's transaction. */
@@ -25,7 +31,9 @@ export class SqliteWriter {
     const records = this.records.writeSync(data)
     const checkpoints = this.checkpoints.writeSync(lastById(data.checkpoints, (c) => c.id))
     const credentials = this.credentials.writeSync(data)
-    return { ...records, checkpoints, ...credentials }
+    const backup = this.snapshots.writeSync(data.snapshotSchedules ?? [], data.snapshots ?? [])
+    const restoreJobs = this.restoreJobs.writeSync(data.restoreJobs ?? [])
+    return { ...records, checkpoints, ...credentials, ...backup, restoreJobs }
   }
 }
 
