@@ -1,5 +1,3 @@
-import { existsSync, mkdirSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import type {
   ApiKey,
@@ -27,36 +25,18 @@ import type {
   StoreClock,
 } from '../store.js'
 import { lastById } from '../rank-plan.js'
-import { olderSchemaError } from '../schema-version.js'
-import { StoreUnavailableError, withUnavailableErrors, WriteHealth } from '../store-errors.js'
+import { withUnavailableErrors, WriteHealth } from '../store-errors.js'
 import { checkLimit, SqliteCheckpoints } from './sqlite-checkpoints.js'
 import { SqliteCredentials } from './sqlite-credentials.js'
 import { SqliteDeletes } from './sqlite-deletes.js'
-import { isSqliteUnavailable, sqliteUnavailableKind } from './sqlite-errors.js'
-import { checkInBackground, checkpointInWorker, DamagedStoreError, fileSize, quickCheck, SYNC_CHECK_MAX_BYTES } from './sqlite-integrity.js'
-import { checkSchemaVersion, LATEST_SCHEMA_VERSION, migrate } from './sqlite-migrations.js'
+import { sqliteUnavailableKind } from './sqlite-errors.js'
+import { checkInBackground, checkpointInWorker, SYNC_CHECK_MAX_BYTES } from './sqlite-integrity.js'
+import { isMemory, openDatabase, type SqliteOpenOptions } from './sqlite-connection.js'
 import { SqliteNonces } from './sqlite-nonces.js'
 import { SqliteRecords } from './sqlite-records.js'
 import { NO_RECORDS, SqliteWriter } from './sqlite-writer.js'
 import { SqliteTimeline } from './sqlite-timeline.js'
 import { SqliteLegacyBackupStore } from './sqlite-legacy-backup-store.js'
-
-export interface SqliteOpenOptions {
-  /** False: create and migrate nothing; the file must exist at this build's schema version. Default true. */
-  readonly migrate?: boolean
-  /**
-   * Check a file too large to check before opening (over 64 MiB) in a worker thread while the store is in
-   * use; damage found makes `ping` (readiness) fail. `waymark serve` asks for it; commands that run to an
-   * end do not.
-   */
-  readonly checkLargeFileInBackground?: boolean
-  /** The server's clock, for the revoked tokens and nonce leases it forgets once expired; the wall clock by default. */
-  readonly clock?: StoreClock | undefined
-}
-
-function isMemory(path: string): boolean {
-  return path === ':memory:' || path === ''
-}
 
 /**
  * The SQLite engine (better-sqlite3). Calls are synchronous underneath and wrapped as async to fit
@@ -109,20 +89,8 @@ export class SqliteStore extends SqliteLegacyBackupStore implements Store {
    * nothing is created or migrated: the file must exist at this build's schema version.
    */
   static open(path: string, options: SqliteOpenOptions = {}): SqliteStore {
-    const migrating = options.migrate ?? true
-    if (!migrating && !isMemory(path) && !existsSync(path)) throw olderSchemaError(0, LATEST_SCHEMA_VERSION)
-    if (migrating && !isMemory(path)) mkdirSync(dirname(resolve(path)), { recursive: true })
-    const size = isMemory(path) ? 0 : fileSize(path)
-    const db = new Database(path)
+    const { db, migration, size } = openDatabase(path, options.migrate ?? true)
     try {
-      db.pragma('journal_mode = WAL')
-      db.pragma('synchronous = NORMAL')
-      db.pragma('busy_timeout = 5000')
-      db.pragma('foreign_keys = ON')
-      // A damaged file is refused before anything is written to it (a small one whole, here).
-      const problem = size > 0 && size <= SYNC_CHECK_MAX_BYTES ? quickCheck(db) : undefined
-      if (problem !== undefined) throw new DamagedStoreError(path, problem)
-      const migration = migrating ? migrate(db) : checkSchemaVersion(db)
       // Every method then fails with StoreUnavailableError when the file is locked past the busy timeout,
       // cannot be opened, is damaged, or its disk is full or failing (which also marks writes failing).
       const writes = new WriteHealth()
@@ -133,9 +101,7 @@ export class SqliteStore extends SqliteLegacyBackupStore implements Store {
       return withUnavailableErrors(store, sqliteUnavailableKind, writes)
     } catch (error) {
       db.close()
-      if (error instanceof DamagedStoreError) throw error
-      if (sqliteUnavailableKind(error) === 'damaged') throw new DamagedStoreError(path, (error as Error).message)
-      throw isSqliteUnavailable(error) ? new StoreUnavailableError(error) : error
+      throw error
     }
   }
 
