@@ -314,7 +314,6 @@ function refusedConnection(log: FastifyBaseLogger, metrics: HttpMetrics | undefi
   }
 }
 
-/** One of Fastify's own 4xx refusals of a request (FST_ERR_CTP_INVALID_MEDIA_TYPE and the like). */
 /** The largest API request body read (a schedule or snapshot change is a few hundred bytes). */
 const API_BODY_LIMIT_BYTES = 64 * 1024
 
@@ -325,6 +324,7 @@ function readsApiBody(method: string | undefined, url: string | undefined): bool
   return (method === 'PATCH' || method === 'POST') && url !== undefined && API_BODY_PATH.test(url)
 }
 
+/** One of Fastify's own 4xx refusals of a request (FST_ERR_CTP_INVALID_MEDIA_TYPE and the like). */
 function isFrameworkClientError(error: unknown): boolean {
   const { code, statusCode } = error as { code?: unknown; statusCode?: unknown }
   return typeof code === 'string' && code.startsWith('FST_ERR_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500
