@@ -214,19 +214,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // A body that did not arrive in time (request-bodies.ts), on the OAuth routes.
     if (error instanceof ApiError) return send(reply, renderError(error, DEFAULT_FORMAT))
     // Fastify refuses some requests before a handler runs (an unparseable Content-Type, QUERY without
-    // one); the API never reads a body, so it answers them as any other request: by route, then auth.
-    if (isFrameworkClientError(error)) {
-      // A Content-Type that is no media type stops Fastify before any parser: a write that reads its
-      // body still reads it (P-G3: JSON whatever the Content-Type), the others are answered as they are.
-      const code = (error as { code?: unknown }).code
-      if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' && readsApiBody(request.raw.method, request.raw.url) && !request.raw.readableEnded) {
-        return readRawBody(request.raw, config.bodyTimeoutMs).then((body) => {
-          request.body = body
-          return dispatch(request, reply)
-        })
-      }
-      return dispatch(request, reply)
-    }
+    // one); the API answers them as any other request: by route, then auth. (The writes that read their
+    // body never get here for their Content-Type: the onRequest hook below takes it out of Fastify's hands.)
+    if (isFrameworkClientError(error)) return dispatch(request, reply)
     // The OAuth routes (and anything else outside the pipeline) reach the store too.
     if (isStoreUnavailable(error)) {
       logStoreUnavailable(request.log, error)
@@ -238,6 +228,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   takeOverNodeRefusals(app.server)
   // Synchronous: an async hook costs a promise on every request Fastify routes.
   app.addHook('onRequest', (request, reply, done) => {
+    // P-G3: a legacy backup write's body is JSON whatever its Content-Type, so the type is not Fastify's
+    // to refuse: one that is no media type (`;`, `garbage/`) would stop Fastify after the body guard
+    // (request-bodies.ts) had taken the body's stream, and a body over 16 KiB then never finished.
+    const headers = request.raw.headers
+    if (headers['content-type'] !== undefined && readsApiBody(request.raw.method, request.raw.url)) headers['content-type'] = 'application/octet-stream'
     if (!lacksOneHost(request.raw)) return done()
     // Answered here; not calling done() ends the request's hooks.
     send(reply.header('connection', 'close'), renderError(new ApiError('MALFORMED_REQUEST'), DEFAULT_FORMAT))
@@ -319,27 +314,6 @@ function refusedConnection(log: FastifyBaseLogger, metrics: HttpMetrics | undefi
   }
 }
 
-/** A body Fastify left unread (its Content-Type was no media type), at most the API's limit; past it, nothing. */
-function readRawBody(raw: IncomingMessage, deadlineMs: number): Promise<Buffer | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    // A body that does not come in time is no body (its answer then closes the connection, request-bodies.ts).
-    const timer = setTimeout(() => resolve(undefined), deadlineMs)
-    raw.on('close', () => clearTimeout(timer))
-    raw.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size <= API_BODY_LIMIT_BYTES) chunks.push(chunk)
-    })
-    raw.on('error', () => resolve(undefined))
-    raw.on('end', () => {
-      clearTimeout(timer)
-      resolve(size <= API_BODY_LIMIT_BYTES ? Buffer.concat(chunks) : undefined)
-    })
-  })
-}
-
-/** One of Fastify's own 4xx refusals of a request (FST_ERR_CTP_INVALID_MEDIA_TYPE and the like). */
 /** The largest API request body read (a schedule or snapshot change is a few hundred bytes). */
 const API_BODY_LIMIT_BYTES = 64 * 1024
 
@@ -350,6 +324,7 @@ function readsApiBody(method: string | undefined, url: string | undefined): bool
   return (method === 'PATCH' || method === 'POST') && url !== undefined && API_BODY_PATH.test(url)
 }
 
+/** One of Fastify's own 4xx refusals of a request (FST_ERR_CTP_INVALID_MEDIA_TYPE and the like). */
 function isFrameworkClientError(error: unknown): boolean {
   const { code, statusCode } = error as { code?: unknown; statusCode?: unknown }
   return typeof code === 'string' && code.startsWith('FST_ERR_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500
@@ -360,7 +335,8 @@ function send(reply: FastifyReply, response: ApiResponse): FastifyReply {
   // set on the raw response, which Fastify's writeHead keeps.
   if (response.status === 204 && response.headers['content-type'] !== undefined) {
     reply.hijack()
-    reply.raw.writeHead(204, response.headers)
+    // The headers the hooks set on the reply (X-Request-Id) go out too: a hijacked reply writes only these.
+    reply.raw.writeHead(204, { ...(reply.getHeaders() as Record<string, string>), ...response.headers })
     reply.raw.end()
     return reply
   }

@@ -127,7 +127,7 @@ function countRefusal(metrics: HttpMetrics, route: RouteLabel, status: number, e
 }
 
 /**
- * The URL the access log shows: only the path, except on the checkpoint and discovery routes, where the documented
+ * The URL the access log shows: only the path, except on the API's routes (checkpoints, discovery, legacy backup), where the documented
  * query parameters (paging and format: harmless, and what an operator wants to see) keep their values and
  * every other parameter is shown as `name=[redacted]`: a careless client may put a secret in a query
  * (`?access_token=`, `?client_secret=`, `?password=`…), and no list of secret-looking names is complete.
@@ -135,7 +135,7 @@ function countRefusal(metrics: HttpMetrics, route: RouteLabel, status: number, e
 export function loggedUrl(route: RouteLabel, target: string): string {
   const at = target.indexOf('?')
   if (at === -1) return target
-  if (!route.endsWith('_checkpoint') && !route.endsWith('_checkpoints') && !route.endsWith('_discovery')) return target.slice(0, at)
+  if (!route.startsWith('atlas_') && !route.startsWith('ops_manager_')) return target.slice(0, at)
   const shown = target
     .slice(at + 1)
     .split('&')
@@ -149,6 +149,6 @@ export function loggedUrl(route: RouteLabel, target: string): string {
   return `${target.slice(0, at)}?${shown.join('&')}`
 }
 
-/** The query parameters of the checkpoint and discovery routes (http/query-params.ts, http/discovery-handler.ts). */
-const DOCUMENTED_PARAMETERS: ReadonlySet<string> = new Set(['pageNum', 'itemsPerPage', 'includeCount', 'pretty', 'envelope', 'name', 'includeDeletedWithRetainedBackups'])
+/** The query parameters of the API's routes (http/query-params.ts, http/discovery-handler.ts, the legacy backup handlers). */
+const DOCUMENTED_PARAMETERS: ReadonlySet<string> = new Set(['pageNum', 'itemsPerPage', 'includeCount', 'pretty', 'envelope', 'name', 'includeDeletedWithRetainedBackups', 'completed', 'batchId'])
 const REDACTED = '[redacted]'

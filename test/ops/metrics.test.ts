@@ -85,6 +85,34 @@ describe('GET /metrics', () => {
     assert.equal(/nonsense|totally|xxxx|65a1f0c2/.test(text), false, 'a raw path reached a label')
   })
 
+  test('the legacy backup routes have labels of their own, not the discovery ones (schedule, snapshots, restore jobs, downloads)', async () => {
+    const g = IDS.projectA
+    const cases: Array<[string, string, number]> = [
+      [`/api/atlas/v2/groups/${g}/clusters/Cluster0/snapshotSchedule`, 'atlas_v2_snapshot_schedule', 200],
+      [`/api/atlas/v2/groups/${g}/clusters/Cluster0/snapshots?completed=all`, 'atlas_v2_snapshots', 200],
+      [`/api/atlas/v2/groups/${g}/clusters/Cluster0/snapshots/${'f'.repeat(24)}`, 'atlas_v2_snapshot', 404],
+      [`/api/atlas/v2/groups/${g}/clusters/Cluster0/restoreJobs`, 'atlas_v2_restore_jobs', 200],
+      [`/api/atlas/v2/groups/${g}/clusters/Cluster0/restoreJobs/${'f'.repeat(24)}`, 'atlas_v2_restore_job', 404],
+      [`/api/atlas/v1.0/groups/${g}/clusters/Cluster0/snapshotSchedule`, 'atlas_v1_snapshot_schedule', 200],
+      [`/api/atlas/v1.0/groups/${g}/clusters/Cluster0/snapshots`, 'atlas_v1_snapshots', 200],
+      [`/api/atlas/v1.0/groups/${g}/clusters/Cluster0/restoreJobs?batchId=${'f'.repeat(24)}`, 'atlas_v1_restore_jobs', 200],
+      [`/api/public/v1.0/groups/${g}/backupConfigs/${IDS.cluster0}/snapshotSchedule`, 'ops_manager_snapshot_schedule', 200],
+      [`/api/public/v1.0/groups/${g}/clusters/${IDS.cluster0}/snapshots`, 'ops_manager_snapshots', 200],
+      [`/api/public/v1.0/groups/${g}/clusters/${IDS.cluster0}/snapshots/x`, 'ops_manager_snapshot', 404],
+      [`/api/public/v1.0/groups/${g}/clusters/${IDS.cluster0}/restoreJobs/x`, 'ops_manager_restore_job', 404],
+    ]
+    for (const [url, , status] of cases) assert.equal((await t.call(url)).status, status, url)
+    assert.equal((await t.raw(`/backup/restore/v2/pull/${'f'.repeat(24)}/token/file.tar.gz`)).status, 404)
+    const text = await scrape()
+    for (const [url, route, status] of cases) {
+      assert.equal(sample(text, 'waymark_http_requests_total', { route, status: String(status) }), 1, `${route} ${url}`)
+    }
+    assert.equal(sample(text, 'waymark_http_requests_total', { route: 'restore_download', status: '404' }), 1)
+    for (const route of ['atlas_v2_discovery', 'atlas_v1_discovery', 'ops_manager_discovery']) {
+      assert.equal(sample(text, 'waymark_http_requests_total', { route, status: '200' }), undefined, `${route}: no discovery call was made`)
+    }
+  })
+
   test('counts every kind of authentication failure', async () => {
     const before = await failures()
     const challenge = async (url = V2): Promise<string> => parseChallenge(String((await t.raw(url, { accept: 'application/vnd.atlas.2023-01-01+json' })).headers['www-authenticate'])).nonce

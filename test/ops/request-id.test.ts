@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { requestId } from '../../src/http/request-id.js'
+import { loggedUrl } from '../../src/http/request-observer.js'
 import { routeLabel } from '../../src/http/route-label.js'
+import { KEYS } from '../helpers/fixtures.js'
 import { ADMIN_TOKEN } from '../helpers/admin.js'
 import { IDS } from '../helpers/fixtures.js'
 import { startTestApp, type TestApp } from '../helpers/test-app.js'
@@ -38,6 +40,16 @@ describe('X-Request-Id', () => {
     assert.equal(seen.size, answers.length)
   })
 
+  test('the empty 204 of an Atlas v2 snapshot DELETE carries the id too', async () => {
+    const now = new Date().toISOString().slice(0, 19) + 'Z'
+    const [snapshot] = (await t.store.pageSnapshots(IDS.replicaSet0, 'true', now, { offset: 0, limit: 1 })).items
+    assert.ok(snapshot)
+    const res = await t.call(`/api/atlas/v2/groups/${IDS.projectA}/clusters/ReplicaSet0/snapshots/${snapshot.id}`, { method: 'DELETE', key: KEYS.orgowner, headers: { 'x-request-id': 'abc-204' } })
+    assert.equal(res.status, 204, res.body)
+    assert.equal(res.headers['x-request-id'], 'abc-204')
+    assert.equal(res.headers['content-type'], 'application/vnd.atlas.2023-01-01+json;charset=utf-8')
+  })
+
   test("a caller's acceptable id is kept; anything else is replaced, never echoed", async () => {
     for (const kept of ['abc-123', '0af7651916cd43dd8448eb211c80319c', 'Root=1-67891233-abcdef012345678912345678', 'a'.repeat(128)]) {
       assert.equal((await t.raw('/healthz', { 'x-request-id': kept })).headers['x-request-id'], kept)
@@ -61,6 +73,23 @@ test('requestId and routeLabel', () => {
     [`/api/public/v1.0/groups/g/clusters/c/checkpoints`, undefined, 'ops_manager_checkpoints'],
     [`/api/public/v1.0/groups/g/clusters/c/checkpoints/x`, 'METHOD_NOT_ALLOWED', 'ops_manager_checkpoint'],
     [`/api/public/v1.0/groups/g/clusters/c/oops/x/y`, 'RESOURCE_NOT_FOUND', 'unknown'],
+    ['/api/atlas/v2/groups/g/clusters/c/snapshotSchedule', undefined, 'atlas_v2_snapshot_schedule'],
+    ['/api/atlas/v2/groups/g/clusters/c/snapshots?completed=all', undefined, 'atlas_v2_snapshots'],
+    ['/api/atlas/v2/groups/g/clusters/c/snapshots/x', 'SNAPSHOT_NOT_FOUND', 'atlas_v2_snapshot'],
+    ['/api/atlas/v2/groups/g/clusters/c/restoreJobs?batchId=b', undefined, 'atlas_v2_restore_jobs'],
+    ['/api/atlas/v2/groups/g/clusters/c/restoreJobs/j', undefined, 'atlas_v2_restore_job'],
+    ['/api/atlas/v1.0/groups/g/clusters/c/snapshotSchedule', undefined, 'atlas_v1_snapshot_schedule'],
+    ['/api/atlas/v1.0/groups/g/clusters/c/restoreJobs', undefined, 'atlas_v1_restore_jobs'],
+    ['/api/public/v1.0/groups/g/backupConfigs/c/snapshotSchedule', undefined, 'ops_manager_snapshot_schedule'],
+    ['/api/public/v1.0/groups/g/backupConfigs/c', undefined, 'ops_manager_discovery'],
+    ['/api/public/v1.0/groups/g/clusters/c/snapshots', undefined, 'ops_manager_snapshots'],
+    ['/api/public/v1.0/groups/g/clusters/c/snapshots/s?pretty=true', undefined, 'ops_manager_snapshot'],
+    ['/api/public/v1.0/groups/g/clusters/c/restoreJobs/j', undefined, 'ops_manager_restore_job'],
+    // A cluster named like a collection is the discovery route it is.
+    ['/api/atlas/v2/groups/g/clusters/snapshots', undefined, 'atlas_v2_discovery'],
+    ['/api/atlas/v2/groups/g/clusters/restoreJobs?pretty=true', undefined, 'atlas_v2_discovery'],
+    ['/backup/restore/v3/pull/j/f.tar.gz', 'RESTORE_DOWNLOAD_NOT_FOUND', 'restore_download'],
+    ['/backup/restore/v9', 'RESOURCE_NOT_FOUND', 'unknown'],
     ['/api/oauth/token', undefined, 'oauth_token'],
     ['/api/oauth/token?x=1', undefined, 'oauth_token'],
     ['/api/oauth/tokens', undefined, 'unknown'],
@@ -75,4 +104,11 @@ test('requestId and routeLabel', () => {
     ['/', undefined, 'unknown'],
   ]
   for (const [target, errorCode, label] of cases) assert.equal(routeLabel(target, errorCode), label, target)
+  // The legacy backup routes' query parameters show in the access log as the checkpoints' do; others are redacted.
+  assert.equal(
+    loggedUrl('atlas_v2_snapshots', '/api/atlas/v2/groups/g/clusters/c/snapshots?completed=all&pageNum=2&token=s3cret'),
+    '/api/atlas/v2/groups/g/clusters/c/snapshots?completed=all&pageNum=2&token=[redacted]',
+  )
+  assert.equal(loggedUrl('ops_manager_restore_jobs', '/api/public/v1.0/groups/g/clusters/c/restoreJobs?batchId=b&x'), '/api/public/v1.0/groups/g/clusters/c/restoreJobs?batchId=b&[redacted]')
+  assert.equal(loggedUrl('restore_download', '/backup/restore/v2/pull/j/t/f?x=1'), '/backup/restore/v2/pull/j/t/f')
 })

@@ -1,12 +1,14 @@
 /**
  * P-R2 steps 1 to 5: what a POST …/restoreJobs body asks for, checked in the decided order (first failure
  * wins), before anything is looked up. Steps 6 to 8 (topology, lookups, target) are restore-service.ts's.
- * P-G4: integers may come as JSON integers or strings of digits; unknown fields (the Go clients'
- * `checkPointId`, P-R5) and read-only ones are ignored.
+ * P-G4: integers may come as JSON integers or strings of digits, within their type (int32 but for
+ * `pointInTimeUTCMillis`); unknown fields (the Go clients' `checkPointId`, P-R5, and on Ops Manager
+ * `delivery.targetClusterName`) and read-only ones are ignored.
  */
 import { ApiError } from '../../errors.js'
 import { isObjectId } from '../ids.js'
 import type { IsoSeconds } from '../types.js'
+import { coerceInteger, parseInstant } from './body-fields.js'
 import { DELIVERY_METHODS, type DeliveryMethod, type RestoreSource } from './restore-types.js'
 
 /** A checked request, before any lookup. */
@@ -24,32 +26,18 @@ const SCP_METHODS: ReadonlySet<DeliveryMethod> = new Set(['SCP', 'CLIENT_PIT_SCP
 const SOURCES_TEXT = 'snapshotId, checkpointId, pointInTimeUTCMillis, oplogTs'
 /** 2008-01-01T00:00:00Z, the schema's minimum of pointInTimeUTCMillis. */
 const MIN_PIT_MILLIS = 1_199_145_600_000
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/
-const BARE_DATE = /^\d{4}-\d{2}-\d{2}$/
+/** 9999-12-31T23:59:59.999Z: the last instant ISO-8601 writes with a four-digit year. */
+const MAX_PIT_MILLIS = 253_402_300_799_999
+/** An oplog timestamp's seconds are a BSON Timestamp's: a 32-bit unsigned integer. */
+const MAX_OPLOG_SECONDS = 4_294_967_295
 const CLUSTER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9-]*$/
 
 function present(value: unknown): boolean {
   return value !== undefined && value !== null
 }
 
-/** P-G4: a JSON integer, or a string of decimal digits; undefined for anything else. */
-export function coerceInteger(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined
-  if (typeof value === 'string' && /^\d{1,16}$/.test(value)) return Number(value)
-  return undefined
-}
-
 function isoSeconds(ms: number): IsoSeconds {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19) + 'Z'
-}
-
-/** An instant as ISO-8601 (with an offset or Z) or a bare date; undefined when it is neither. */
-export function parseInstant(value: unknown): number | undefined {
-  if (typeof value !== 'string') return undefined
-  const text = BARE_DATE.test(value) ? `${value}T00:00:00Z` : value
-  if (!ISO_INSTANT.test(text)) return undefined
-  const ms = Date.parse(text)
-  return Number.isFinite(ms) ? ms : undefined
 }
 
 /** Steps 1-5 of P-R2 for a dialect family; throws the first failure's ApiError. */
@@ -89,9 +77,10 @@ export function parseRestoreRequest(body: Readonly<Record<string, unknown>>, fam
   const maxDownloads = positive(delivery, 'maxDownloads')
   const targetGroupId = optionalId(delivery, 'targetGroupId')
   const targetClusterId = optionalId(delivery, 'targetClusterId')
-  const rawName = delivery['targetClusterName']
+  // Ops Manager targets a cluster by id only: a name is an unknown field there, ignored whatever it holds.
+  const rawName = family === 'atlas' ? delivery['targetClusterName'] : undefined
   if (present(rawName) && (typeof rawName !== 'string' || !CLUSTER_NAME.test(rawName))) throw new ApiError('INVALID_JSON_ATTRIBUTE', ['targetClusterName'])
-  const targetClusterName = family === 'atlas' && typeof rawName === 'string' ? rawName : undefined
+  const targetClusterName = typeof rawName === 'string' ? rawName : undefined
   let expires: IsoSeconds | undefined
   if (family === 'ops-manager' && method === 'HTTP' && present(delivery['expires'])) {
     const ms = parseInstant(delivery['expires'])
@@ -131,20 +120,20 @@ function parseSource(body: Readonly<Record<string, unknown>>, kind: string): Res
     case 'checkpointId':
       return { kind: 'checkpoint', checkpointId: requiredId(body, 'checkpointId') }
     case 'pointInTimeUTCMillis': {
-      const millis = coerceInteger(body['pointInTimeUTCMillis'])
-      if (millis === undefined || millis < MIN_PIT_MILLIS) throw new ApiError('INVALID_JSON_ATTRIBUTE', ['pointInTimeUTCMillis'])
+      const millis = coerceInteger(body['pointInTimeUTCMillis'], MIN_PIT_MILLIS, MAX_PIT_MILLIS)
+      if (millis === undefined) throw new ApiError('INVALID_JSON_ATTRIBUTE', ['pointInTimeUTCMillis'])
       return { kind: 'pointInTime', millis, at: isoSeconds(millis) }
     }
     default: {
       const raw = body['oplogTs']
-      const seconds = coerceInteger(raw)
-      const ms = seconds !== undefined ? seconds * 1000 : parseInstant(raw)
-      if (ms === undefined || ms > 8_640_000_000_000_000) throw new ApiError('INVALID_JSON_ATTRIBUTE', ['oplogTs'])
+      // Epoch seconds (a number or digits), else an ISO-8601 instant; a string of digits is seconds.
+      const digits = typeof raw === 'number' || (typeof raw === 'string' && /^\d+$/.test(raw))
+      const seconds = digits ? coerceInteger(raw, 0, MAX_OPLOG_SECONDS) : undefined
+      const ms = digits ? (seconds === undefined ? undefined : seconds * 1000) : parseInstant(raw)
+      if (ms === undefined) throw new ApiError('INVALID_JSON_ATTRIBUTE', ['oplogTs'])
+      // int32 (the schema's format): the type first, then the minimum.
       const increment = coerceInteger(body['oplogInc'])
-      if (increment === undefined) {
-        if (typeof body['oplogInc'] === 'number' && Number.isInteger(body['oplogInc'])) throw new ApiError('ATTRIBUTE_NEGATIVE_OR_ZERO', ['oplogInc'])
-        throw new ApiError('INVALID_JSON_ATTRIBUTE', ['oplogInc'])
-      }
+      if (increment === undefined) throw new ApiError('INVALID_JSON_ATTRIBUTE', ['oplogInc'])
       if (increment < 1) throw new ApiError('ATTRIBUTE_NEGATIVE_OR_ZERO', ['oplogInc'])
       return { kind: 'oplog', at: isoSeconds(ms), increment }
     }
@@ -161,13 +150,12 @@ function optionalId(delivery: Readonly<Record<string, unknown>>, name: string): 
   return present(delivery[name]) ? requiredId(delivery, name) : undefined
 }
 
-/** An optional integer ≥ 1: INVALID_JSON_ATTRIBUTE when not an integer, ATTRIBUTE_NEGATIVE_OR_ZERO below 1. */
+/** An optional int32 ≥ 1: INVALID_JSON_ATTRIBUTE when not an int32, ATTRIBUTE_NEGATIVE_OR_ZERO below 1. */
 function positive(delivery: Readonly<Record<string, unknown>>, name: string): number | undefined {
   const raw = delivery[name]
   if (!present(raw)) return undefined
-  if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw < 1) throw new ApiError('ATTRIBUTE_NEGATIVE_OR_ZERO', [name])
   const value = coerceInteger(raw)
-  if (value === undefined || value > 2_147_483_647) throw new ApiError('INVALID_JSON_ATTRIBUTE', [name])
+  if (value === undefined) throw new ApiError('INVALID_JSON_ATTRIBUTE', [name])
   if (value < 1) throw new ApiError('ATTRIBUTE_NEGATIVE_OR_ZERO', [name])
   return value
 }

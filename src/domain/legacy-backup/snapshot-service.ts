@@ -10,7 +10,7 @@ import type { DataSet } from '../data-set.js'
 import { ApiError } from '../../errors.js'
 import type { Store } from '../../storage/store.js'
 import type { CompletedFilter, SnapshotPage } from '../../storage/snapshot-store.js'
-import { booleanField, stringField, type JsonBody } from './body-fields.js'
+import { booleanField, parseInstant, stringField, type JsonBody } from './body-fields.js'
 import { coverWithSnapshots } from './snapshot-coverage.js'
 import { applyScheduleChange, type ScheduleRules } from './schedule-change.js'
 import { withDerivedExpiry } from './snapshot-plan.js'
@@ -22,19 +22,10 @@ export interface SnapshotScheduleView {
   readonly settings: EffectiveSnapshotSettings
 }
 
-const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/
-const BARE_DATE = /^(\d{4})-(\d{2})-(\d{2})$/
-
-/** P-N5: an ISO-8601 instant or a bare date (midnight UTC) as whole seconds; undefined when neither. */
+/** P-N5: an ISO-8601 instant or a bare date (midnight UTC), on the real calendar, as whole seconds; undefined when neither. */
 export function parseExpires(text: string): IsoSeconds | undefined {
-  const date = BARE_DATE.test(text) ? `${text}T00:00:00Z` : ISO_INSTANT.test(text) ? text : undefined
-  if (date === undefined) return undefined
-  const ms = Date.parse(date.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))
-  if (Number.isNaN(ms)) return undefined
-  const [y, m, d] = text.slice(0, 10).split('-').map(Number)
-  // Date.parse rolls 2018-02-31 over; the real API refuses it.
-  if (m === undefined || d === undefined || y === undefined || m < 1 || m > 12 || d < 1 || d > 31) return undefined
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19) + 'Z'
+  const ms = parseInstant(text)
+  return ms === undefined ? undefined : new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19) + 'Z'
 }
 
 export class LegacyBackupService {
@@ -70,7 +61,10 @@ export class LegacyBackupService {
     if (owner === undefined) throw new ApiError('CANNOT_MODIFY_SHARD_BACKUP_CONFIG', [cluster.id])
     // A cluster not tracked yet gets the snapshots its checkpoints stand on first (snapshot-coverage.ts).
     if (stored === undefined) await coverWithSnapshots(this.store, [cluster.id], this.now())
-    const data: DataSet = { organizations: [], projects: [], clusters: [change.cluster], checkpoints: [], apiKeys: [], serviceAccounts: [] }
+    // The stored cluster with only its schedule changed: `cluster` is the dialect's view of it (a Cloud
+    // Backup cluster reads as one without backup on Ops Manager, P-G5), which must not be written back.
+    const written: Cluster = { ...owner, checkpointIntervalMinutes: change.cluster.checkpointIntervalMinutes, pointInTimeWindowHours: change.cluster.pointInTimeWindowHours }
+    const data: DataSet = { organizations: [], projects: [], clusters: [written], checkpoints: [], apiKeys: [], serviceAccounts: [] }
     await this.store.apply(data)
     await this.store.putSnapshotSettings(cluster.id, change.settings)
     const rederived = (await this.store.listSnapshotsOfCluster(cluster.id))
