@@ -3,7 +3,7 @@ import type { FixtureProblem } from '../fixtures/error-list.js'
 import type { FixtureKey } from '../fixtures/fixture-schema.js'
 import { hashSecrets } from '../fixtures/hash-secrets.js'
 import { validateFixture } from '../fixtures/validate-fixture.js'
-import type { DataSet, RecordOf } from '../domain/data-set.js'
+import { EMPTY_DATA_SET, type DataSet, type RecordOf } from '../domain/data-set.js'
 import { ApiError } from '../errors.js'
 import type { Store } from '../storage/store.js'
 import { FieldViolationsError, type FieldViolation } from './field-violations.js'
@@ -13,11 +13,10 @@ export type JsonObject = Record<string, unknown>
 /** The record type of each fixture array. */
 export type EntryOf<K extends FixtureKey> = RecordOf<K>
 
-const EMPTY: DataSet = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [], serviceAccounts: [] }
 
 /** A data set holding one record. */
 export function only<K extends FixtureKey>(kind: K, record: EntryOf<K>): DataSet {
-  return { ...EMPTY, [kind]: [record] }
+  return { ...EMPTY_DATA_SET, [kind]: [record] }
 }
 
 /** What the admin routes' body parser gives for a body that is not JSON; {@link bodyObject} reports it. */

@@ -20,5 +20,8 @@ export interface DataSet {
   readonly restoreJobs?: readonly RestoreJob[]
 }
 
+/** A data set with nothing in it, to spread the records of one write into. */
+export const EMPTY_DATA_SET: DataSet = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [], serviceAccounts: [] }
+
 /** The record type of one of a data set's arrays. */
 export type RecordOf<K extends keyof DataSet> = NonNullable<DataSet[K]>[number]

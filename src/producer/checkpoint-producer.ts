@@ -1,6 +1,6 @@
 import { whyNoCheckpoints } from '../domain/checkpoint-schedule.js'
 import type { Checkpoint, Cluster } from '../domain/types.js'
-import type { DataSet } from '../domain/data-set.js'
+import { EMPTY_DATA_SET, type DataSet } from '../domain/data-set.js'
 import type { Store } from '../storage/store.js'
 import {
   CheckpointPlanner,
@@ -79,7 +79,7 @@ function sameApartFromRestorable(a: Checkpoint, b: Checkpoint | undefined): bool
 }
 
 function onlyCheckpoints(checkpoints: readonly Checkpoint[]): DataSet {
-  return { organizations: [], projects: [], clusters: [], checkpoints, apiKeys: [], serviceAccounts: [] }
+  return { ...EMPTY_DATA_SET, checkpoints }
 }
 
 /**

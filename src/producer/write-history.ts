@@ -1,7 +1,7 @@
 import { coverWithSnapshots } from '../domain/legacy-backup/snapshot-coverage.js'
 import { whyNoCheckpoints } from '../domain/checkpoint-schedule.js'
 import type { Checkpoint, Cluster } from '../domain/types.js'
-import type { DataSet } from '../domain/data-set.js'
+import { EMPTY_DATA_SET, type DataSet } from '../domain/data-set.js'
 import type { Store } from '../storage/store.js'
 import { isoOf, secondsOf } from './checkpoint-plan.js'
 import { countSlots, history } from './history.js'
@@ -147,5 +147,5 @@ export async function writeHistory(store: Store, plan: HistoryPlan, options: Wri
 }
 
 function onlyCheckpoints(checkpoints: readonly Checkpoint[]): DataSet {
-  return { organizations: [], projects: [], clusters: [], checkpoints, apiKeys: [], serviceAccounts: [] }
+  return { ...EMPTY_DATA_SET, checkpoints }
 }

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util'
 import type { Checkpoint, Cluster } from '../domain/types.js'
-import type { DataSet } from '../domain/data-set.js'
+import { EMPTY_DATA_SET } from '../domain/data-set.js'
 import type { Store } from './store.js'
 
 /**
@@ -9,7 +9,6 @@ import type { Store } from './store.js'
  * continues where it stopped and ends with the same data; nothing is lost or duplicated.
  */
 
-const EMPTY: DataSet = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [], serviceAccounts: [] }
 
 /** What {@link copyRecords} wrote, by kind. */
 export interface RecordsCopied {
@@ -40,7 +39,7 @@ export async function copyRecords(
     from.listApiKeys(),
     from.listServiceAccounts(),
   ])
-  await to.apply({ ...EMPTY, organizations, projects, clusters, apiKeys, serviceAccounts })
+  await to.apply({ ...EMPTY_DATA_SET, organizations, projects, clusters, apiKeys, serviceAccounts })
   const secrets = await from.listSecrets()
   for (const { name, value } of secrets) await to.putSecret(name, value)
   const revoked = await from.listRevokedTokens(nowSeconds)
@@ -123,7 +122,7 @@ export async function copyCheckpoints(
     for (;;) {
       const batch = await from.checkpointsAfter(cluster.id, after, batchSize)
       if (batch.length === 0) break
-      await to.apply({ ...EMPTY, checkpoints: batch })
+      await to.apply({ ...EMPTY_DATA_SET, checkpoints: batch })
       after = batch.at(-1)
       copied += batch.length
       done += batch.length

@@ -21,6 +21,10 @@ export const ATLAS_MONTHLY = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 18, 
 export const INTERVALS = [6, 8, 12, 24] as const
 export const RETENTION_DAYS = [2, 3, 4, 5] as const
 
+function isOneOf(values: readonly number[], value: number): boolean {
+  return values.includes(value)
+}
+
 function within(value: number, min: number, max: number): boolean {
   return value >= min && value <= max
 }
@@ -67,7 +71,7 @@ export function applyScheduleChange(cluster: Cluster, stored: SnapshotSettings |
     ...(intervalGiven ? { checkpointIntervalMinutes: rawInterval === null ? null : interval } : {}),
   })
   if (daily !== undefined) {
-    if (atlas ? !(ATLAS_DAILY as readonly number[]).includes(daily) : !within(daily, 0, 365)) throw new ApiError('INVALID_DAILY_SNAPSHOT_RETENTION_PERIOD')
+    if (atlas ? !isOneOf(ATLAS_DAILY, daily) : !within(daily, 0, 365)) throw new ApiError('INVALID_DAILY_SNAPSHOT_RETENTION_PERIOD')
     next.dailySnapshotRetentionDays = daily
   }
   if (dayOfWeek !== undefined) {
@@ -75,7 +79,7 @@ export function applyScheduleChange(cluster: Cluster, stored: SnapshotSettings |
     next.fullIncrementalDayOfWeek = dayOfWeek as DayOfWeek
   }
   if (monthly !== undefined) {
-    if (atlas ? !(ATLAS_MONTHLY as readonly number[]).includes(monthly) : !within(monthly, 0, 36)) throw new ApiError('INVALID_MONTHLY_SNAPSHOT_RETENTION_PERIOD')
+    if (atlas ? !isOneOf(ATLAS_MONTHLY, monthly) : !within(monthly, 0, 36)) throw new ApiError('INVALID_MONTHLY_SNAPSHOT_RETENTION_PERIOD')
     next.monthlySnapshotRetentionMonths = monthly
   }
   const windowChange = validateScheduleChange(cluster, window === undefined ? {} : { pointInTimeWindowHours: window })
@@ -99,15 +103,15 @@ export function applyScheduleChange(cluster: Cluster, stored: SnapshotSettings |
     next.referenceTimeZoneOffset = '+0000'
   }
   if (snapshotInterval !== undefined) {
-    if (!(INTERVALS as readonly number[]).includes(snapshotInterval)) throw new ApiError('INVALID_SNAPSHOT_INTERVAL')
+    if (!isOneOf(INTERVALS, snapshotInterval)) throw new ApiError('INVALID_SNAPSHOT_INTERVAL')
     next.snapshotIntervalHours = snapshotInterval
   }
   if (retention !== undefined) {
-    if (!(RETENTION_DAYS as readonly number[]).includes(retention)) throw new ApiError('INVALID_SNAPSHOT_RETENTION_PERIOD')
+    if (!isOneOf(RETENTION_DAYS, retention)) throw new ApiError('INVALID_SNAPSHOT_RETENTION_PERIOD')
     next.snapshotRetentionDays = retention
   }
   if (weekly !== undefined) {
-    if (atlas ? !(ATLAS_WEEKLY as readonly number[]).includes(weekly) : !within(weekly, 0, 52)) throw new ApiError('INVALID_WEEKLY_SNAPSHOT_RETENTION_PERIOD')
+    if (atlas ? !isOneOf(ATLAS_WEEKLY, weekly) : !within(weekly, 0, 52)) throw new ApiError('INVALID_WEEKLY_SNAPSHOT_RETENTION_PERIOD')
     next.weeklySnapshotRetentionWeeks = weekly
   }
   return {

@@ -6,7 +6,7 @@
 import type { GroupAccess } from '../checkpoint-service.js'
 import { canWriteLegacyBackup, isOrgOwner } from '../roles.js'
 import type { Cluster, IsoSeconds } from '../types.js'
-import type { DataSet } from '../data-set.js'
+import { EMPTY_DATA_SET } from '../data-set.js'
 import { ApiError } from '../../errors.js'
 import type { Store } from '../../storage/store.js'
 import type { CompletedFilter, SnapshotPage } from '../../storage/snapshot-store.js'
@@ -64,8 +64,7 @@ export class LegacyBackupService {
     // The stored cluster with only its schedule changed: `cluster` is the dialect's view of it (a Cloud
     // Backup cluster reads as one without backup on Ops Manager, P-G5), which must not be written back.
     const written: Cluster = { ...owner, checkpointIntervalMinutes: change.cluster.checkpointIntervalMinutes, pointInTimeWindowHours: change.cluster.pointInTimeWindowHours }
-    const data: DataSet = { organizations: [], projects: [], clusters: [written], checkpoints: [], apiKeys: [], serviceAccounts: [] }
-    await this.store.apply(data)
+    await this.store.apply({ ...EMPTY_DATA_SET, clusters: [written] })
     await this.store.putSnapshotSettings(cluster.id, change.settings)
     const rederived = (await this.store.listSnapshotsOfCluster(cluster.id))
       .map((s) => [s, withDerivedExpiry(s, change.settings)] as const)

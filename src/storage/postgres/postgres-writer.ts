@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import type { PoolClient } from 'pg'
 import type { Checkpoint } from '../../domain/types.js'
-import type { DataSet } from '../../domain/data-set.js'
+import { EMPTY_DATA_SET, type DataSet } from '../../domain/data-set.js'
 import { lastById } from '../rank-plan.js'
 import type { ApplySummary } from '../store.js'
 import { writeCheckpoints } from './postgres-checkpoints.js'
@@ -11,7 +11,6 @@ import { writeRecords } from './postgres-records.js'
 import { writeRestoreJobsIn } from './postgres-restore-jobs.js'
 import { writeSnapshotsIn } from './postgres-snapshots.js'
 
-const NO_RECORDS: DataSet = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [], serviceAccounts: [] }
 
 /** Writes a data set inside the caller's write transaction. */
 async function writeDataSet(client: PoolClient, data: DataSet): Promise<ApplySummary> {
@@ -37,7 +36,7 @@ export function applyInBatches(
     const summary = await writeDataSet(client, { ...data, apiKeys: [], serviceAccounts: [] })
     let streamed = 0
     for await (const batch of checkpointBatches) streamed += await writeCheckpoints(client, lastById(batch, (c) => c.id))
-    const credentials = await writeDataSet(client, { ...NO_RECORDS, apiKeys: data.apiKeys, serviceAccounts: data.serviceAccounts })
+    const credentials = await writeDataSet(client, { ...EMPTY_DATA_SET, apiKeys: data.apiKeys, serviceAccounts: data.serviceAccounts })
     return { ...summary, checkpoints: summary.checkpoints + streamed, apiKeys: credentials.apiKeys, serviceAccounts: credentials.serviceAccounts }
   })
 }

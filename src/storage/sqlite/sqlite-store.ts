@@ -9,7 +9,7 @@ import type {
   Project,
   ServiceAccount,
 } from '../../domain/types.js'
-import type { DataSet } from '../../domain/data-set.js'
+import { EMPTY_DATA_SET, type DataSet } from '../../domain/data-set.js'
 import type {
   ApplySummary,
   CheckpointBounds,
@@ -34,7 +34,7 @@ import { checkInBackground, checkpointInWorker, SYNC_CHECK_MAX_BYTES } from './s
 import { isMemory, openDatabase, type SqliteOpenOptions } from './sqlite-connection.js'
 import { SqliteNonces } from './sqlite-nonces.js'
 import { SqliteRecords } from './sqlite-records.js'
-import { NO_RECORDS, SqliteWriter } from './sqlite-writer.js'
+import { SqliteWriter } from './sqlite-writer.js'
 import { SqliteTimeline } from './sqlite-timeline.js'
 import { SqliteLegacyBackupStore } from './sqlite-legacy-backup-store.js'
 
@@ -315,7 +315,7 @@ export class SqliteStore extends SqliteLegacyBackupStore implements Store {
             streamed += writer.checkpoints.writeSync(lastById(batch, (c) => c.id))
             await new Promise((resolve) => setImmediate(resolve))
           }
-          const credentials = writer.writeSync({ ...NO_RECORDS, apiKeys: data.apiKeys, serviceAccounts: data.serviceAccounts })
+          const credentials = writer.writeSync({ ...EMPTY_DATA_SET, apiKeys: data.apiKeys, serviceAccounts: data.serviceAccounts })
           db.exec('COMMIT')
           if (own) await checkpointInWorker(this.path)
           return { ...summary, checkpoints: summary.checkpoints + streamed, apiKeys: credentials.apiKeys, serviceAccounts: credentials.serviceAccounts }

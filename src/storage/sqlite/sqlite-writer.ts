@@ -8,7 +8,6 @@ import { SqliteRecords } from './sqlite-records.js'
 import { SqliteRestoreJobs } from './sqlite-restore-jobs.js'
 import { SqliteSnapshots } from './sqlite-snapshots.js'
 
-export const NO_RECORDS: DataSet = { organizations: [], projects: [], clusters: [], checkpoints: [], apiKeys: [], serviceAccounts: [] }
 
 /** The slots that write a data set, on one connection (the store's, or a bulk load's own). */
 export class SqliteWriter {
